@@ -1,0 +1,121 @@
+"""Activation blocks, one type per function so each has its own palette entry and tooltip.
+
+The element-wise ones share one engine step (``OP_ACT``) with a sub-code; PReLU (learned slopes),
+RReLU (random slopes) and Softmax (a row operation) have steps of their own.
+"""
+from __future__ import annotations
+
+from ..kernels import opcodes as K
+from ..params import Param, ParamSet
+from .base import Block, WeightSpec
+
+
+class _Activation(Block):
+    group = "Activations"
+    act_code: int = K.ACT_LINEAR
+    alpha_param: str | None = None   # name of the parameter that goes into the float column
+
+    @classmethod
+    def emit(cls, builder, node_id, params, inputs, input_shapes):
+        width = builder.tensor_width(inputs[0])
+        out = builder.new_tensor(width, node_id)
+        alpha = params[cls.alpha_param] if cls.alpha_param else 0.0
+        builder.add_op(K.OP_ACT, inputs, out, act=cls.act_code, fa=alpha, node_id=node_id)
+        return out
+
+
+def _simple(name, code, alpha: Param | None = None):
+    attrs = {"type_name": name, "act_code": code,
+             "params": ParamSet((alpha,) if alpha else ()),
+             "alpha_param": alpha.name if alpha else None,
+             "key_params": (alpha.name,) if alpha else ()}
+    return type(name, (_Activation,), attrs)
+
+
+Linear = _simple("Linear", K.ACT_LINEAR)
+# Step's derivative is zero almost everywhere, so nothing upstream of it learns by gradient
+# descent: the engine passes a zero gradient on purpose. It is here to show exactly that.
+Step = _simple("Step", K.ACT_STEP, Param("threshold", "float", 0.0, doc="Output 1 where x ≥ threshold, else 0."))
+Sigmoid = _simple("Sigmoid", K.ACT_SIGMOID)
+Tanh = _simple("Tanh", K.ACT_TANH)
+ReLU = _simple("ReLU", K.ACT_RELU)
+LeakyReLU = _simple("LeakyReLU", K.ACT_LEAKY_RELU, Param(
+    "alpha", "float", 0.01, minimum=0.0, doc="Slope for x < 0.",
+    convention="PyTorch default 0.01 (the Keras layer defaults to 0.3)"))
+ELU = _simple("ELU", K.ACT_ELU, Param("alpha", "float", 1.0, minimum=0.0, doc="α·(eˣ−1) for x < 0."))
+SELU = _simple("SELU", K.ACT_SELU)
+Swish = _simple("Swish", K.ACT_SWISH)
+Mish = _simple("Mish", K.ACT_MISH)
+Softplus = _simple("Softplus", K.ACT_SOFTPLUS)
+
+
+class PReLU(Block):
+    """Leaky ReLU whose negative slope is learned, one slope per unit."""
+
+    type_name = "PReLU"
+    group = "Activations"
+    has_weights = True
+    params = ParamSet((
+        Param("alpha_init", "float", 0.25, doc="Initial slope for x < 0.",
+              convention="PyTorch init 0.25 (Keras initialises to 0)"),
+        Param("trainable", "bool", True, doc="Untick to freeze the slopes."),
+    ))
+
+    @classmethod
+    def weight_specs(cls, params, input_shapes):
+        from math import prod
+        return [WeightSpec("alpha", (prod(input_shapes[0]),), "constant",
+                           {"value": params["alpha_init"]}, trainable=params["trainable"])]
+
+    @classmethod
+    def emit(cls, builder, node_id, params, inputs, input_shapes):
+        out = builder.new_tensor(builder.tensor_width(inputs[0]), node_id)
+        w = builder.weight_offsets(node_id)
+        builder.add_op(K.OP_PRELU, inputs, out, w=w["alpha"], train_w=params["trainable"], node_id=node_id)
+        return out
+
+
+class RReLU(Block):
+    """Randomised leaky ReLU: slope drawn from U(lower, upper) per element in training,
+    the mean slope (lower+upper)/2 in inference (Xu et al. 2015; PyTorch's defaults)."""
+
+    type_name = "RReLU"
+    group = "Activations"
+    params = ParamSet((
+        Param("lower", "float", 1.0 / 8.0, minimum=0.0, maximum=1.0, doc="Smallest random slope."),
+        Param("upper", "float", 1.0 / 3.0, minimum=0.0, maximum=1.0, doc="Largest random slope."),
+    ))
+    key_params = ("lower", "upper")
+
+    @classmethod
+    def output_shape(cls, params, input_shapes):
+        if params["lower"] > params["upper"]:
+            raise ValueError(f"RReLU expects lower <= upper. Received lower={params['lower']}, "
+                             f"upper={params['upper']}")
+        return input_shapes[0]
+
+    @classmethod
+    def emit(cls, builder, node_id, params, inputs, input_shapes):
+        width = builder.tensor_width(inputs[0])
+        out = builder.new_tensor(width, node_id)
+        aux = builder.new_aux(width, per_sample=True)
+        builder.add_op(K.OP_RRELU, inputs, out, aux=aux, fa=params["lower"], fb=params["upper"],
+                       node_id=node_id)
+        return out
+
+
+class Softmax(Block):
+    """exp(x_i) / Σ_j exp(x_j) over the features; fused with cross-entropy by the engine."""
+
+    type_name = "Softmax"
+    group = "Activations"
+
+    @classmethod
+    def emit(cls, builder, node_id, params, inputs, input_shapes):
+        out = builder.new_tensor(builder.tensor_width(inputs[0]), node_id)
+        builder.add_op(K.OP_SOFTMAX, inputs, out, node_id=node_id)
+        return out
+
+
+BLOCKS = (Linear, Step, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, RReLU, ELU, SELU, Swish, Mish,
+          Softplus, Softmax)

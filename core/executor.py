@@ -1,0 +1,167 @@
+"""The CPU executor: arenas laid out for a plan and a largest batch, and the calls into the kernels.
+
+All weights live in one flat array (so are their gradients and the optimizer's slots); every
+activation lives in one flat array. Nothing is allocated per step.
+"""
+from __future__ import annotations
+
+import zlib
+from typing import Mapping
+
+import numpy as np
+
+from .errors import WeightsError
+from .initializers import initialize
+from .kernels import opcodes as K
+from .kernels.rng import make_state
+from .plan import Plan
+
+
+class Executor:
+    def __init__(self, plan: Plan, max_batch: int, dtype=np.float32):
+        self.plan = plan
+        self.dtype = np.dtype(dtype)
+        self.max_batch = int(max_batch)
+        dt = self.dtype
+        offs = np.cumsum([0] + [w * self.max_batch for w in plan.tensor_widths])
+        self.tens = np.stack([offs[:-1], np.array(plan.tensor_widths, dtype=np.int64)], axis=1).astype(np.int64)
+        self.acts = np.zeros(int(offs[-1]), dt)
+        self.dacts = np.zeros(int(offs[-1]), dt)
+        aux_sizes = [size * (self.max_batch if per else 1) for size, per in plan.aux_entries]
+        aux_offs = np.cumsum([0] + aux_sizes)
+        self.aux = np.zeros(int(aux_offs[-1]) + 1, dt)
+        self.ops = plan.ops.copy()
+        for s in range(len(self.ops)):
+            a = self.ops[s, K.C_AUX]
+            if a >= 0:
+                self.ops[s, K.C_AUX] = aux_offs[a]
+            if self.ops[s, K.C_OP] in (K.OP_BATCHNORM, K.OP_LAYERNORM):
+                width = plan.tensor_widths[self.ops[s, K.C_OUT]]
+                self.ops[s, K.C_ACT] = width * self.max_batch   # where the statistics start
+        self.scratch = np.zeros(max(plan.tensor_widths) * self.max_batch, dt)
+        self.params = np.zeros(plan.n_params, dt)
+        self.grads = np.zeros(plan.n_params, dt)
+        self.opt_state = np.zeros((2, plan.n_params), dt)
+        self.step = np.zeros(1, np.int64)
+        self.rng = make_state(0)
+        self.segs = np.array([[w.offset, w.size, int(w.trainable), int(w.l1 > 0 or w.l2 > 0)]
+                              for w in plan.weights], dtype=np.int64).reshape(-1, 4)
+        self.segf = np.array([[w.l1, w.l2] for w in plan.weights], dtype=np.float64).reshape(-1, 2)
+        self.has_reg = bool(self.segs[:, 3].any()) if len(self.segs) else False
+        self.control = np.zeros(1, np.int64)
+
+    # ---- weights -----------------------------------------------------------------------------
+    def init_weights(self, seed: int) -> None:
+        """Each weight drawn from its own stream keyed by (seed, name): adding a layer does not
+        change the others' initial values."""
+        for w in self.plan.weights:
+            rng = np.random.default_rng([seed, zlib.crc32(w.name.encode())])
+            self.view(w.name)[...] = initialize(w.initializer, w.shape, rng, w.init_params, self.dtype)
+        self.opt_state[:] = 0
+        self.step[0] = 0
+        self.rng = make_state(seed)
+
+    def view(self, name: str, arena: np.ndarray | None = None) -> np.ndarray:
+        w = self.plan.weight(name)
+        arena = self.params if arena is None else arena
+        return arena[w.offset:w.offset + w.size].reshape(w.shape)
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        return {w.name: self.view(w.name).copy() for w in self.plan.weights}
+
+    def set_weights(self, weights: Mapping[str, np.ndarray], *, strict: bool = True) -> None:
+        """Copy named arrays in. Mismatching names or shapes are refused, all listed at once."""
+        expected = {w.name: w.shape for w in self.plan.weights}
+        problems = []
+        for name, shape in expected.items():
+            if name not in weights:
+                if strict:
+                    problems.append(f"missing {name} {shape}")
+            elif tuple(np.shape(weights[name])) != shape:
+                problems.append(f"{name}: file has shape {tuple(np.shape(weights[name]))}, design needs {shape}")
+        if strict:
+            problems += [f"unexpected {n} {tuple(np.shape(a))}" for n, a in weights.items() if n not in expected]
+        if problems:
+            raise WeightsError("the weights do not fit this design", problems)
+        for name in expected:
+            if name in weights:
+                self.view(name)[...] = np.asarray(weights[name], dtype=self.dtype)
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray, int]:
+        return self.params.copy(), self.opt_state.copy(), int(self.step[0])
+
+    def restore(self, snap) -> None:
+        self.params[:], self.opt_state[:], self.step[0] = snap[0], snap[1], snap[2]
+
+    # ---- running -----------------------------------------------------------------------------
+    def _as_input(self, X: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=self.dtype).reshape(len(X), -1)
+        if X.shape[1] != self.plan.n_features:
+            raise ValueError(f"the design's Input nodes take {self.plan.n_features} features; "
+                             f"the data has {X.shape[1]}")
+        return X
+
+    def predict(self, X: np.ndarray, batch_size: int | None = None, return_logits: bool = False):
+        """Inference-mode outputs (and, with return_logits, the pre-softmax scores)."""
+        from .kernels.engine import predict_chunk
+        X = self._as_input(X)
+        p = self.plan
+        out = np.empty((len(X), p.output_width), self.dtype)
+        logits = np.empty((len(X), p.tensor_widths[p.logits_tensor]), self.dtype)
+        rows = np.arange(len(X), dtype=np.int64)
+        predict_chunk(self.ops, p.opf, p.op_in, self.tens, p.out_tensor, p.logits_tensor, self.params,
+                      self.acts, self.aux, X, rows, min(batch_size or self.max_batch, self.max_batch),
+                      out, logits, self.rng)
+        return (out, logits) if return_logits else out
+
+    def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,
+                      clip_norm=0.0, clip_value=0.0):
+        """Run n_batches steps (see kernels.engine.train_chunk). X, Y must be prepared arrays."""
+        from .kernels.engine import train_chunk
+        p = self.plan
+        if batch_size > self.max_batch:
+            raise ValueError(f"batch size {batch_size} exceeds the executor's {self.max_batch}")
+        ybuf = self._ybuf(Y.shape[1])
+        return train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
+                           p.out_tensor, p.logits_tensor, self.params, self.grads, self.acts, self.dacts,
+                           self.aux, self.scratch, ybuf, self.opt_state, self.segs, self.segf,
+                           self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
+                           X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
+                           self.rng, self.control)
+
+    def _ybuf(self, k: int) -> np.ndarray:
+        if getattr(self, "_ybuf_arr", None) is None or self._ybuf_arr.size != k * self.max_batch:
+            self._ybuf_arr = np.zeros(k * self.max_batch, self.dtype)
+        return self._ybuf_arr
+
+    def loss_and_gradients(self, X, Y, training: bool = True) -> float:
+        """One forward + backward over all of X (one batch), no update: for gradient checks."""
+        from .kernels.engine import backward_pass, forward_pass, loss_only
+        from .kernels.optim import regularization
+        p = self.plan
+        X = self._as_input(X)
+        Y = np.ascontiguousarray(Y, dtype=self.dtype).reshape(len(Y), -1)
+        n = len(X)
+        rows = np.arange(n, dtype=np.int64)
+        forward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.acts, self.aux, X, rows, n,
+                     training, self.rng)
+        out = self.output_view(n)
+        logits = self.acts[self.tens[p.logits_tensor, 0]:][: n * self.tens[p.logits_tensor, 1]].reshape(n, -1)
+        g = self.dacts[self.tens[p.out_tensor, 0]:][: n * p.output_width].reshape(n, -1)
+        loss = loss_only(p.loss_code, p.loss_delta, out, logits, Y, g)
+        if self.has_reg:
+            loss += regularization(self.params, self.grads, self.segs, self.segf, False)
+        backward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.grads, self.acts, self.dacts,
+                      self.aux, self.scratch, n)
+        if self.has_reg:
+            regularization(self.params, self.grads, self.segs, self.segf, True)
+        return float(loss)
+
+    def output_view(self, n: int) -> np.ndarray:
+        t = self.plan.out_tensor
+        return self.acts[self.tens[t, 0]:self.tens[t, 0] + n * self.tens[t, 1]].reshape(n, -1)
+
+    def tensor_view(self, node_id: str, n: int, grad: bool = False) -> np.ndarray:
+        t = self.plan.node_tensor[node_id]
+        arena = self.dacts if grad else self.acts
+        return arena[self.tens[t, 0]:self.tens[t, 0] + n * self.tens[t, 1]].reshape(n, -1)

@@ -1,0 +1,382 @@
+"""The graph model: the one copy of a design that the canvas renders and the engine compiles.
+
+Mutations validate first and raise a ``GraphError`` naming the node; every successful mutation is
+announced to listeners as a ``GraphEvent`` (the designer's scene follows them). ``check()``
+returns *all* problems at once so the canvas can show them inline.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .blocks import BLOCKS, get_block
+from .errors import (CycleError, DanglingPortError, GraphError, ParameterError, PortInUseError,
+                     ShapeMismatchError)
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    params: dict[str, Any]
+    label: str = ""
+    position: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def block(self):
+        return get_block(self.type)
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+
+@dataclass(frozen=True)
+class Edge:
+    """From the (single) output of `source` to input `port` of `target`."""
+
+    source: str
+    target: str
+    port: int = 0
+
+
+@dataclass(frozen=True)
+class GraphEvent:
+    """kind: node_added, node_removed, edge_added, edge_removed, params_changed, label_changed,
+    node_moved, reset."""
+
+    kind: str
+    node_id: str | None = None
+    edge: Edge | None = None
+    index: int | None = None
+
+
+_ID_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    def __post_init__(self):
+        self._listeners: list[Callable[[GraphEvent], None]] = []
+
+    # ---- observers -------------------------------------------------------------------------
+    def subscribe(self, fn: Callable[[GraphEvent], None]) -> None:
+        self._listeners.append(fn)
+
+    def unsubscribe(self, fn) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _emit(self, kind: str, **kw) -> None:
+        ev = GraphEvent(kind, **kw)
+        for fn in list(self._listeners):
+            fn(ev)
+
+    # ---- nodes -------------------------------------------------------------------------------
+    def new_id(self, type_name: str) -> str:
+        base = type_name.lower()
+        i = 1
+        while f"{base}{i}" in self.nodes:
+            i += 1
+        return f"{base}{i}"
+
+    def make_node(self, type_name: str, params: dict | None = None, *, node_id: str | None = None,
+                  label: str = "", position=(0.0, 0.0)) -> Node:
+        """A validated Node not yet in the graph (undo commands insert it)."""
+        if type_name not in BLOCKS:
+            raise GraphError(f"unknown block type {type_name!r}", node_id, label)
+        type_name = BLOCKS.canonical(type_name)
+        node_id = node_id or self.new_id(type_name)
+        if not _ID_SAFE.match(node_id):
+            raise GraphError("ids start with a letter and use letters, digits, '_', '.', '-'", node_id, label)
+        resolved = self._resolve_params(type_name, params or {}, node_id, label)
+        return Node(node_id, type_name, resolved, label, (float(position[0]), float(position[1])))
+
+    def add_node(self, type_name: str, params: dict | None = None, **kw) -> Node:
+        node = self.make_node(type_name, params, **kw)
+        self.insert_node(node)
+        return node
+
+    def insert_node(self, node: Node, index: int | None = None) -> None:
+        if node.id in self.nodes:
+            raise GraphError("a node with this id already exists", node.id, node.label)
+        items = list(self.nodes.items())
+        index = len(items) if index is None else index
+        items.insert(index, (node.id, node))
+        self.nodes = dict(items)
+        self._emit("node_added", node_id=node.id, index=index)
+
+    def remove_node(self, node_id: str) -> tuple[int, Node, list[tuple[int, Edge]]]:
+        """Remove a node and its edges; returns what ``restore_node`` needs to undo it."""
+        node = self._node(node_id)
+        removed = [(i, e) for i, e in enumerate(self.edges) if node_id in (e.source, e.target)]
+        for i, e in reversed(removed):
+            del self.edges[i]
+            self._emit("edge_removed", edge=e, index=i)
+        index = list(self.nodes).index(node_id)
+        del self.nodes[node_id]
+        self._emit("node_removed", node_id=node_id, index=index)
+        return index, node, removed
+
+    def restore_node(self, index: int, node: Node, edges: list[tuple[int, Edge]]) -> None:
+        self.insert_node(node, index)
+        for i, e in edges:
+            self.edges.insert(i, e)
+            self._emit("edge_added", edge=e, index=i)
+
+    def set_params(self, node_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Validate and apply parameter changes; returns the old values of the changed keys."""
+        node = self._node(node_id)
+        merged = {**node.params, **changes}
+        resolved = self._resolve_params(node.type, merged, node.id, node.label)
+        old = {k: node.params.get(k) for k in changes}
+        node.params = resolved
+        # Fewer ports on Add/Concat: edges to ports that no longer exist are dropped.
+        n_in = node.block.num_inputs(resolved)
+        for i in reversed(range(len(self.edges))):
+            e = self.edges[i]
+            if e.target == node_id and e.port >= n_in:
+                del self.edges[i]
+                self._emit("edge_removed", edge=e, index=i)
+        self._emit("params_changed", node_id=node_id)
+        return old
+
+    def set_label(self, node_id: str, label: str) -> None:
+        self._node(node_id).label = label
+        self._emit("label_changed", node_id=node_id)
+
+    def set_position(self, node_id: str, position) -> None:
+        self._node(node_id).position = (float(position[0]), float(position[1]))
+        self._emit("node_moved", node_id=node_id)
+
+    # ---- edges -------------------------------------------------------------------------------
+    def connection_problem(self, source: str, target: str, port: int = 0) -> GraphError | None:
+        """Why connecting source → target:port would be wrong, or None when it is fine."""
+        if source not in self.nodes:
+            return DanglingPortError(f"edge source {source!r} does not exist", target)
+        if target not in self.nodes:
+            return DanglingPortError(f"edge target {target!r} does not exist", source)
+        tnode = self.nodes[target]
+        n_in = tnode.block.num_inputs(tnode.params)
+        if not 0 <= port < n_in:
+            return DanglingPortError(f"has no input port {port} (it has {n_in})", target, tnode.label)
+        for e in self.edges:
+            if e.target == target and e.port == port:
+                return PortInUseError(f"input port {port} is already connected to {e.source!r}",
+                                      target, tnode.label)
+        if source == target or target in self.ancestors(source):
+            return CycleError(f"connecting from {source!r} would create a cycle", target, tnode.label)
+        before = {(p.node_id, str(p)) for p in self.check() if isinstance(p, ShapeMismatchError)}
+        self.edges.append(Edge(source, target, port))
+        try:
+            after = [p for p in self.check() if isinstance(p, ShapeMismatchError)
+                     and (p.node_id, str(p)) not in before]
+        finally:
+            self.edges.pop()
+        return after[0] if after else None
+
+    def connect(self, source: str, target: str, port: int = 0, index: int | None = None) -> Edge:
+        problem = self.connection_problem(source, target, port)
+        if problem is not None:
+            raise problem
+        edge = Edge(source, target, port)
+        index = len(self.edges) if index is None else index
+        self.edges.insert(index, edge)
+        self._emit("edge_added", edge=edge, index=index)
+        return edge
+
+    def disconnect(self, edge: Edge) -> int:
+        index = self.edges.index(edge)
+        del self.edges[index]
+        self._emit("edge_removed", edge=edge, index=index)
+        return index
+
+    # ---- structure ---------------------------------------------------------------------------
+    def input_edges(self, node_id: str) -> list[Edge | None]:
+        """Edges into each input port of a node, None where a port is unconnected."""
+        node = self.nodes[node_id]
+        ports: list[Edge | None] = [None] * node.block.num_inputs(node.params)
+        for e in self.edges:
+            if e.target == node_id and e.port < len(ports):
+                ports[e.port] = e
+        return ports
+
+    def consumers(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.source == node_id]
+
+    def ancestors(self, node_id: str) -> set[str]:
+        seen: set[str] = set()
+        stack = [node_id]
+        while stack:
+            n = stack.pop()
+            for e in self.edges:
+                if e.target == n and e.source not in seen:
+                    seen.add(e.source)
+                    stack.append(e.source)
+        return seen
+
+    def topological_order(self) -> list[str]:
+        """Kahn's algorithm, ties broken by insertion order. Raises CycleError naming a node."""
+        indeg = {n: 0 for n in self.nodes}
+        for e in self.edges:
+            if e.source in indeg and e.target in indeg:
+                indeg[e.target] += 1
+        ready = [n for n in self.nodes if indeg[n] == 0]
+        order = []
+        while ready:
+            n = ready.pop(0)
+            order.append(n)
+            for e in self.edges:
+                if e.source == n and e.target in indeg:
+                    indeg[e.target] -= 1
+                    if indeg[e.target] == 0:
+                        ready.append(e.target)
+        if len(order) != len(self.nodes):
+            stuck = next(n for n in self.nodes if n not in order)
+            raise CycleError("is part of a cycle", stuck, self.nodes[stuck].label)
+        return order
+
+    def input_nodes(self) -> list[str]:
+        return sorted(n for n, node in self.nodes.items() if node.type == "Input")
+
+    def output_node(self) -> str:
+        """The loss head: the one node whose output feeds nothing."""
+        sinks = self._sinks()
+        if len(sinks) != 1:
+            raise GraphError(f"the design needs exactly one output (a node feeding nothing); found "
+                             f"{len(sinks)}: {', '.join(sinks) or 'none'}")
+        return sinks[0]
+
+    def _sinks(self) -> list[str]:
+        used = {e.source for e in self.edges}
+        return [n for n in self.nodes if n not in used]
+
+    # ---- validation and shapes ---------------------------------------------------------------
+    def infer_shapes(self, problems: list[GraphError] | None = None) -> dict[str, tuple[int, ...]]:
+        """Output shape of every node whose inputs are known, in topological order.
+
+        With `problems` given, problems are appended and inference goes on; otherwise the first
+        problem is raised.
+        """
+        def fail(err: GraphError):
+            if problems is None:
+                raise err
+            problems.append(err)
+
+        try:
+            order = self.topological_order()
+        except CycleError as err:
+            fail(err)
+            cyclic = self._nodes_on_cycles()
+            order = [n for n in self.nodes if n not in cyclic]
+        shapes: dict[str, tuple[int, ...]] = {}
+        for nid in order:
+            node = self.nodes[nid]
+            in_shapes = []
+            for port, e in enumerate(self.input_edges(nid)):
+                if e is None:
+                    fail(DanglingPortError(f"input port {port} is not connected", nid, node.label))
+                    break
+                if e.source not in shapes:
+                    break
+                in_shapes.append(shapes[e.source])
+            else:
+                try:
+                    shapes[nid] = node.block.output_shape(node.params, in_shapes)
+                except ValueError as err:
+                    fail(ShapeMismatchError(str(err), nid, node.label))
+        return shapes
+
+    def _nodes_on_cycles(self) -> set[str]:
+        return {n for n in self.nodes if n in self.ancestors(n)}
+
+    def check(self) -> list[GraphError]:
+        """Every problem of the design, each naming its node. Empty when the design can train."""
+        problems: list[GraphError] = []
+        if not self.input_nodes():
+            problems.append(GraphError("the design has no Input node"))
+        self.infer_shapes(problems)
+        sinks = self._sinks()
+        if len(sinks) > 1:
+            for s in sinks:
+                problems.append(DanglingPortError(
+                    "output is not connected to anything (the design needs exactly one output)",
+                    s, self.nodes[s].label))
+        return problems
+
+    def validate(self) -> dict[str, tuple[int, ...]]:
+        """Raise the first problem; return the inferred shapes when there is none."""
+        problems = self.check()
+        if problems:
+            raise problems[0]
+        return self.infer_shapes()
+
+    # ---- counts ------------------------------------------------------------------------------
+    def input_shapes_of(self, node_id: str, shapes: dict) -> list[tuple[int, ...]]:
+        return [shapes[e.source] for e in self.input_edges(node_id)]
+
+    def param_counts(self) -> dict[str, tuple[int, int]]:
+        """(trainable, non-trainable) per node whose shapes are known."""
+        shapes = self.infer_shapes(problems=[])
+        out = {}
+        for nid, node in self.nodes.items():
+            try:
+                out[nid] = node.block.param_count(node.params, self.input_shapes_of(nid, shapes))
+            except (KeyError, ValueError):
+                continue
+        return out
+
+    def summary(self) -> str:
+        """A Keras ``model.summary()``-style table."""
+        shapes = self.infer_shapes(problems=[])
+        counts = self.param_counts()
+        try:
+            order = self.topological_order()
+        except CycleError:
+            order = list(self.nodes)
+        rows = [("Node (type)", "Output shape", "Param #", "Connected to")]
+        for nid in order:
+            node = self.nodes[nid]
+            src = ", ".join(e.source if e else "—" for e in self.input_edges(nid)) or ""
+            t, n = counts.get(nid, (0, 0))
+            shape = shapes.get(nid)
+            rows.append((f"{node.title} ({node.type})",
+                         "(None, " + ", ".join(map(str, shape)) + ")" if shape else "?",
+                         f"{t + n:,}", src))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        line = "─" * (sum(widths) + 9)
+        fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))
+        tot_t = sum(c[0] for c in counts.values())
+        tot_n = sum(c[1] for c in counts.values())
+        out = [line, fmt(rows[0]), line] + [fmt(r) for r in rows[1:]] + [line]
+        out += [f"Total params: {tot_t + tot_n:,}", f"Trainable params: {tot_t:,}",
+                f"Non-trainable params: {tot_n:,}", line]
+        return "\n".join(out)
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def _node(self, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphError("no such node", node_id) from None
+
+    @staticmethod
+    def _resolve_params(type_name, params, node_id, label):
+        block = get_block(type_name)
+        try:
+            return block.params.resolve(params)
+        except KeyError as e:
+            raise ParameterError(f"{type_name} has no parameter {e.args[0]!r}", node_id, label,
+                                 param=e.args[0]) from None
+        except ValueError as e:
+            name, msg = e.args
+            raise ParameterError(f"{type_name} {msg}", node_id, label, param=name) from None
+
+    def copy(self) -> "Graph":
+        g = Graph({k: Node(n.id, n.type, dict(n.params), n.label, n.position) for k, n in self.nodes.items()},
+                  list(self.edges))
+        return g

@@ -1,0 +1,60 @@
+"""Dropout and AlphaDropout on flat views; the mask is kept for backward."""
+from numba import njit
+
+from .activations import SELU_ALPHA, SELU_SCALE
+from .rng import uniform
+
+_ALPHA_P = -SELU_ALPHA * SELU_SCALE   # SELU's negative saturation value
+
+
+@njit(cache=True, nogil=True)
+def dropout_forward(x, y, mask, rate, inverted, training, rng):
+    """Training: y = x·mask with mask = keep/(1−rate) (inverted) or keep (classic).
+    Inference: identity (inverted) or y = (1−rate)·x (classic)."""
+    if not training:
+        s = 1.0 if inverted else 1.0 - rate
+        for i in range(x.size):
+            y[i] = x[i] * s
+        return
+    keep_scale = 1.0 / (1.0 - rate) if inverted else 1.0
+    for i in range(x.size):
+        m = keep_scale if uniform(rng) >= rate else 0.0
+        mask[i] = m
+        y[i] = x[i] * m
+
+
+@njit(cache=True, nogil=True)
+def alpha_dropout_forward(x, y, keep, rate, training, rng):
+    """Keras' AlphaDropout: dropped units become α' = −λα, then y = a·x' + b keeps mean/variance."""
+    if not training or rate == 0.0:
+        for i in range(x.size):
+            y[i] = x[i]
+            keep[i] = 1.0
+        return
+    a = ((1.0 - rate) * (1.0 + rate * _ALPHA_P * _ALPHA_P)) ** -0.5
+    b = -a * _ALPHA_P * rate
+    for i in range(x.size):
+        if uniform(rng) >= rate:
+            keep[i] = 1.0
+            y[i] = a * x[i] + b
+        else:
+            keep[i] = 0.0
+            y[i] = a * _ALPHA_P + b
+
+
+@njit(cache=True, nogil=True)
+def alpha_dropout_scale(rate):
+    if rate == 0.0:
+        return 1.0
+    return ((1.0 - rate) * (1.0 + rate * _ALPHA_P * _ALPHA_P)) ** -0.5
+
+
+@njit(cache=True, nogil=True)
+def mask_backward(dy, mask, scale, dx, acc):
+    """dx (+)= dy·mask·scale (Dropout: scale 1; AlphaDropout: scale a)."""
+    for i in range(dy.size):
+        d = dy[i] * mask[i] * scale
+        if acc:
+            dx[i] += d
+        else:
+            dx[i] = d

@@ -1,0 +1,253 @@
+"""The fused training loop: one jitted call runs a chunk of batches over a compiled plan.
+
+The plan is data — integer and float tables of steps, tensor offsets into one activation arena,
+weight offsets into one parameter arena — so a new design, new layer sizes or a new batch size
+never recompile anything (types are fixed; shapes are data). Backward walks the steps in reverse
+and writes or accumulates (per the plan's flag) into gradient slots, so a tensor feeding two
+blocks receives both contributions.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from .activations import (act_backward, act_forward, prelu_backward, prelu_forward,
+                          rrelu_backward, rrelu_forward, softmax_backward, softmax_forward)
+from .dense import dense_backward, dense_forward
+from .dropout import alpha_dropout_forward, alpha_dropout_scale, dropout_forward, mask_backward
+from .losses import loss_and_grad
+from .norm import batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward
+from .opcodes import (C_ACT, C_AUX, C_B, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_SKIP_BWD,
+                      C_TRAIN_W, C_W, C_W2, C_W3, F_A, F_B, OP_ACT, OP_ADD, OP_ALPHADROPOUT,
+                      OP_BATCHNORM, OP_CONCAT, OP_DENSE, OP_DROPOUT, OP_INPUT, OP_LAYERNORM,
+                      OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_DIVERGED, STATUS_DONE, STATUS_STOPPED)
+from .optim import apply_update, clip_gradients, regularization
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _view(arena, off, n, w):
+    return arena[off:off + n * w].reshape(n, w)
+
+
+@njit(cache=True, nogil=True)
+def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training, rng):
+    """Run every step forward for the n samples X[rows[:n]]."""
+    for s in range(ops.shape[0]):
+        code = ops[s, C_OP]
+        i0 = op_in[ops[s, C_IN_START], 0]
+        ot = ops[s, C_OUT]
+        ow = tens[ot, 1]
+        y = _view(acts, tens[ot, 0], n, ow)
+        if code == OP_INPUT:
+            c0 = ops[s, C_W]
+            for i in range(n):
+                r = rows[i]
+                for j in range(ow):
+                    y[i, j] = X[r, c0 + j]
+            continue
+        iw = tens[i0, 1]
+        x = _view(acts, tens[i0, 0], n, iw)
+        if code == OP_DENSE:
+            w = ops[s, C_W]
+            b = ops[s, C_B]
+            W = _view(params, w, iw, ow)
+            dense_forward(x, W, params[max(b, 0):max(b, 0) + ow], b >= 0, y)
+        elif code == OP_ACT:
+            act_forward(ops[s, C_ACT], opf[s, F_A], x.ravel(), y.ravel())
+        elif code == OP_PRELU:
+            prelu_forward(x, params[ops[s, C_W]:ops[s, C_W] + iw], y)
+        elif code == OP_RRELU:
+            a = ops[s, C_AUX]
+            rrelu_forward(x.ravel(), y.ravel(), aux[a:a + n * iw], opf[s, F_A], opf[s, F_B], training, rng)
+        elif code == OP_SOFTMAX:
+            softmax_forward(x, y)
+        elif code == OP_BATCHNORM:
+            a = ops[s, C_AUX]
+            g, b = ops[s, C_W], ops[s, C_B]
+            st = a + ops[s, C_ACT]   # statistics follow x̂, whose slot is sized for the largest batch
+            batchnorm_forward(x, y, params[max(g, 0):max(g, 0) + iw], params[max(b, 0):max(b, 0) + iw],
+                              params[ops[s, C_W2]:ops[s, C_W2] + iw], params[ops[s, C_W3]:ops[s, C_W3] + iw],
+                              _view(aux, a, n, iw), aux[st:st + iw], aux[st + iw:st + 2 * iw],
+                              g >= 0, b >= 0, opf[s, F_A], opf[s, F_B], training)
+        elif code == OP_LAYERNORM:
+            a = ops[s, C_AUX]
+            st = a + ops[s, C_ACT]
+            layernorm_forward(x, y, params[ops[s, C_W]:ops[s, C_W] + iw], params[ops[s, C_B]:ops[s, C_B] + iw],
+                              _view(aux, a, n, iw), aux[st:st + n], opf[s, F_A])
+        elif code == OP_DROPOUT:
+            a = ops[s, C_AUX]
+            dropout_forward(x.ravel(), y.ravel(), aux[a:a + n * iw], opf[s, F_A], ops[s, C_ACT] != 0,
+                            training, rng)
+        elif code == OP_ALPHADROPOUT:
+            a = ops[s, C_AUX]
+            alpha_dropout_forward(x.ravel(), y.ravel(), aux[a:a + n * iw], opf[s, F_A], training, rng)
+        elif code == OP_ADD:
+            yf = y.ravel()
+            yf[:] = x.ravel()
+            for k in range(1, ops[s, C_IN_COUNT]):
+                t = op_in[ops[s, C_IN_START] + k, 0]
+                xk = acts[tens[t, 0]:tens[t, 0] + n * iw]
+                for i in range(n * iw):
+                    yf[i] += xk[i]
+        elif code == OP_CONCAT:
+            col = 0
+            for k in range(ops[s, C_IN_COUNT]):
+                t = op_in[ops[s, C_IN_START] + k, 0]
+                wk = tens[t, 1]
+                xk = _view(acts, tens[t, 0], n, wk)
+                for i in range(n):
+                    for j in range(wk):
+                        y[i, col + j] = xk[i, j]
+                col += wk
+
+
+@njit(cache=True, nogil=True)
+def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n):
+    """Walk the steps in reverse; each writes (first contribution) or adds into its inputs' grads."""
+    for s in range(ops.shape[0] - 1, -1, -1):
+        code = ops[s, C_OP]
+        if code == OP_INPUT:
+            continue
+        e0 = ops[s, C_IN_START]
+        i0, acc, need_dx = op_in[e0, 0], op_in[e0, 1] != 0, op_in[e0, 2] != 0
+        ot = ops[s, C_OUT]
+        ow = tens[ot, 1]
+        iw = tens[i0, 1]
+        dy = _view(dacts, tens[ot, 0], n, ow)
+        x = _view(acts, tens[i0, 0], n, iw)
+        dx = _view(dacts, tens[i0, 0], n, iw)
+        need_dw = ops[s, C_TRAIN_W] != 0
+        if code == OP_DENSE:
+            w, b = ops[s, C_W], ops[s, C_B]
+            bb = max(b, 0)
+            dense_backward(x, _view(params, w, iw, ow), dy, _view(grads, w, iw, ow), grads[bb:bb + ow],
+                           b >= 0, need_dw, dx, need_dx, acc, _view(scratch, 0, n, iw))
+        elif not need_dx and code != OP_PRELU and code != OP_BATCHNORM and code != OP_LAYERNORM \
+                and code != OP_ADD and code != OP_CONCAT:
+            continue
+        elif code == OP_ACT:
+            y = _view(acts, tens[ot, 0], n, ow)
+            act_backward(ops[s, C_ACT], opf[s, F_A], x.ravel(), y.ravel(), dy.ravel(), dx.ravel(), acc)
+        elif code == OP_PRELU:
+            w = ops[s, C_W]
+            prelu_backward(x, params[w:w + iw], dy, grads[w:w + iw], need_dw, dx, need_dx, acc)
+        elif code == OP_RRELU:
+            a = ops[s, C_AUX]
+            rrelu_backward(x.ravel(), aux[a:a + n * iw], dy.ravel(), dx.ravel(), acc)
+        elif code == OP_SOFTMAX:
+            if ops[s, C_SKIP_BWD] != 0:
+                # Fused with cross-entropy: dy already holds ∂L/∂logits.
+                dxf, dyf = dx.ravel(), dy.ravel()
+                for i in range(n * iw):
+                    dxf[i] = dxf[i] + dyf[i] if acc else dyf[i]
+            else:
+                softmax_backward(_view(acts, tens[ot, 0], n, ow), dy, dx, acc)
+        elif code == OP_BATCHNORM:
+            a = ops[s, C_AUX]
+            st = a + ops[s, C_ACT]
+            g, b = ops[s, C_W], ops[s, C_B]
+            batchnorm_backward(dy, _view(aux, a, n, iw), params[max(g, 0):max(g, 0) + iw],
+                               aux[st + iw:st + 2 * iw], aux[st + 2 * iw:st + 3 * iw], aux[st + 3 * iw:st + 4 * iw],
+                               grads[max(g, 0):max(g, 0) + iw], grads[max(b, 0):max(b, 0) + iw],
+                               g >= 0, b >= 0, need_dw, dx, need_dx, acc)
+        elif code == OP_LAYERNORM:
+            a = ops[s, C_AUX]
+            st = a + ops[s, C_ACT]
+            g, b = ops[s, C_W], ops[s, C_B]
+            layernorm_backward(dy, _view(aux, a, n, iw), params[g:g + iw], aux[st:st + n],
+                               grads[g:g + iw], grads[b:b + iw], need_dw, dx, need_dx, acc)
+        elif code == OP_DROPOUT:
+            a = ops[s, C_AUX]
+            mask_backward(dy.ravel(), aux[a:a + n * iw], 1.0, dx.ravel(), acc)
+        elif code == OP_ALPHADROPOUT:
+            a = ops[s, C_AUX]
+            mask_backward(dy.ravel(), aux[a:a + n * iw], alpha_dropout_scale(opf[s, F_A]), dx.ravel(), acc)
+        elif code == OP_ADD or code == OP_CONCAT:
+            col = 0
+            for k in range(ops[s, C_IN_COUNT]):
+                e = ops[s, C_IN_START] + k
+                t, acc_k, need_k = op_in[e, 0], op_in[e, 1] != 0, op_in[e, 2] != 0
+                wk = tens[t, 1]
+                if need_k:
+                    dxk = _view(dacts, tens[t, 0], n, wk)
+                    for i in range(n):
+                        for j in range(wk):
+                            d = dy[i, col + j]
+                            dxk[i, j] = dxk[i, j] + d if acc_k else d
+                if code == OP_CONCAT:
+                    col += wk
+
+
+@njit(cache=True, nogil=True)
+def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
+                params, grads, acts, dacts, aux, scratch, ybuf,
+                opt_state, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
+                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control):
+    """Train n_batches mini-batches of `order[start:]`; returns (batches done, status).
+
+    control[0] != 0 (set by another thread: stop or pause) makes the loop return before the next
+    batch. A non-finite loss returns STATUS_DIVERGED before that batch's update; a weight turning
+    non-finite in the update returns STATUS_DIVERGED after it (the caller restores its snapshot).
+    """
+    total = order.shape[0]
+    ow = tens[out_t, 1]
+    lw = tens[logits_t, 1]
+    ky = Y.shape[1]
+    for bi in range(n_batches):
+        if control[0] != 0:
+            return bi, STATUS_STOPPED
+        lo = start + bi * batch_size
+        hi = min(lo + batch_size, total)
+        n = hi - lo
+        rows = order[lo:hi]
+        forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, True, rng)
+        yb = _view(ybuf, 0, n, ky)
+        for i in range(n):
+            r = rows[i]
+            for j in range(ky):
+                yb[i, j] = Y[r, j]
+        out = _view(acts, tens[out_t, 0], n, ow)
+        logits = _view(acts, tens[logits_t, 0], n, lw)
+        g = _view(dacts, tens[out_t, 0], n, ow)
+        loss = loss_and_grad(loss_code, loss_delta, out, logits, yb, g)
+        if has_reg:
+            loss += regularization(params, grads, segs, segf, False)
+        if not math.isfinite(loss):
+            losses[bi] = loss
+            return bi, STATUS_DIVERGED
+        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n)
+        if has_reg:
+            regularization(params, grads, segs, segf, True)
+        if clip_norm > 0.0 or clip_value > 0.0:
+            clip_gradients(grads, segs, clip_norm, clip_value)
+        step[0] += 1
+        losses[bi] = loss
+        if not apply_update(opt_code, opt_hp, lrs[bi], step[0], params, grads, opt_state, segs):
+            return bi + 1, STATUS_DIVERGED
+    return n_batches, STATUS_DONE
+
+
+@njit(cache=True, nogil=True)
+def predict_chunk(ops, opf, op_in, tens, out_t, logits_t, params, acts, aux, X, rows, batch_size, out,
+                  logits_out, rng):
+    """Inference-mode forward over X[rows] in batches; writes the output rows into `out` and the
+    output's logits (the fused softmax's input, else the output itself) into `logits_out`."""
+    total = rows.shape[0]
+    ow = tens[out_t, 1]
+    lw = tens[logits_t, 1]
+    for lo in range(0, total, batch_size):
+        hi = min(lo + batch_size, total)
+        n = hi - lo
+        forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows[lo:hi], n, False, rng)
+        y = _view(acts, tens[out_t, 0], n, ow)
+        lg = _view(acts, tens[logits_t, 0], n, lw)
+        for i in range(n):
+            for j in range(ow):
+                out[lo + i, j] = y[i, j]
+            for j in range(lw):
+                logits_out[lo + i, j] = lg[i, j]
+
+
+@njit(cache=True, nogil=True)
+def loss_only(loss_code, loss_delta, out, logits, y, g):
+    return loss_and_grad(loss_code, loss_delta, out, logits, y, g)

@@ -1,0 +1,35 @@
+"""A tiny counter-based RNG (SplitMix64) whose state is an explicit uint64 array.
+
+Passing the state in (rather than numba's global np.random) makes dropout masks reproducible from
+the run's seed and independent of threads (pynndescent ``tau_rand_int`` idea).
+"""
+import numpy as np
+from numba import njit
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_INV53 = 1.0 / 9007199254740992.0
+
+
+@njit(cache=True, nogil=True)
+def next_u64(state):
+    state[0] += _GOLDEN
+    z = state[0]
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True, nogil=True)
+def uniform(state):
+    """A float in [0, 1) with 53 random bits."""
+    return float(next_u64(state) >> _S11) * _INV53
+
+
+def make_state(seed: int) -> np.ndarray:
+    return np.array([np.uint64(seed) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(1)], dtype=np.uint64)

@@ -1,0 +1,156 @@
+"""A design made runnable: its data prepared, its graph compiled, its weights in an executor.
+
+This is what the CLI, the designer's training worker and the exporters use; it holds no GUI state.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import PreparedData, Scaler, load_dataset, one_hot, prepare
+from .designfile import Design
+from .errors import DataError, WeightsError
+from .evaluation import evaluate
+from .executor import Executor
+from .losses import LOSSES
+from .plan import Plan, compile_plan
+from .trainer import Trainer
+from .weights import load_weights, save_weights
+
+
+def load_design_data(data_settings: dict) -> PreparedData:
+    """The design's data set, split and scaled as its data settings say."""
+    d = data_settings
+    if d["source"] == "builtin":
+        dataset = load_dataset(d["name"], seed=d["seed"], **d["params"])
+    else:
+        from .dataio import load_data_file
+        dataset = load_data_file(d)
+    return prepare(dataset, val=d["validation_split"], test=d["test_split"], scaling=d["scaling"], seed=d["seed"])
+
+
+@dataclass
+class Targets:
+    """How the loss wants y: shaped arrays per split."""
+    train: np.ndarray
+    val: np.ndarray | None
+    test: np.ndarray | None
+
+
+class Model:
+    def __init__(self, design: Design, data: PreparedData | None = None, *, max_batch: int | None = None):
+        self.design = design
+        t = design.training
+        self.plan: Plan = compile_plan(design.graph, t["loss"]["name"], t["loss"]["params"])
+        self.dtype = np.dtype(t["dtype"])
+        self.data = data
+        self.scaler: Scaler | None = data.scaler if data is not None else None
+        self.executor = Executor(self.plan, max_batch or max(t["batch_size"], 256), self.dtype)
+        self.executor.init_weights(t["seed"])
+        self.trained_epochs = 0
+        self.last_logs: dict = {}
+
+    @classmethod
+    def from_design(cls, design: Design) -> "Model":
+        return cls(design, load_design_data(design.data))
+
+    # ---- data ----------------------------------------------------------------------------------
+    def targets(self) -> Targets:
+        d = self._require_data()
+        return Targets(*(None if y is None else self.shape_targets(y) for y in (d.y_train, d.y_val, d.y_test)))
+
+    def shape_targets(self, y: np.ndarray) -> np.ndarray:
+        """Targets as the loss expects them; a clear DataError when data and design disagree."""
+        d = self._require_data()
+        loss = LOSSES.get(self.design.training["loss"]["name"])
+        out_w, out_node = self.plan.output_width, self.plan.output_node
+        y = np.asarray(y, np.float64).reshape(len(y), -1)
+        if loss.targets in ("labels", "onehot"):
+            if d.task == "regression":
+                raise DataError(f"{loss.name} is a classification loss but the data set {d.name!r} is a "
+                                "regression task; use mse, mae or huber")
+            k = max(d.n_classes, 2)
+            if out_w != k:
+                raise DataError(f"The output node {out_node!r} has {out_w} units but the data set {d.name!r} "
+                                f"has {k} classes: {loss.name} needs one output unit per class")
+            return y if loss.targets == "labels" else one_hot(y[:, 0].astype(int), k)
+        if loss.targets == "binary":
+            if d.task != "binary":
+                raise DataError(f"binary_crossentropy needs a two-class data set; {d.name!r} is {d.task}")
+            if out_w != 1:
+                raise DataError(f"The output node {out_node!r} has {out_w} units; binary_crossentropy "
+                                "needs exactly 1 (a probability or a logit)")
+            return y
+        if d.task == "multiclass":
+            y = one_hot(y[:, 0].astype(int), d.n_classes)
+        if y.shape[1] != out_w:
+            raise DataError(f"The output node {out_node!r} has {out_w} units but the targets of "
+                            f"{d.name!r} have {y.shape[1]} columns")
+        return y
+
+    def check_features(self, X: np.ndarray, what: str = "data") -> None:
+        width = int(np.prod(X.shape[1:])) if X.ndim > 1 else 1
+        if width != self.plan.n_features:
+            inputs = ", ".join(f"{nid} ({w})" for nid, _, w in self.plan.inputs)
+            raise DataError(f"The {what} has {width} features but the design's Input nodes take "
+                            f"{self.plan.n_features}: {inputs}")
+
+    def _require_data(self) -> PreparedData:
+        if self.data is None:
+            raise DataError("no data set is loaded for this design")
+        return self.data
+
+    # ---- training ------------------------------------------------------------------------------
+    def trainer(self, *, collect_stats: bool = True, callbacks=(), epochs: int | None = None) -> Trainer:
+        d = self._require_data()
+        self.check_features(d.X_train, f"data set {d.name!r}")
+        y = self.targets()
+        settings = dict(self.design.training)
+        if epochs is not None:
+            settings["epochs"] = epochs
+        return Trainer(self.executor, settings, (d.X_train, y.train),
+                       None if d.X_val is None else (d.X_val, y.val), task=d.task, callbacks=callbacks,
+                       collect_stats=collect_stats, checkpoint_metadata=self.metadata())
+
+    def fit(self, **kw):
+        end = self.trainer(**kw).fit()
+        self.trained_epochs += end.epochs_run
+        return end
+
+    def evaluate(self, split: str = "test", metrics=None) -> dict:
+        d = self._require_data()
+        X, y = getattr(d, f"X_{split}"), getattr(d, f"y_{split}")
+        if X is None or len(X) == 0:
+            raise DataError(f"the data has no {split} part (set data.{split}_split above 0)")
+        metrics = self.design.training["metrics"] if metrics is None else metrics
+        return evaluate(self.executor, X, self.shape_targets(y), metrics, task=d.task)
+
+    def predict(self, X_raw: np.ndarray) -> np.ndarray:
+        """Outputs for unscaled features (the training scaler is applied first)."""
+        X = np.asarray(X_raw, np.float64)
+        self.check_features(X)
+        if self.scaler is not None:
+            X = self.scaler.transform(X.reshape(len(X), -1))
+        return self.executor.predict(X)
+
+    # ---- weights -------------------------------------------------------------------------------
+    def metadata(self) -> dict:
+        return {"design_hash": self.design.structure_hash(), "dtype": self.dtype.name,
+                "epoch": self.trained_epochs, "metrics": self.last_logs,
+                "scaler": self.scaler.to_dict() if self.scaler is not None else None}
+
+    def save_weights(self, path: str | os.PathLike, **extra) -> None:
+        save_weights(path, self.executor.get_weights(), {**self.metadata(), **extra})
+
+    def load_weights(self, path: str | os.PathLike) -> dict:
+        weights, meta = load_weights(path)
+        try:
+            self.executor.set_weights(weights)
+        except WeightsError as e:
+            raise WeightsError(e.args[0].split("\n")[0], e.mismatches, file=os.fspath(path)) from None
+        if meta.get("scaler"):
+            self.scaler = Scaler.from_dict(meta["scaler"])
+        self.trained_epochs = int(meta.get("epoch", 0) or 0)
+        return meta

@@ -1,0 +1,210 @@
+"""Compile a graph into a plan: a flat table of steps over tensor and weight slots.
+
+The plan does not depend on the batch size or the dtype; the executor lays out arenas for a given
+largest batch. Weight names are ``node_id/weight`` (made and parsed in one place: ``weight_name``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import GraphError
+from .graph import Graph
+from .kernels import opcodes as K
+from .losses import LOSSES
+
+
+def weight_name(node_id: str, weight: str) -> str:
+    return f"{node_id}/{weight}"
+
+
+def split_weight_name(name: str) -> tuple[str, str]:
+    node_id, _, weight = name.rpartition("/")
+    return node_id, weight
+
+
+@dataclass(frozen=True)
+class WeightSlot:
+    name: str
+    node_id: str
+    weight: str
+    offset: int
+    shape: tuple[int, ...]
+    trainable: bool
+    state: bool
+    l1: float
+    l2: float
+    initializer: str
+    init_params: dict
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+@dataclass
+class Plan:
+    ops: np.ndarray                 # int64 [steps, N_OP_COLS]; C_AUX holds an aux entry index
+    opf: np.ndarray                 # float64 [steps, N_OP_FCOLS]
+    op_in: np.ndarray               # int64 [entries, 3]: tensor, accumulate, needs gradient
+    tensor_widths: list[int]
+    tensor_nodes: list[str]
+    aux_entries: list[tuple[int, bool]]   # (size, per_sample)
+    weights: list[WeightSlot]
+    n_params: int
+    inputs: list[tuple[str, int, int]]    # (node_id, first column, width)
+    n_features: int
+    out_tensor: int
+    logits_tensor: int
+    fused_softmax: bool
+    output_node: str
+    loss_code: int
+    loss_delta: float
+    step_nodes: list[str]
+    node_tensor: dict[str, int] = field(default_factory=dict)
+    node_types: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def output_width(self) -> int:
+        return self.tensor_widths[self.out_tensor]
+
+    def weight(self, name: str) -> WeightSlot:
+        for w in self.weights:
+            if w.name == name:
+                return w
+        raise KeyError(name)
+
+
+class PlanBuilder:
+    """What blocks' ``emit`` methods talk to."""
+
+    def __init__(self):
+        self.widths: list[int] = []
+        self.tensor_nodes: list[str] = []
+        self.aux: list[tuple[int, bool]] = []
+        self.rows: list[list[int]] = []
+        self.frows: list[list[float]] = []
+        self.entries: list[list[int]] = []
+        self.step_nodes: list[str] = []
+        self.weights: list[WeightSlot] = []
+        self.inputs: list[tuple[str, int, int]] = []
+        self._n_params = 0
+        self._n_features = 0
+
+    # tensors and slots
+    def new_tensor(self, width: int, node_id: str) -> int:
+        self.widths.append(int(width))
+        self.tensor_nodes.append(node_id)
+        return len(self.widths) - 1
+
+    def tensor_width(self, t: int) -> int:
+        return self.widths[t]
+
+    def new_aux(self, size: int, per_sample: bool = False) -> int:
+        self.aux.append((int(size), per_sample))
+        return len(self.aux) - 1
+
+    def add_weights(self, node_id: str, specs) -> None:
+        for s in specs:
+            self.weights.append(WeightSlot(weight_name(node_id, s.name), node_id, s.name, self._n_params,
+                                           tuple(s.shape), s.trainable, s.state, s.l1, s.l2,
+                                           s.initializer, dict(s.init_params)))
+            self._n_params += s.size
+
+    def weight_offsets(self, node_id: str) -> dict[str, int]:
+        return {w.weight: w.offset for w in self.weights if w.node_id == node_id}
+
+    def add_input(self, node_id: str, tensor: int, width: int) -> None:
+        self.inputs.append((node_id, self._n_features, width))
+        self.add_op(K.OP_INPUT, [], tensor, w=self._n_features, node_id=node_id)
+        self._n_features += width
+
+    def add_op(self, code, inputs, out, *, w=-1, b=-1, w2=-1, w3=-1, aux=-1, act=0, fa=0.0, fb=0.0,
+               train_w=False, node_id="") -> int:
+        row = [0] * K.N_OP_COLS
+        row[K.C_OP], row[K.C_IN_START], row[K.C_IN_COUNT], row[K.C_OUT] = code, len(self.entries), len(inputs), out
+        row[K.C_W], row[K.C_B], row[K.C_W2], row[K.C_W3] = w, b, w2, w3
+        row[K.C_AUX], row[K.C_ACT], row[K.C_TRAIN_W] = aux, act, int(bool(train_w))
+        for t in inputs:
+            self.entries.append([t, 0, 1])
+        if not inputs:   # keep C_IN_START valid for steps without inputs
+            self.entries.append([out, 0, 0])
+        self.rows.append(row)
+        self.frows.append([float(fa), float(fb), 0.0])
+        self.step_nodes.append(node_id)
+        return len(self.rows) - 1
+
+
+def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = None) -> Plan:
+    """Validate the graph and lay it out as a plan. Raises the first GraphError."""
+    shapes = graph.validate()
+    out_node = graph.output_node()
+    loss_spec = LOSSES.get(loss)
+    loss_params = loss_spec.params.resolve(loss_params or {})
+    b = PlanBuilder()
+    node_tensor: dict[str, int] = {}
+    order = graph.topological_order()
+    # Inputs first, in id order, so data columns are assigned deterministically.
+    inputs = graph.input_nodes()
+    order = inputs + [n for n in order if n not in inputs]
+    for nid in order:
+        node = graph.nodes[nid]
+        block = node.block
+        in_shapes = graph.input_shapes_of(nid, shapes)
+        b.add_weights(nid, block.weight_specs(node.params, in_shapes))
+        in_tensors = [node_tensor[e.source] for e in graph.input_edges(nid)]
+        node_tensor[nid] = block.emit(b, nid, node.params, in_tensors, in_shapes)
+
+    ops = np.array(b.rows, dtype=np.int64).reshape(-1, K.N_OP_COLS)
+    opf = np.array(b.frows, dtype=np.float64).reshape(-1, K.N_OP_FCOLS)
+    op_in = np.array(b.entries, dtype=np.int64).reshape(-1, 3)
+    out_t = node_tensor[out_node]
+    fused = graph.nodes[out_node].type == "Softmax" and loss in (
+        "categorical_crossentropy", "sparse_categorical_crossentropy") and not loss_params.get("from_logits")
+    logits_t = out_t
+    if fused:
+        step = b.step_nodes.index(out_node)
+        ops[step, K.C_SKIP_BWD] = 1
+        logits_t = int(op_in[ops[step, K.C_IN_START], 0])
+    if loss_spec.name in ("binary_crossentropy",) and b.widths[out_t] < 1:
+        raise GraphError("binary cross-entropy needs an output", out_node)
+    _mark_gradients(ops, op_in, b)
+    return Plan(ops=ops, opf=opf, op_in=op_in, tensor_widths=b.widths, tensor_nodes=b.tensor_nodes,
+                aux_entries=b.aux, weights=b.weights, n_params=b._n_params, inputs=b.inputs,
+                n_features=b._n_features, out_tensor=out_t, logits_tensor=logits_t,
+                fused_softmax=fused, output_node=out_node,
+                loss_code=loss_spec.code(loss_params, fused), loss_delta=float(loss_params.get("delta", 1.0)),
+                step_nodes=b.step_nodes, node_tensor=node_tensor,
+                node_types={n: graph.nodes[n].type for n in graph.nodes})
+
+
+def _mark_gradients(ops: np.ndarray, op_in: np.ndarray, b: PlanBuilder) -> None:
+    """Per input entry: does its tensor need a gradient, and is this the first contribution?
+
+    Backward runs steps in reverse, so the *last* forward consumer of a tensor writes its gradient
+    and earlier consumers add to it. Tensors that come straight from data need no gradient.
+    """
+    n_t = len(b.widths)
+    needs = np.ones(n_t, dtype=bool)
+    for row in ops:
+        if row[K.C_OP] == K.OP_INPUT:
+            needs[row[K.C_OUT]] = False
+    # A tensor computed without weights from data only (e.g. Input → Flatten) needs no gradient;
+    # forward order propagates "needs" from inputs that need it or from weights.
+    for row in ops:
+        if row[K.C_OP] == K.OP_INPUT:
+            continue
+        ins = op_in[row[K.C_IN_START]:row[K.C_IN_START] + row[K.C_IN_COUNT], 0]
+        has_weights = row[K.C_W] >= 0 or row[K.C_B] >= 0
+        needs[row[K.C_OUT]] = has_weights or bool(needs[ins].any())
+    seen = np.zeros(n_t, dtype=bool)
+    for s in range(len(ops) - 1, -1, -1):
+        row = ops[s]
+        if row[K.C_OP] == K.OP_INPUT:
+            continue
+        for e in range(row[K.C_IN_START], row[K.C_IN_START] + row[K.C_IN_COUNT]):
+            t = op_in[e, 0]
+            op_in[e, 2] = int(needs[t])
+            op_in[e, 1] = int(seen[t])
+            seen[t] = True
