@@ -44,7 +44,7 @@ class AlphaDropout(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         n = builder.tensor_width(inputs[0])
         out = builder.new_tensor(n, node_id)
-        aux = builder.new_aux(n, per_sample=True)   # the keep mask (0/1)
+        aux = builder.new_aux(n, per_sample=True)   # ∂y/∂x: a where kept, 0 where dropped
         builder.add_op(K.OP_ALPHADROPOUT, inputs, out, aux=aux, fa=params["rate"], node_id=node_id)
         return out
 

@@ -15,6 +15,7 @@ def dropout_forward(x, y, mask, rate, inverted, training, rng):
         s = 1.0 if inverted else 1.0 - rate
         for i in range(x.size):
             y[i] = x[i] * s
+            mask[i] = s   # NOTE: backward reads the mask; a stale training mask would be wrong here
         return
     keep_scale = 1.0 / (1.0 - rate) if inverted else 1.0
     for i in range(x.size):
@@ -24,21 +25,25 @@ def dropout_forward(x, y, mask, rate, inverted, training, rng):
 
 
 @njit(cache=True, nogil=True)
-def alpha_dropout_forward(x, y, keep, rate, training, rng):
-    """Keras' AlphaDropout: dropped units become α' = −λα, then y = a·x' + b keeps mean/variance."""
+def alpha_dropout_forward(x, y, dydx, rate, training, rng):
+    """Keras' AlphaDropout: dropped units become α' = −λα, then y = a·x' + b keeps mean/variance.
+
+    `dydx` receives ∂y/∂x per element for backward: a where kept, 0 where dropped, 1 in inference
+    (the identity). NOTE: storing a 0/1 mask and scaling by a in backward is wrong in inference.
+    """
     if not training or rate == 0.0:
         for i in range(x.size):
             y[i] = x[i]
-            keep[i] = 1.0
+            dydx[i] = 1.0
         return
     a = ((1.0 - rate) * (1.0 + rate * _ALPHA_P * _ALPHA_P)) ** -0.5
     b = -a * _ALPHA_P * rate
     for i in range(x.size):
         if uniform(rng) >= rate:
-            keep[i] = 1.0
+            dydx[i] = a
             y[i] = a * x[i] + b
         else:
-            keep[i] = 0.0
+            dydx[i] = 0.0
             y[i] = a * _ALPHA_P + b
 
 
@@ -51,7 +56,7 @@ def alpha_dropout_scale(rate):
 
 @njit(cache=True, nogil=True)
 def mask_backward(dy, mask, scale, dx, acc):
-    """dx (+)= dy·mask·scale (Dropout: scale 1; AlphaDropout: scale a)."""
+    """dx (+)= dy·mask·scale (both dropouts store ∂y/∂x in the mask, so scale is 1)."""
     for i in range(dy.size):
         d = dy[i] * mask[i] * scale
         if acc:

@@ -14,7 +14,7 @@ from numba import njit
 from .activations import (act_backward, act_forward, prelu_backward, prelu_forward,
                           rrelu_backward, rrelu_forward, softmax_backward, softmax_forward)
 from .dense import dense_backward, dense_forward
-from .dropout import alpha_dropout_forward, alpha_dropout_scale, dropout_forward, mask_backward
+from .dropout import alpha_dropout_forward, dropout_forward, mask_backward
 from .losses import loss_and_grad
 from .norm import batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward
 from .opcodes import (C_ACT, C_AUX, C_B, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_SKIP_BWD,
@@ -161,7 +161,7 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
             mask_backward(dy.ravel(), aux[a:a + n * iw], 1.0, dx.ravel(), acc)
         elif code == OP_ALPHADROPOUT:
             a = ops[s, C_AUX]
-            mask_backward(dy.ravel(), aux[a:a + n * iw], alpha_dropout_scale(opf[s, F_A]), dx.ravel(), acc)
+            mask_backward(dy.ravel(), aux[a:a + n * iw], 1.0, dx.ravel(), acc)   # aux holds ∂y/∂x
         elif code == OP_ADD or code == OP_CONCAT:
             col = 0
             for k in range(ops[s, C_IN_COUNT]):

@@ -32,4 +32,5 @@ def uniform(state):
 
 
 def make_state(seed: int) -> np.ndarray:
-    return np.array([np.uint64(seed) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(1)], dtype=np.uint64)
+    # Python ints wrap explicitly; np.uint64 scalar arithmetic warns on the (intended) overflow.
+    return np.array([(int(seed) * 0x2545F4914F6CDD1D + 1) % 2**64], dtype=np.uint64)
