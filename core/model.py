@@ -47,7 +47,12 @@ class Model:
         self.dtype = np.dtype(t["dtype"])
         self.data = data
         self.scaler: Scaler | None = data.scaler if data is not None else None
-        self.executor = Executor(self.plan, max_batch or max(t["batch_size"], 256), self.dtype)
+        executor_cls = Executor
+        if t["device"] == "cuda":
+            from .cuda_backend import CudaExecutor, require_cuda
+            require_cuda()
+            executor_cls = CudaExecutor
+        self.executor = executor_cls(self.plan, max_batch or max(t["batch_size"], 256), self.dtype)
         self.executor.init_weights(t["seed"])
         self.trained_epochs = 0
         self.last_logs: dict = {}

@@ -92,8 +92,8 @@ def apply_update(code, hp, lr, t, params, grads, state, segs):
                 vi = rho * m[i] + (1.0 - rho) * g * g
                 m[i] = vi
                 p -= lr * g / (math.sqrt(vi) + eps)
-            else:  # OPT_ADAGRAD
-                si = m[i] + g * g
+            else:  # OPT_ADAGRAD: the sum starts at initial_accumulator_value (the slot starts at 0)
+                si = (m[i] if t > 1 else hp[HP_INIT_ACC]) + g * g
                 m[i] = si
                 p -= lr * g / (math.sqrt(si) + eps)
             if not math.isfinite(p):

@@ -1,0 +1,225 @@
+"""CUDA executor: the same plan, run with numba.cuda kernels on the GPU.
+
+Data and weights stay on the device; the host copies of weights, optimizer state, gradients and
+activations are synchronised only at chunk (event) boundaries, so the trainer, statistics,
+callbacks and snapshots work unchanged. Supports Input, Flatten, Dense, every element-wise
+activation, Softmax, Add and Concat with every loss and optimizer, float32. Other blocks raise a
+clear error naming the node. Tested without a GPU under NUMBA_ENABLE_CUDASIM=1.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import TrainingError
+from .executor import Executor
+from .kernels import opcodes as K
+
+SUPPORTED = {K.OP_INPUT, K.OP_DENSE, K.OP_ACT, K.OP_SOFTMAX, K.OP_ADD, K.OP_CONCAT}
+THREADS = 128
+
+
+def cuda_available() -> bool:
+    try:
+        from numba import cuda
+        return bool(cuda.is_available())
+    except Exception:   # a broken driver must not take the app down
+        return False
+
+
+def require_cuda() -> None:
+    if not cuda_available():
+        raise TrainingError("device 'cuda' was asked for but no CUDA GPU is available here "
+                            "(install the 'cuda' extra on a machine with an NVIDIA GPU), or use --device cpu")
+
+
+class CudaExecutor(Executor):
+    def __init__(self, plan, max_batch, dtype=np.float32):
+        if np.dtype(dtype) != np.float32:
+            raise TrainingError("the CUDA device trains in float32; set training.dtype to float32")
+        for s, code in enumerate(plan.ops[:, K.C_OP]):
+            if code not in SUPPORTED:
+                node = plan.step_nodes[s]
+                raise TrainingError(f"{plan.node_types[node]} (node {node!r}) is not available on the CUDA "
+                                    "device yet; train this design on the CPU")
+        super().__init__(plan, max_batch, dtype)
+        from numba import cuda
+        from .kernels import cuda_kernels as ck
+        self.cuda, self.ck = cuda, ck
+        self.d_acts = cuda.to_device(self.acts)
+        self.d_dacts = cuda.to_device(self.dacts)
+        self.d_grads = cuda.to_device(self.grads)
+        mask = np.zeros(plan.n_params, np.float32)
+        l1 = np.zeros(plan.n_params, np.float32)
+        l2 = np.zeros(plan.n_params, np.float32)
+        for w in plan.weights:
+            if w.trainable:
+                mask[w.offset:w.offset + w.size] = 1
+                l1[w.offset:w.offset + w.size] = w.l1
+                l2[w.offset:w.offset + w.size] = w.l2
+        self.d_mask, self.d_l1, self.d_l2 = (cuda.to_device(a) for a in (mask, l1, l2))
+        self._data_key = None
+
+    # ---- data residency ------------------------------------------------------------------------
+    def _device_data(self, X, Y):
+        key = (id(X), X.shape, id(Y), Y.shape)
+        if key != self._data_key:
+            self.d_X, self.d_Y = self.cuda.to_device(X), self.cuda.to_device(Y)
+            self._data_key = key
+        return self.d_X, self.d_Y
+
+    def _grid(self, count):
+        return (max(1, math.ceil(count / THREADS)),), (THREADS,)
+
+    def _grid2(self, n, w):
+        t = self.ck.TILE
+        return (max(1, math.ceil(n / t)), max(1, math.ceil(w / t))), (t, t)
+
+    # ---- passes ----------------------------------------------------------------------------------
+    def _forward(self, d_X, d_rows, start, n, P, A):
+        ck, p, tens = self.ck, self.plan, self.tens
+        for s, row in enumerate(self.ops):
+            code, out = row[K.C_OP], row[K.C_OUT]
+            oo, ow = tens[out]
+            if code == K.OP_INPUT:
+                g, b = self._grid2(n, ow)
+                ck.gather_rows[g, b](d_X, d_rows, start, row[K.C_W], A, oo, n, ow)
+                continue
+            i0 = p.op_in[row[K.C_IN_START], 0]
+            io, iw = tens[i0]
+            if code == K.OP_DENSE:
+                t = ck.TILE
+                grid = (max(1, math.ceil(ow / t)), max(1, math.ceil(n / t)))
+                ck.gemm[grid, (t, t)](A, io, P, row[K.C_W], A, oo, n, iw, ow, False, False, False)
+                if row[K.C_B] >= 0:
+                    g, b = self._grid2(n, ow)
+                    ck.add_bias[g, b](A, oo, P, row[K.C_B], n, ow)
+            elif code == K.OP_ACT:
+                g, b = self._grid(n * ow)
+                ck.act_forward[g, b](row[K.C_ACT], p.opf[s, K.F_A], A, io, oo, n * ow)
+            elif code == K.OP_SOFTMAX:
+                g, b = self._grid(n)
+                ck.softmax_rows[g, b](A, io, oo, n, ow)
+            elif code == K.OP_ADD:
+                g, b = self._grid(n * ow)
+                for k in range(row[K.C_IN_COUNT]):
+                    ti = p.op_in[row[K.C_IN_START] + k, 0]
+                    ck.copy_add[g, b](A, tens[ti, 0], A, oo, n * ow, k > 0)
+            elif code == K.OP_CONCAT:
+                col = 0
+                for k in range(row[K.C_IN_COUNT]):
+                    ti = p.op_in[row[K.C_IN_START] + k, 0]
+                    to, tw = tens[ti]
+                    g, b = self._grid2(n, tw)
+                    ck.copy_columns[g, b](A, to, tw, 0, A, oo, ow, col, n, tw, False)
+                    col += tw
+
+    def _backward(self, n, P, G, A, D):
+        ck, p, tens = self.ck, self.plan, self.tens
+        t = ck.TILE
+        for s in range(len(self.ops) - 1, -1, -1):
+            row = self.ops[s]
+            code = row[K.C_OP]
+            if code == K.OP_INPUT:
+                continue
+            e0 = row[K.C_IN_START]
+            i0, acc, need_dx = p.op_in[e0]
+            oo, ow = tens[row[K.C_OUT]]
+            io, iw = tens[i0]
+            if code == K.OP_DENSE:
+                if row[K.C_TRAIN_W]:
+                    grid = (max(1, math.ceil(ow / t)), max(1, math.ceil(iw / t)))
+                    ck.gemm[grid, (t, t)](A, io, D, oo, G, row[K.C_W], iw, n, ow, True, False, False)
+                    if row[K.C_B] >= 0:
+                        g, b = self._grid(ow)
+                        ck.column_sums[g, b](D, oo, G, row[K.C_B], n, ow)
+                if need_dx:
+                    grid = (max(1, math.ceil(iw / t)), max(1, math.ceil(n / t)))
+                    ck.gemm[grid, (t, t)](D, oo, P, row[K.C_W], D, io, n, ow, iw, False, True, bool(acc))
+            elif code == K.OP_ACT and need_dx:
+                g, b = self._grid(n * ow)
+                ck.act_backward[g, b](row[K.C_ACT], p.opf[s, K.F_A], A, D, io, oo, bool(acc), n * ow)
+            elif code == K.OP_SOFTMAX and need_dx:
+                g, b = self._grid(n)
+                ck.softmax_backward[g, b](A, D, io, oo, n, ow, bool(row[K.C_SKIP_BWD]), bool(acc))
+            elif code in (K.OP_ADD, K.OP_CONCAT):
+                col = 0
+                for k in range(row[K.C_IN_COUNT]):
+                    ti, acc_k, need_k = p.op_in[e0 + k]
+                    to, tw = tens[ti]
+                    if need_k:
+                        g, b = self._grid2(n, tw)
+                        ck.copy_columns[g, b](D, oo, ow, col, D, to, tw, 0, n, tw, bool(acc_k))
+                    if code == K.OP_CONCAT:
+                        col += tw
+
+    # ---- public ----------------------------------------------------------------------------------
+    def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,
+                      clip_norm=0.0, clip_value=0.0):
+        cuda, ck, p = self.cuda, self.ck, self.plan
+        d_X, d_Y = self._device_data(X, Y)
+        d_rows = cuda.to_device(order)
+        P = cuda.to_device(self.params)
+        M, V = cuda.to_device(self.opt_state[0]), cuda.to_device(self.opt_state[1])
+        hp = cuda.to_device(opt_hp)
+        d_losses = cuda.to_device(np.zeros(max(1, n_batches), np.float64))
+        sq = cuda.device_array(1, np.float64)
+        k = Y.shape[1]
+        d_yb = cuda.device_array(self.max_batch * k, np.float32)
+        oo = self.tens[p.out_tensor, 0]
+        lo = self.tens[p.logits_tensor, 0]
+        done = 0
+        total = len(order)
+        for bi in range(n_batches):
+            if self.control[0] != 0:
+                break
+            s0 = start + bi * batch_size
+            n = min(batch_size, total - s0)
+            self._forward(d_X, d_rows, s0, n, P, self.d_acts)
+            g, b = self._grid2(n, k)
+            ck.gather_targets[g, b](d_Y, d_rows, s0, d_yb, n, k)
+            g, b = self._grid(n)
+            ck.loss_rows[g, b](p.loss_code, p.loss_delta, self.d_acts, oo, lo, d_yb, self.d_dacts, n,
+                               p.output_width, d_losses, bi)
+            if self.has_reg:
+                g, b = self._grid(p.n_params)
+                ck.penalty[g, b](P, self.d_l1, self.d_l2, d_losses, bi)
+            self._backward(n, P, self.d_grads, self.d_acts, self.d_dacts)
+            g, b = self._grid(p.n_params)
+            if clip_norm > 0:
+                sq.copy_to_device(np.zeros(1))
+                ck.sum_squares[g, b](P, self.d_grads, self.d_mask, self.d_l1, self.d_l2, float(clip_value), sq)
+            self.step[0] += 1
+            ck.update[g, b](opt_code, hp, float(lrs[bi]), int(self.step[0]), P, self.d_grads, M, V,
+                            self.d_mask, self.d_l1, self.d_l2, float(clip_value), float(clip_norm), sq)
+            done += 1
+        # Event boundary: bring the state back to the host.
+        losses[:done] = d_losses.copy_to_host()[:done]
+        P.copy_to_host(self.params)
+        M.copy_to_host(self.opt_state[0])
+        V.copy_to_host(self.opt_state[1])
+        self.d_grads.copy_to_host(self.grads)
+        self.d_acts.copy_to_host(self.acts)
+        bad = np.flatnonzero(~np.isfinite(losses[:done]))
+        if len(bad) or not np.isfinite(self.params).all():
+            return (int(bad[0]) if len(bad) else done), K.STATUS_DIVERGED
+        return done, (K.STATUS_STOPPED if done < n_batches else K.STATUS_DONE)
+
+    def predict(self, X, batch_size=None, return_logits=False):
+        cuda, p = self.cuda, self.plan
+        X = self._as_input(X)
+        P = cuda.to_device(self.params)
+        d_X = cuda.to_device(X)
+        rows = cuda.to_device(np.arange(len(X), dtype=np.int64))
+        out = np.empty((len(X), p.output_width), np.float32)
+        logits = np.empty((len(X), p.tensor_widths[p.logits_tensor]), np.float32)
+        bs = min(batch_size or self.max_batch, self.max_batch)
+        for s0 in range(0, len(X), bs):
+            n = min(bs, len(X) - s0)
+            self._forward(d_X, rows, s0, n, P, self.d_acts)
+            self.d_acts.copy_to_host(self.acts)
+            out[s0:s0 + n] = self.output_view(n)
+            t = p.logits_tensor
+            logits[s0:s0 + n] = self.acts[self.tens[t, 0]:self.tens[t, 0] + n * self.tens[t, 1]].reshape(n, -1)
+        return (out, logits) if return_logits else out

@@ -1,0 +1,671 @@
+"""Data files: CSV (delimiter and header sniffing, column choice, categorical targets) and NPY/NPZ.
+
+Every problem is a ``DataError`` that names the file, the row (1-based line number, as a text
+editor shows it) and the column, e.g. ``data.csv, row 12, column 'petal_width': 'abc' is not a
+number``.
+
+Memory: a CSV is parsed in chunks straight into one preallocated float64 array (the file is not
+held as text, and no second copy of the numbers is made); a ``.npy`` file is memory-mapped, so a
+float64 X is never read into memory as a whole by the loader.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from .data import TASKS, Dataset
+from .errors import DataError
+
+MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none", "?"})
+MISSING_CHOICES = ("error", "drop", "mean")
+TASK_CHOICES = (None, "auto", "classification", *TASKS)
+AUTO_MAX_CLASSES = 20            # a numeric target with few integer values is read as class labels
+MAX_CLASSES = 10_000             # more distinct text values than this: not a classification target
+_SNIFF_BYTES = 64 * 1024
+_CHUNK_CELLS = 32_768            # cells parsed per chunk (bounds the temporary Python objects)
+_DELIMITERS = ",;\t| "
+
+CSV_OPTIONS = ("features", "target", "delimiter", "header", "missing", "task")
+NPZ_OPTIONS = ("x_key", "y_key", "y_path", "target", "missing", "task")
+
+
+# ----------------------------------------------------------------------------- small helpers
+
+def _is_missing(cell: str) -> bool:
+    return cell.strip().lower() in MISSING_TOKENS
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _where(path: str, line: int | None = None, column: str | None = None) -> str:
+    parts = [os.fspath(path)]
+    if line is not None:
+        parts.append(f"row {line}")
+    if column is not None:
+        parts.append(f"column {column!r}")
+    return ", ".join(parts)
+
+
+def _open_text(path: str):
+    """The file as text (UTF-8, a BOM is skipped), or a DataError that says why not."""
+    if not os.path.exists(path):
+        raise DataError(f"{path}: file not found")
+    if os.path.isdir(path):
+        raise DataError(f"{path}: is a folder, expected a CSV file")
+    try:
+        return open(path, "r", encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise DataError(f"{path}: cannot read the file ({e.strerror})") from None
+
+
+def _count_lines(path: str) -> int:
+    """Upper bound on the number of records: newlines + 1 (a streaming pass in binary)."""
+    n = 1
+    with open(path, "rb") as f:
+        while True:
+            buf = f.read(1 << 20)
+            if not buf:
+                return n
+            n += buf.count(b"\n")
+
+
+# ----------------------------------------------------------------------------- sniffing
+
+@dataclass
+class CsvInfo:
+    """What ``sniff_csv`` found out about a CSV file (for the import dialog's preview).
+
+    kinds[j] is "numeric", "categorical" or "empty" from the previewed rows; ``target`` is the
+    suggested target column (the last one) and ``task`` the task it suggests.
+    """
+
+    path: str
+    delimiter: str
+    has_header: bool
+    columns: list[str]
+    preview: list[list[str]]
+    kinds: list[str]
+    target: str = ""
+    task: str = "regression"
+    n_columns: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_sample(path: str) -> str:
+    with _open_text(path) as f:
+        try:
+            text = f.read(_SNIFF_BYTES)
+        except UnicodeDecodeError:
+            raise DataError(f"{path}: not a UTF-8 text file (is it a CSV?)") from None
+    if len(text) == _SNIFF_BYTES and "\n" in text:   # drop a possibly cut last line
+        text = text[:text.rindex("\n") + 1]
+    if not text.strip():
+        raise DataError(f"{path}: the file is empty")
+    return text
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = "\n".join(lines[:50])
+    try:
+        d = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+        counts = {len(r) for r in csv.reader(lines[:50], delimiter=d) if r}
+        if len(counts) == 1 and counts.pop() > 1:
+            return d
+    except csv.Error:
+        pass
+    # Fallback: the candidate that splits every line into the same number (> 1) of fields.
+    best, best_n = ",", 1
+    for d in _DELIMITERS:
+        counts = {len(r) for r in csv.reader(lines[:50], delimiter=d) if r}
+        if len(counts) == 1:
+            n = counts.pop()
+            if n > best_n:
+                best, best_n = d, n
+    return best
+
+
+def _detect_header(rows: list[list[str]], sample: str) -> bool:
+    if not rows:
+        return False
+    first, rest = rows[0], rows[1:]
+    if all(_is_number(c) or _is_missing(c) for c in first):
+        return False
+    for j, cell in enumerate(first):
+        if _is_number(cell) or _is_missing(cell):
+            continue
+        col = [r[j] for r in rest if j < len(r) and not _is_missing(r[j])]
+        if col and all(_is_number(c) for c in col):
+            return True     # text above a numeric column: a name
+    if not rest:
+        return True
+    try:
+        return csv.Sniffer().has_header(sample)
+    except csv.Error:
+        return False
+
+
+def _column_names(header_row: list[str] | None, n: int) -> list[str]:
+    if header_row is None:
+        return [f"col{j}" for j in range(n)]
+    return [(header_row[j].strip() if j < len(header_row) else "") or f"col{j}" for j in range(n)]
+
+
+def _kind(values: list[str]) -> str:
+    vals = [v for v in values if not _is_missing(v)]
+    if not vals:
+        return "empty"
+    return "numeric" if all(_is_number(v) for v in vals) else "categorical"
+
+
+def sniff_csv(path: str | os.PathLike, *, preview_rows: int = 20, delimiter: str | None = None,
+              header: bool | None = None) -> CsvInfo:
+    """Delimiter, header, column names, the first rows and a per-column kind guess.
+
+    Reads only the first 64 KiB. `delimiter`/`header` override the guesses.
+    """
+    path = os.fspath(path)
+    sample = _read_sample(path)
+    lines = [ln for ln in sample.splitlines() if ln.strip()]
+    delim = delimiter or _sniff_delimiter(lines)
+    rows = [r for r in csv.reader(lines, delimiter=delim) if r]
+    has_header = _detect_header(rows, sample) if header is None else bool(header)
+    data_rows = rows[1:] if has_header else rows
+    n = len(rows[0]) if rows else 0
+    columns = _column_names(rows[0] if has_header else None, n)
+    kinds = [_kind([r[j] for r in data_rows if j < len(r)]) for j in range(n)]
+    notes = []
+    ragged = [i for i, r in enumerate(data_rows) if len(r) != n]
+    if ragged:
+        notes.append(f"row {ragged[0] + 1 + int(has_header)} has {len(data_rows[ragged[0]])} fields, "
+                     f"expected {n}")
+    task = "regression"
+    if n:
+        tvals = [r[-1].strip() for r in data_rows if len(r) == n and not _is_missing(r[-1])]
+        if kinds[-1] == "categorical":
+            task = "binary" if len(set(tvals)) == 2 else "multiclass"
+        elif tvals:
+            v = np.array([float(t) for t in tvals])
+            u = np.unique(v)
+            if np.all(v == np.rint(v)) and len(u) <= AUTO_MAX_CLASSES and len(u) < len(v):
+                task = "binary" if len(u) == 2 else "multiclass"
+    return CsvInfo(path, delim, has_header, columns, data_rows[:preview_rows], kinds,
+                   columns[-1] if columns else "", task, n, notes)
+
+
+# ----------------------------------------------------------------------------- targets
+
+def _resolve_task(task: str | None, where: str) -> str | None:
+    if task not in TASK_CHOICES:
+        raise DataError(f"{where}: task must be one of auto, classification, {', '.join(TASKS)}. "
+                        f"Received: {task!r}")
+    return None if task in (None, "auto") else task
+
+
+def _class_task(n_classes: int, task: str | None, where: str, column: str, single: str) -> str:
+    if n_classes < 2:
+        raise DataError(f"{where}: the target column {column!r} has only one class ({single!r}); a "
+                        "classifier needs at least two (is the right column chosen as the target?)")
+    if task == "binary" and n_classes != 2:
+        raise DataError(f"{where}: task 'binary' needs two classes; the target column {column!r} "
+                        f"has {n_classes}")
+    if task == "multiclass":
+        return "multiclass"
+    return "binary" if n_classes == 2 else "multiclass"
+
+
+def _format_class(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _numeric_target(y: np.ndarray, task: str | None, where: str, column: str):
+    """(labels or values, task, class names) for numeric targets y of shape (n,) or (n, k)."""
+    if task == "regression" or (y.ndim == 2 and y.shape[1] > 1):
+        if task not in (None, "regression"):
+            raise DataError(f"{where}: a {task} target must be one column; {y.shape[1]} were chosen")
+        return y.reshape(len(y), -1).astype(np.float64), "regression", None
+    v = y.reshape(-1)
+    uniq = np.unique(v)
+    integer = bool(np.all(v == np.rint(v)))
+    if task is None:
+        if not (integer and len(uniq) <= AUTO_MAX_CLASSES and (len(uniq) < len(v) or len(v) <= 2)):
+            return v.reshape(-1, 1).astype(np.float64), "regression", None
+    if len(uniq) > MAX_CLASSES:
+        raise DataError(f"{where}: the target column {column!r} has {len(uniq)} distinct values, too many "
+                        "for classes (use task 'regression')")
+    names = [_format_class(u) for u in uniq]
+    task = _class_task(len(uniq), task, where, column, names[0] if names else "")
+    return np.searchsorted(uniq, v).astype(np.int64), task, names
+
+
+def _text_target(values: np.ndarray, task: str | None, where: str, column: str):
+    """Class labels from text values (sorted class names)."""
+    if task == "regression":
+        bad = next(str(v) for v in values if not _is_number(str(v)))
+        raise DataError(f"{where}: the target column {column!r} holds text ({bad!r}); a regression "
+                        "target must be numeric")
+    uniq, labels = np.unique(values, return_inverse=True)
+    names = [str(u) for u in uniq]
+    task = _class_task(len(names), task, where, column, names[0] if names else "")
+    return labels.astype(np.int64), task, names
+
+
+# ----------------------------------------------------------------------------- CSV
+
+def _column_index(spec: str | int, columns: list[str], path: str, what: str) -> int:
+    n = len(columns)
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        j = int(spec)
+        if not -n <= j < n:
+            raise DataError(f"{path}: {what} column index {j} is out of range (the file has {n} columns)")
+        return j % n
+    if isinstance(spec, str):
+        hits = [j for j, c in enumerate(columns) if c == spec]
+        if not hits:
+            raise DataError(f"{path}: no column named {spec!r} for the {what}; columns: {', '.join(columns)}")
+        if len(hits) > 1:
+            raise DataError(f"{path}: the column name {spec!r} appears {len(hits)} times (columns "
+                            f"{', '.join(str(h) for h in hits)}); choose it by index")
+        return hits[0]
+    raise DataError(f"{path}: a {what} column is a name or an index. Received: {spec!r}")
+
+
+def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = None,
+             target: str | int | Sequence[str | int] | None = None, delimiter: str | None = None,
+             header: bool | None = None, missing: str = "error", task: str | None = None) -> Dataset:
+    """A Dataset from a CSV file.
+
+    Args:
+        features: feature columns (names or 0-based indices); None = every column but the target.
+        target: the target column (name or index; default the last column); a list of numeric
+            columns gives a multi-output regression.
+        delimiter, header: None = detected (``sniff_csv``).
+        missing: "error" (default), "drop" (rows with a missing value are left out) or "mean"
+            (a missing feature is the column's mean over the rows that have one). Missing means an
+            empty field or NA, NaN, N/A, null, none, ?. A missing target is never imputed.
+        task: None/"auto" (text or few integer values → classification, else regression),
+            "classification", "binary", "multiclass" or "regression".
+
+    Class names are kept (sorted text values, or the numbers as text); labels are 0..k−1.
+    """
+    path = os.fspath(path)
+    if missing not in MISSING_CHOICES:
+        raise DataError(f"{path}: missing must be one of {', '.join(MISSING_CHOICES)}. Received: {missing!r}")
+    task = _resolve_task(task, path)
+    info = sniff_csv(path, preview_rows=0, delimiter=delimiter, header=header)
+    columns, ncols, delim = info.columns, info.n_columns, info.delimiter
+    targets = [target] if target is None or isinstance(target, (str, int, np.integer)) else list(target)
+    tidx = [ncols - 1 if t is None else _column_index(t, columns, path, "target") for t in targets]
+    if not tidx:
+        raise DataError(f"{path}: no target column chosen")
+    if features is None:
+        fidx = [j for j in range(ncols) if j not in tidx]
+    else:
+        fidx = [_column_index(f, columns, path, "feature") for f in features]
+        both = [columns[j] for j in fidx if j in tidx]
+        if both:
+            raise DataError(f"{path}: column {both[0]!r} is both a feature and the target")
+        dup = [columns[j] for j in fidx if fidx.count(j) > 1]
+        if dup:
+            raise DataError(f"{path}: feature column {dup[0]!r} is chosen twice")
+    if not fidx:
+        raise DataError(f"{path}: no feature columns (the file has {ncols} column(s))")
+    fnames = [columns[j] for j in fidx]
+    tnames = [columns[j] for j in tidx]
+    d, t = len(fidx), len(tidx)
+
+    cap = _count_lines(path)
+    X = np.empty((cap, d), np.float64)
+    y_num = np.empty((cap, t), np.float64)
+    y_code = np.empty(cap, np.int64) if t == 1 else None
+    codes: dict[str, int] = {}
+    numeric_y, first_text = True, None       # first_text: (line, value) of a non-numeric target
+    miss_rows: list[int] = []                # with missing="mean": positions to fill
+    miss_cols: list[int] = []
+    col_sum = np.zeros(d)
+    col_cnt = np.zeros(d, np.int64)
+    n = 0
+    dropped = 0
+
+    def bad_value(line, j, cell):
+        return DataError(f"{_where(path, line, columns[j])}: {cell.strip()!r} is not a number (a feature "
+                         "must be numeric; leave this column out of the features or make it the target)")
+
+    def flush(chunk: list[tuple[int, list[str]]]) -> None:
+        nonlocal n, numeric_y, first_text, dropped
+        keep = []
+        for line, row in chunk:       # targets first: a missing target drops or fails the row
+            cells = [row[j].strip() for j in tidx]
+            if any(c.lower() in MISSING_TOKENS for c in cells):
+                if missing == "drop":
+                    dropped += 1
+                    continue
+                j = next(j for j, c in zip(tidx, cells) if c.lower() in MISSING_TOKENS)
+                raise DataError(f"{_where(path, line, columns[j])}: the target is missing"
+                                + (" (a target is never imputed; use missing='drop')" if missing == "mean"
+                                   else "; choose missing='drop' to leave such rows out"))
+            keep.append((line, row, cells))
+        if not keep:
+            return
+        try:
+            arr = np.array([[row[j] for j in fidx] for _, row, _ in keep], dtype=np.float64)
+            fast = not np.isnan(arr).any()
+        except ValueError:
+            fast = False
+        if not fast:
+            arr = np.empty((len(keep), d))
+            rows_ok = np.ones(len(keep), bool)
+            for i, (line, row, _) in enumerate(keep):
+                for k, j in enumerate(fidx):
+                    cell = row[j]
+                    if _is_missing(cell):
+                        if missing == "error":
+                            raise DataError(f"{_where(path, line, columns[j])}: missing value; choose "
+                                            "missing='drop' to leave such rows out or missing='mean' to "
+                                            "fill in the column mean")
+                        if missing == "drop":
+                            rows_ok[i] = False
+                            break
+                        arr[i, k] = np.nan
+                        continue
+                    try:
+                        arr[i, k] = float(cell)
+                    except ValueError:
+                        raise bad_value(line, j, cell) from None
+            if not rows_ok.all():
+                dropped += int((~rows_ok).sum())
+                arr = arr[rows_ok]
+                keep = [k for k, ok in zip(keep, rows_ok) if ok]
+        if not np.isfinite(arr).all():
+            nan = np.isnan(arr)
+            bad = np.argwhere(~np.isfinite(arr) & ~nan)
+            if len(bad):
+                i, k = bad[0]
+                raise DataError(f"{_where(path, keep[i][0], fnames[k])}: {keep[i][1][fidx[k]].strip()!r} "
+                                "is not a finite number")
+            r, c = np.nonzero(nan)
+            miss_rows.extend((r + n).tolist())
+            miss_cols.extend(c.tolist())
+        col_sum[:] += np.nansum(arr, axis=0)
+        col_cnt[:] += len(arr) - np.isnan(arr).sum(axis=0)
+        m = len(arr)
+        X[n:n + m] = arr
+        for i, (line, _, cells) in enumerate(keep):
+            for k, c in enumerate(cells):
+                if numeric_y:
+                    try:
+                        y_num[n + i, k] = float(c)
+                    except ValueError:
+                        numeric_y = False
+                        first_text = (line, c, tnames[k])
+                if y_code is not None and len(codes) <= MAX_CLASSES:
+                    y_code[n + i] = codes.setdefault(c, len(codes))
+            if not numeric_y and (y_code is None or len(codes) > MAX_CLASSES):
+                line, c, name = first_text
+                raise DataError(f"{_where(path, line, name)}: {c!r} is not a number"
+                                + (" (a text target must be a single column)" if y_code is None else
+                                   f"; read as classes the column has more than {MAX_CLASSES} distinct "
+                                   "values"))
+        n += m
+
+    rows_per_chunk = max(64, _CHUNK_CELLS // max(ncols, 1))
+    with _open_text(path) as f:
+        reader = csv.reader(f, delimiter=delim)
+        chunk: list[tuple[int, list[str]]] = []
+        prev_line = 0
+        try:
+            for row in reader:
+                line = prev_line + 1
+                prev_line = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip() and ncols > 1):
+                    continue                                   # blank line
+                if line == 1 and info.has_header:
+                    continue
+                if len(row) != ncols:
+                    raise DataError(f"{_where(path, line)}: {len(row)} fields where the "
+                                    f"{'header' if info.has_header else 'first row'} has {ncols} "
+                                    f"(delimiter {delim!r}) — a ragged row")
+                chunk.append((line, row))
+                if len(chunk) >= rows_per_chunk:
+                    flush(chunk)
+                    chunk = []
+            flush(chunk)
+        except UnicodeDecodeError:
+            raise DataError(f"{_where(path, prev_line + 1)}: not UTF-8 text") from None
+        except csv.Error as e:
+            raise DataError(f"{_where(path, reader.line_num)}: {e}") from None
+
+    if n == 0:
+        raise DataError(f"{path}: no data rows" + (f" ({dropped} rows dropped for missing values)"
+                                                  if dropped else ""))
+    X = X[:n]
+    if miss_rows:
+        empty = [fnames[k] for k in range(d) if col_cnt[k] == 0]
+        if empty:
+            raise DataError(f"{_where(path, None, empty[0])}: every value is missing; there is no mean to fill in")
+        means = col_sum / np.maximum(col_cnt, 1)
+        X[miss_rows, miss_cols] = means[miss_cols]
+    where = os.path.basename(path)
+    if numeric_y:
+        y, task, names = _numeric_target(y_num[:n], task, path, tnames[0])
+    else:
+        y, task, names = _text_target(np.array(sorted(codes, key=codes.get), dtype=object)[y_code[:n]]
+                                      .astype(str), task, path, tnames[0])
+    return Dataset(X, y, task, fnames, names, where)
+
+
+# ----------------------------------------------------------------------------- NPY / NPZ
+
+def _np_load(path: str, mmap: bool):
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except ValueError as e:
+        if "pickle" in str(e).lower() or "object" in str(e).lower():
+            raise DataError(f"{path}: holds Python objects (pickled data), which are never loaded; "
+                            "save plain numeric arrays") from None
+        raise DataError(f"{path}: not a readable NumPy file ({e})") from None
+    except (OSError, EOFError) as e:
+        raise DataError(f"{path}: not a readable NumPy file ({e})") from None
+
+
+def _npz_member(z, key: str, path: str) -> np.ndarray:
+    if key not in z.files:
+        raise DataError(f"{path}: no array {key!r}; the file holds {', '.join(z.files) or 'nothing'} "
+                        f"(expected {key!r} for the features and 'y' for the targets)")
+    try:
+        return z[key]
+    except ValueError:
+        raise DataError(f"{path}: array {key!r} holds Python objects (pickled data), which are never "
+                        "loaded; save plain numeric arrays") from None
+
+
+def _sibling_y(path: str) -> str | None:
+    folder, name = os.path.split(path)
+    stem, ext = os.path.splitext(name)
+    for i in range(len(stem) - 1, -1, -1):
+        if stem[i] in "Xx":
+            for y in ("y", "Y"):
+                cand = os.path.join(folder, stem[:i] + y + stem[i + 1:] + ext)
+                if os.path.exists(cand):
+                    return cand
+            break
+    return None
+
+
+def _check_features(X: np.ndarray, path: str, missing: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(X, mask of kept rows or None). NaN is a missing value; ±inf is an error. Checked in row
+    blocks so a memory-mapped X gets no n×d temporary; X is copied only to drop or fill rows."""
+    if X.dtype.kind not in "fiub":
+        raise DataError(f"{path}: X holds {X.dtype} values; features must be numeric")
+    if X.dtype.kind != "f":
+        return X, None
+    step = max(1, (1 << 22) // max(X.shape[1], 1))
+    bad_rows = []
+    for s in range(0, len(X), step):
+        block = np.asarray(X[s:s + step])
+        fin = np.isfinite(block)
+        if fin.all():
+            continue
+        nan = np.isnan(block)
+        infs = np.argwhere(~fin & ~nan)
+        if len(infs):
+            i, j = infs[0]
+            raise DataError(f"{path}, row {s + i + 1}, column 'x{j}' (X[{s + i}, {j}]): "
+                            f"{block[i, j]} is not a finite number")
+        if missing == "error":
+            i, j = np.argwhere(nan)[0]
+            raise DataError(f"{path}, row {s + i + 1}, column 'x{j}' (X[{s + i}, {j}]): missing value (NaN); "
+                            "choose missing='drop' to leave such rows out or missing='mean' to fill in "
+                            "the column mean")
+        bad_rows.append(s + np.flatnonzero(nan.any(axis=1)))
+    if not bad_rows:
+        return X, None
+    bad = np.concatenate(bad_rows)
+    if missing == "drop":
+        keep = np.ones(len(X), bool)
+        keep[bad] = False
+        return np.asarray(X[keep], dtype=np.float64), keep
+    X = np.array(X, dtype=np.float64)                  # "mean": one writable copy
+    tot, cnt = np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    for s in range(0, len(X), step):
+        block = X[s:s + step]
+        tot += np.nansum(block, axis=0)
+        cnt += (~np.isnan(block)).sum(axis=0)
+    if np.any(cnt == 0):
+        j = int(np.flatnonzero(cnt == 0)[0])
+        raise DataError(f"{path}, column 'x{j}': every value is missing; there is no mean to fill in")
+    means = tot / cnt
+    rows = X[bad]
+    r, c = np.nonzero(np.isnan(rows))
+    rows[r, c] = means[c]
+    X[bad] = rows
+    return X, None
+
+
+def load_npz(path: str | os.PathLike, *, x_key: str = "X", y_key: str = "y", y_path: str | None = None,
+             target: int | None = None, missing: str = "error", task: str | None = None) -> Dataset:
+    """A Dataset from NumPy files; never unpickles (``allow_pickle=False``).
+
+    - ``.npz``: arrays `x_key` ("X") and `y_key` ("y").
+    - ``.npy``: X memory-mapped (``mmap_mode="r"``); y from `y_path`, else the sibling file whose
+      name has y for the last X (``X.npy`` → ``y.npy``, ``train_X.npy`` → ``train_y.npy``), else
+      column `target` (default the last) of the single 2-D array.
+    - a folder holding ``X.npy`` and ``y.npy``.
+
+    X of shape (n, ...) is flattened to (n, features) (a view). A float64 ``.npy`` X stays
+    memory-mapped inside the Dataset. Targets: as ``load_csv`` (text arrays are class names; few
+    integer values → classification unless `task` says otherwise). Rows are "row i+1" (X[i]).
+    """
+    path = os.fspath(path)
+    if missing not in MISSING_CHOICES:
+        raise DataError(f"{path}: missing must be one of {', '.join(MISSING_CHOICES)}. Received: {missing!r}")
+    task = _resolve_task(task, path)
+    if os.path.isdir(path):
+        xp = os.path.join(path, "X.npy")
+        if not os.path.exists(xp):
+            raise DataError(f"{path}: the folder has no X.npy (expected X.npy and y.npy)")
+        return load_npz(xp, y_path=y_path or os.path.join(path, "y.npy"), missing=missing, task=task)
+    if not os.path.exists(path):
+        raise DataError(f"{path}: file not found")
+    ypath = path
+    if path.lower().endswith(".npz"):
+        with _np_load(path, mmap=False) as z:
+            if not hasattr(z, "files"):
+                raise DataError(f"{path}: not an .npz archive")
+            X = _npz_member(z, x_key, path)
+            y = _npz_member(z, y_key, path)
+    else:
+        arr = _np_load(path, mmap=True)
+        if hasattr(arr, "files"):
+            arr.close()
+            raise DataError(f"{path}: is an .npz archive; give it the .npz extension")
+        sib = y_path or _sibling_y(path)
+        if sib is not None:
+            X, ypath = arr, sib
+            y = _np_load(sib, mmap=False)
+            if hasattr(y, "files"):
+                y.close()
+                raise DataError(f"{sib}: expected a .npy array of targets, found an .npz archive")
+        else:
+            if arr.ndim != 2 or arr.shape[1] < 2:
+                raise DataError(f"{path}: a single .npy needs shape (n, features + 1) with the target in "
+                                f"a column, or a sibling y.npy; found shape {arr.shape}")
+            j = arr.shape[1] - 1 if target is None else int(target) % arr.shape[1]
+            if j == arr.shape[1] - 1:
+                X, y = arr[:, :-1], arr[:, -1]          # views of the map
+            elif j == 0:
+                X, y = arr[:, 1:], arr[:, 0]
+            else:
+                X, y = np.delete(arr, j, axis=1), arr[:, j]
+    if X.ndim < 2:
+        raise DataError(f"{path}: X must have shape (n, features); found {X.shape}")
+    if X.ndim > 2:
+        X = X.reshape(len(X), -1)
+    y = np.asarray(y)
+    if y.ndim == 0 or len(y) != len(X):
+        raise DataError(f"{path}: X has {len(X)} rows but y ({os.path.basename(ypath)}) has "
+                        f"{'no' if y.ndim == 0 else len(y)} rows")
+    if len(X) == 0:
+        raise DataError(f"{path}: no samples")
+    if y.dtype.kind not in "fiubU":
+        raise DataError(f"{ypath}: y holds {y.dtype} values; expected numbers or text labels")
+    if y.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(y.reshape(len(y), -1)).all(axis=1))
+        if len(bad):
+            if missing != "drop":
+                raise DataError(f"{ypath}, row {bad[0] + 1} (y[{bad[0]}]): the target is missing or not "
+                                "finite" + ("; choose missing='drop' to leave such rows out"
+                                            if missing == "error" else " (a target is never imputed)"))
+            keep = np.ones(len(y), bool)
+            keep[bad] = False
+            X, y = np.asarray(X[keep]), y[keep]
+    X, keep = _check_features(X, path, missing)
+    if keep is not None:
+        y = y[keep]
+    if len(X) == 0:
+        raise DataError(f"{path}: no samples left after dropping rows with missing values")
+    y2 = y.reshape(len(y), -1)
+    if y.dtype.kind == "U":
+        if y2.shape[1] > 1:
+            raise DataError(f"{ypath}: text targets must be one column; found shape {y.shape}")
+        yv, task, names = _text_target(y2[:, 0], task, ypath, y_key)
+    else:
+        yv, task, names = _numeric_target(y2.astype(np.float64), task, ypath, y_key)
+    return Dataset(X, yv, task, [f"x{j}" for j in range(X.shape[1])], names, os.path.basename(path))
+
+
+# ----------------------------------------------------------------------------- dispatch
+
+def load_data_file(data_settings: dict[str, Any]) -> Dataset:
+    """The Dataset named by a design's data settings: source "csv" or "npz" with `path` and the
+    source's `options` (csv: features, target, delimiter, header, missing, task; npz: x_key,
+    y_key, y_path, target, missing, task)."""
+    d = data_settings
+    source, path = d.get("source", "builtin"), d.get("path", "")
+    options = dict(d.get("options") or {})
+    if source == "builtin":
+        from .data import load_dataset
+        return load_dataset(d["name"], seed=d.get("seed", 0), **d.get("params", {}))
+    allowed = {"csv": CSV_OPTIONS, "npz": NPZ_OPTIONS}.get(source)
+    if allowed is None:
+        raise DataError(f"unknown data source {source!r}; known: builtin, csv, npz")
+    if not path:
+        raise DataError(f"data.source is {source!r} but data.path is empty: choose a file")
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise DataError(f"data.options.{unknown[0]}: unknown option for a {source} file; known: "
+                        f"{', '.join(allowed)}")
+    loader = load_csv if source == "csv" else load_npz
+    return loader(path, **options)
