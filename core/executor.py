@@ -152,7 +152,7 @@ class Executor:
         if self.has_reg:
             loss += regularization(self.params, self.grads, self.segs, self.segf, False)
         backward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.grads, self.acts, self.dacts,
-                      self.aux, self.scratch, n)
+                      self.aux, self.scratch, n, training)
         if self.has_reg:
             regularization(self.params, self.grads, self.segs, self.segf, True)
         return float(loss)

@@ -237,3 +237,22 @@ def test_second_process_hits_the_kernel_cache(tmp_path):
     (hits1, misses1), (hits2, misses2) = (map(int, r.stdout.split()[:2]) for r in runs)
     assert (hits1, misses1) == (0, 1)   # first process compiles
     assert (hits2, misses2) == (1, 0)   # second process loads the cached machine code
+
+
+def test_frozen_batchnorm_keeps_its_moving_statistics():
+    g = Graph()
+    i = g.add_node("Input", {"shape": [2]}).id
+    d = g.add_node("Dense", {"units": 4}).id
+    bn = g.add_node("BatchNorm", {"trainable": False}).id
+    o = g.add_node("Dense", {"units": 1}).id
+    for a, b in [(i, d), (d, bn), (bn, o)]:
+        g.connect(a, b)
+    m = Model.from_design(design(g, {"name": "xor", "validation_split": 0.0},
+                                 loss={"name": "binary_crossentropy", "params": {"from_logits": True}},
+                                 batch_size=16, epochs=2))
+    before = m.executor.get_weights()
+    m.fit(collect_stats=False)
+    after = m.executor.get_weights()
+    for name in ("batchnorm1/moving_mean", "batchnorm1/moving_variance", "batchnorm1/gamma", "batchnorm1/beta"):
+        np.testing.assert_array_equal(after[name], before[name])
+    assert not np.array_equal(after["dense1/kernel"], before["dense1/kernel"])

@@ -344,8 +344,8 @@ def update(code, hp, lr, t, P, G, M, V, mask, l1, l2, clip_value, clip_norm, sq)
         vi = hp[6] * M[i] + (1.0 - hp[6]) * g * g
         M[i] = vi
         p -= lr * g / (math.sqrt(vi) + hp[4])
-    else:
-        si = M[i] + g * g
+    else:  # Adagrad: the sum starts at initial_accumulator_value (hp[7]; the slot starts at 0)
+        si = (M[i] if t > 1 else hp[7]) + g * g
         M[i] = si
         p -= lr * g / (math.sqrt(si) + hp[4])
     P[i] = p

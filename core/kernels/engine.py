@@ -68,7 +68,8 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
             batchnorm_forward(x, y, params[max(g, 0):max(g, 0) + iw], params[max(b, 0):max(b, 0) + iw],
                               params[ops[s, C_W2]:ops[s, C_W2] + iw], params[ops[s, C_W3]:ops[s, C_W3] + iw],
                               _view(aux, a, n, iw), aux[st:st + iw], aux[st + iw:st + 2 * iw],
-                              g >= 0, b >= 0, opf[s, F_A], opf[s, F_B], training)
+                              g >= 0, b >= 0, opf[s, F_A], opf[s, F_B],
+                              training and ops[s, C_TRAIN_W] != 0)   # frozen BN runs in inference mode (Keras)
         elif code == OP_LAYERNORM:
             a = ops[s, C_AUX]
             st = a + ops[s, C_ACT]
@@ -102,7 +103,7 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
 
 
 @njit(cache=True, nogil=True)
-def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n):
+def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, training):
     """Walk the steps in reverse; each writes (first contribution) or adds into its inputs' grads."""
     for s in range(ops.shape[0] - 1, -1, -1):
         code = ops[s, C_OP]
@@ -149,7 +150,7 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
             batchnorm_backward(dy, _view(aux, a, n, iw), params[max(g, 0):max(g, 0) + iw],
                                aux[st + iw:st + 2 * iw], aux[st + 2 * iw:st + 3 * iw], aux[st + 3 * iw:st + 4 * iw],
                                grads[max(g, 0):max(g, 0) + iw], grads[max(b, 0):max(b, 0) + iw],
-                               g >= 0, b >= 0, need_dw, dx, need_dx, acc)
+                               g >= 0, b >= 0, need_dw, dx, need_dx, acc, training and need_dw)
         elif code == OP_LAYERNORM:
             a = ops[s, C_AUX]
             st = a + ops[s, C_ACT]
@@ -215,7 +216,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
         if not math.isfinite(loss):
             losses[bi] = loss
             return bi, STATUS_DIVERGED
-        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n)
+        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, True)
         if has_reg:
             regularization(params, grads, segs, segf, True)
         if clip_norm > 0.0 or clip_value > 0.0:

@@ -47,8 +47,9 @@ def batchnorm_forward(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
 
 @njit(cache=True, nogil=True)
 def batchnorm_backward(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta,
-                       use_gamma, use_beta, need_dw, dx, need_dx, acc):
-    """dx = γ·(1/σ)/n · (n·dy − Σdy − x̂·Σ(dy·x̂)) per column (training-mode statistics)."""
+                       use_gamma, use_beta, need_dw, dx, need_dx, acc, training):
+    """Training (batch statistics): dx = γ·(1/σ)/n · (n·dy − Σdy − x̂·Σ(dy·x̂)) per column.
+    Inference (moving statistics are constants): dx = γ·dy/√(moving_var + ε)."""
     n, w = dy.shape
     for j in range(w):
         sum_dy[j] = 0.0
@@ -68,7 +69,10 @@ def batchnorm_backward(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta,
         for i in range(n):
             for j in range(w):
                 g = gamma[j] if use_gamma else 1.0
-                d = g * invstd[j] / n * (n * dy[i, j] - sum_dy[j] - xhat[i, j] * sum_dyh[j])
+                if training:
+                    d = g * invstd[j] / n * (n * dy[i, j] - sum_dy[j] - xhat[i, j] * sum_dyh[j])
+                else:
+                    d = g * invstd[j] * dy[i, j]
                 if acc:
                     dx[i, j] += d
                 else:
