@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 
@@ -69,6 +70,9 @@ def cmd_train(args) -> int:
     from .events import BatchesEnd, Compiled, Compiling, EpochEnd, TrainEnd
     from .model import Model
     design = load_design(args.design)
+    if args.out and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
+        # Fail now, not after training: the weights could not be written.
+        raise NetDesignerError(f"cannot write {args.out}: its folder does not exist")
     if args.device:
         design.training["device"] = args.device
     if design.training["device"] == "cuda":
@@ -136,8 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
         return handler(args)
-    except NetDesignerError as e:
-        print(f"netdesigner {args.command}: {e}", file=sys.stderr)
+    except (NetDesignerError, OSError) as e:
+        # One line: a WeightsError lists its mismatches on lines of their own; join them.
+        first, *rest = str(e).splitlines() or [""]
+        detail = "; ".join(line.strip() for line in rest if line.strip())
+        print(f"netdesigner {args.command}: {first}" + (f": {detail}" if detail else ""), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -294,8 +294,14 @@ class Scaler:
             raise DataError(f"Scaler expects data with {self.offset.size} features. Received: shape {X.shape}")
         return X
 
-    def transform(self, X) -> np.ndarray:
-        return (self._check(X) - self.offset) / self.scale
+    def transform(self, X, *, in_place: bool = False) -> np.ndarray:
+        """(X − offset) / scale. in_place reuses a float64 X's memory (one copy fewer for big data)."""
+        X = self._check(X)
+        if in_place and X.flags.writeable:
+            X -= self.offset
+            X /= self.scale
+            return X
+        return (X - self.offset) / self.scale
 
     def inverse_transform(self, X) -> np.ndarray:
         return self._check(X) * self.scale + self.offset
@@ -352,7 +358,7 @@ def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: s
     out = {}
     for key, part in parts.items():
         X, y = part if part is not None else (None, None)
-        out[f"X_{key}"] = None if X is None else scaler.transform(X)
+        out[f"X_{key}"] = None if X is None else scaler.transform(X, in_place=True)   # X is a split copy
         out[f"y_{key}"] = None if y is None else np.asarray(y, np.float64).reshape(len(y), -1)
     return PreparedData(**out, scaler=scaler, task=dataset.task, n_classes=dataset.n_classes,
                         feature_names=list(dataset.feature_names), class_names=dataset.class_names,

@@ -11,7 +11,6 @@ float64 X is never read into memory as a whole by the loader.
 from __future__ import annotations
 
 import csv
-import math
 import os
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -27,7 +26,7 @@ TASK_CHOICES = (None, "auto", "classification", *TASKS)
 AUTO_MAX_CLASSES = 20            # a numeric target with few integer values is read as class labels
 MAX_CLASSES = 10_000             # more distinct text values than this: not a classification target
 _SNIFF_BYTES = 64 * 1024
-_CHUNK_CELLS = 32_768            # cells parsed per chunk (bounds the temporary Python objects)
+_CHUNK_CELLS = 16_384            # cells parsed per chunk (bounds the temporary Python objects)
 _DELIMITERS = ",;\t| "
 
 CSV_OPTIONS = ("features", "target", "delimiter", "header", "missing", "task")
@@ -70,14 +69,16 @@ def _open_text(path: str):
 
 
 def _count_lines(path: str) -> int:
-    """Upper bound on the number of records: newlines + 1 (a streaming pass in binary)."""
-    n = 1
+    """Upper bound on the number of records: line ends + 1 (a streaming pass in binary; old Mac
+    files end lines with a bare CR)."""
+    lf = cr = 0
     with open(path, "rb") as f:
         while True:
             buf = f.read(1 << 20)
             if not buf:
-                return n
-            n += buf.count(b"\n")
+                return max(lf, cr) + 1
+            lf += buf.count(b"\n")
+            cr += buf.count(b"\r")
 
 
 # ----------------------------------------------------------------------------- sniffing
@@ -338,8 +339,10 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
     dropped = 0
 
     def bad_value(line, j, cell):
-        return DataError(f"{_where(path, line, columns[j])}: {cell.strip()!r} is not a number (a feature "
-                         "must be numeric; leave this column out of the features or make it the target)")
+        hint = (" (a decimal comma? write numbers with a decimal point)"
+                if "," in cell and delim != "," and _is_number(cell.replace(",", ".", 1)) else
+                " (a feature must be numeric; leave this column out of the features or make it the target)")
+        return DataError(f"{_where(path, line, columns[j])}: {cell.strip()!r} is not a number{hint}")
 
     def flush(chunk: list[tuple[int, list[str]]]) -> None:
         nonlocal n, numeric_y, first_text, dropped
@@ -404,10 +407,15 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
             for k, c in enumerate(cells):
                 if numeric_y:
                     try:
-                        y_num[n + i, k] = float(c)
+                        v = float(c)
                     except ValueError:
                         numeric_y = False
                         first_text = (line, c, tnames[k])
+                    else:
+                        if not np.isfinite(v):
+                            raise DataError(f"{_where(path, line, tnames[k])}: the target {c!r} is not a "
+                                            "finite number")
+                        y_num[n + i, k] = v
                 if y_code is not None and len(codes) <= MAX_CLASSES:
                     y_code[n + i] = codes.setdefault(c, len(codes))
             if not numeric_y and (y_code is None or len(codes) > MAX_CLASSES):
@@ -423,13 +431,15 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
         reader = csv.reader(f, delimiter=delim)
         chunk: list[tuple[int, list[str]]] = []
         prev_line = 0
+        header_pending = info.has_header
         try:
             for row in reader:
                 line = prev_line + 1
                 prev_line = reader.line_num
                 if not row or (len(row) == 1 and not row[0].strip() and ncols > 1):
                     continue                                   # blank line
-                if line == 1 and info.has_header:
+                if header_pending:                             # the first non-blank row
+                    header_pending = False
                     continue
                 if len(row) != ncols:
                     raise DataError(f"{_where(path, line)}: {len(row)} fields where the "
@@ -456,11 +466,20 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
         means = col_sum / np.maximum(col_cnt, 1)
         X[miss_rows, miss_cols] = means[miss_cols]
     where = os.path.basename(path)
+    where_dropped = path + (f" (after dropping {dropped} rows with missing values)" if dropped else "")
     if numeric_y:
-        y, task, names = _numeric_target(y_num[:n], task, path, tnames[0])
+        y, task, names = _numeric_target(y_num[:n], task, where_dropped, tnames[0])
     else:
-        y, task, names = _text_target(np.array(sorted(codes, key=codes.get), dtype=object)[y_code[:n]]
-                                      .astype(str), task, path, tnames[0])
+        line, value, name = first_text
+        if task == "regression":
+            raise DataError(f"{_where(path, line, name)}: {value!r} is not a number; a regression target "
+                            "must be numeric")
+        names = sorted(codes)
+        rank = np.empty(len(codes), np.int64)
+        for r, name_ in enumerate(names):
+            rank[codes[name_]] = r
+        task = _class_task(len(names), task, where_dropped, tnames[0], names[0])
+        y = rank[y_code[:n]]
     return Dataset(X, y, task, fnames, names, where)
 
 

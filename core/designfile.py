@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,12 @@ def loads(text: str) -> Design:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise DesignFileError(f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
-    return from_dict(doc)
+    except (ValueError, RecursionError) as e:   # a 5,000-digit number; nesting deeper than the stack
+        raise DesignFileError(f"not valid JSON: {e}") from None
+    try:
+        return from_dict(doc)
+    except RecursionError:
+        raise DesignFileError("the document is nested too deeply") from None
 
 
 def from_dict(doc: Any) -> Design:
@@ -178,15 +184,24 @@ def _node(raw: Any, p: str, graph: Graph) -> Node:
     if not isinstance(label, str):
         raise DesignFileError("expected text", f"{p}.label")
     pos = raw.get("position", [0, 0])
-    if (not isinstance(pos, list) or len(pos) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
-        raise DesignFileError(f"expected [x, y], received {pos!r}", f"{p}.position")
+    if not isinstance(pos, list) or len(pos) != 2 or not all(_finite(v) for v in pos):
+        raise DesignFileError(f"expected [x, y] of finite numbers, received {pos!r}", f"{p}.position")
     try:
         return graph.make_node(typ, params, node_id=nid, label=label, position=pos)
     except ParameterError as e:
         raise DesignFileError(e.reason, f"{p}.params.{e.param}" if e.param else f"{p}.params") from None
     except GraphError as e:
         raise DesignFileError(e.reason, f"{p}.id") from None
+
+
+def _finite(v: Any) -> bool:
+    """A JSON number that is a finite float (NaN, Infinity and 10**400 are not)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _migrate(doc: dict, version: int) -> dict:

@@ -220,7 +220,18 @@ class Graph:
         return seen
 
     def topological_order(self) -> list[str]:
-        """Kahn's algorithm, ties broken by insertion order. Raises CycleError naming a node."""
+        """Kahn's algorithm, ties broken by insertion order. Raises CycleError naming a node on
+        the cycle."""
+        order = self._kahn()
+        if len(order) != len(self.nodes):
+            # NOTE: the first node Kahn leaves out may only sit *downstream* of a cycle; name one on it.
+            cyclic = self._nodes_on_cycles()
+            stuck = next(n for n in self.nodes if n in cyclic)
+            raise CycleError("is part of a cycle", stuck, self.nodes[stuck].label)
+        return order
+
+    def _kahn(self) -> list[str]:
+        """Topological order of every node not on or downstream of a cycle."""
         indeg = {n: 0 for n in self.nodes}
         for e in self.edges:
             if e.source in indeg and e.target in indeg:
@@ -235,9 +246,6 @@ class Graph:
                     indeg[e.target] -= 1
                     if indeg[e.target] == 0:
                         ready.append(e.target)
-        if len(order) != len(self.nodes):
-            stuck = next(n for n in self.nodes if n not in order)
-            raise CycleError("is part of a cycle", stuck, self.nodes[stuck].label)
         return order
 
     def input_nodes(self) -> list[str]:
@@ -271,8 +279,11 @@ class Graph:
             order = self.topological_order()
         except CycleError as err:
             fail(err)
+            # Still topological, so nodes inserted before their sources are inferred too; the
+            # rest (downstream of the cycle) only get their unconnected ports reported.
+            order = self._kahn()
             cyclic = self._nodes_on_cycles()
-            order = [n for n in self.nodes if n not in cyclic]
+            order += [n for n in self.nodes if n not in cyclic and n not in order]
         shapes: dict[str, tuple[int, ...]] = {}
         for nid in order:
             node = self.nodes[nid]
@@ -324,6 +335,8 @@ class Graph:
         shapes = self.infer_shapes(problems=[])
         out = {}
         for nid, node in self.nodes.items():
+            if any(e is None or e.source not in shapes for e in self.input_edges(nid)):
+                continue   # an unconnected port or an input of unknown shape
             try:
                 out[nid] = node.block.param_count(node.params, self.input_shapes_of(nid, shapes))
             except (KeyError, ValueError):

@@ -17,7 +17,7 @@ from .executor import Executor
 from .losses import LOSSES
 from .plan import Plan, compile_plan
 from .trainer import Trainer
-from .weights import load_weights, save_weights
+from .weights import save_weights
 
 
 def load_design_data(data_settings: dict) -> PreparedData:
@@ -150,7 +150,8 @@ class Model:
         save_weights(path, self.executor.get_weights(), {**self.metadata(), **extra})
 
     def load_weights(self, path: str | os.PathLike) -> dict:
-        weights, meta = load_weights(path)
+        from .export import read_weights_file   # .npz or .safetensors
+        weights, meta = read_weights_file(path)
         try:
             self.executor.set_weights(weights)
         except WeightsError as e:

@@ -41,7 +41,10 @@ class Param:
         if k == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"expects a number `{self.name}`. Received: {self.name}={value!r}")
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"`{self.name}` is too large. Received: {value!r}") from None
             if value != value or value in (float("inf"), float("-inf")):
                 raise ValueError(f"expects a finite number `{self.name}`. Received: {value!r}")
             self._check_range(value)

@@ -140,6 +140,7 @@ def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = Non
     """Validate the graph and lay it out as a plan. Raises the first GraphError."""
     shapes = graph.validate()
     out_node = graph.output_node()
+    loss = LOSSES.canonical(loss)   # "sparse_cce" must still get the fused softmax path
     loss_spec = LOSSES.get(loss)
     loss_params = loss_spec.params.resolve(loss_params or {})
     b = PlanBuilder()

@@ -66,8 +66,10 @@ def default_training() -> dict[str, Any]:
 
 
 def default_data() -> dict[str, Any]:
+    from .data import DATASET_PARAMS
     d = DATA_PARAMS.defaults()
-    d["params"] = {}
+    # Resolved as validate_data resolves them, so a default Design saves and loads back unchanged.
+    d["params"] = ParamSet(tuple(DATASET_PARAMS[d["name"]])).defaults()
     d["options"] = {}
     return d
 
@@ -95,12 +97,15 @@ def _named(section: Any, registry, path: str, default: str) -> dict:
     if unknown:
         raise DesignFileError(f"unknown key {sorted(unknown)[0]!r}", f"{path}.{sorted(unknown)[0]}")
     name = section.get("name", default)
+    if not isinstance(name, str):
+        raise DesignFileError(f"expected a name, received {name!r}", f"{path}.name")
     try:
         entry = registry.get(name) if not isinstance(registry, dict) else registry[name]
     except KeyError as e:
         raise DesignFileError(str(e.args[0]) if e.args else f"unknown name {name!r}", f"{path}.name") from None
     spec = entry.params if isinstance(entry.params, ParamSet) else ParamSet(tuple(entry.params))
-    params = _flat(section.get("params", {}) or {}, spec, f"{path}.params")
+    raw_params = section.get("params")
+    params = _flat({} if raw_params is None else raw_params, spec, f"{path}.params")
     return {"name": name, "params": params}
 
 
@@ -108,7 +113,7 @@ def validate_training(raw: dict | None, path: str = "training") -> dict[str, Any
     from .metrics import METRIC_NAMES
     from .schedules import SCHEDULES
 
-    raw = copy.deepcopy(raw or {})
+    raw = copy.deepcopy({} if raw is None else raw)   # omitted: defaults; false, [], "": an error
     nested = ("loss", "optimizer", "schedule", "metrics", "early_stopping", "checkpoint")
     out = _flat(raw, TRAINING_PARAMS, path, extra=nested)
     out["loss"] = _named(raw.get("loss"), LOSSES, f"{path}.loss", "mse")
@@ -127,7 +132,7 @@ def validate_training(raw: dict | None, path: str = "training") -> dict[str, Any
 
 
 def validate_data(raw: dict | None, path: str = "data") -> dict[str, Any]:
-    raw = copy.deepcopy(raw or {})
+    raw = copy.deepcopy({} if raw is None else raw)
     out = _flat(raw, DATA_PARAMS, path, extra=("params", "options"))
     for key in ("params", "options"):
         value = raw.get(key, {})

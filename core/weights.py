@@ -47,6 +47,8 @@ def load_weights(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
             meta = json.loads(raw.tobytes().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise WeightsError("the metadata entry is not valid JSON", file=path) from None
+        if not isinstance(meta, dict):
+            raise WeightsError("the metadata entry is not a JSON object", file=path)
     for name, a in arrays.items():
         if a.dtype.kind != "f":
             raise WeightsError(f"{name} holds {a.dtype} values, expected floating point", file=path)

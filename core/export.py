@@ -1,0 +1,178 @@
+"""Trained weights out and back in: ``.npz`` (no pickle) and ``.safetensors``.
+
+ONNX lives in ``core.onnx_export``. The optional packages (safetensors, onnx, onnxruntime) are
+imported lazily; when one is missing the error says which extra to install.
+
+Weight names are the plan's ``node_id/weight``. Metadata travels with the weights in both
+formats: design hash, dtype, epoch, metrics and the input scaler (so inference applies the same
+transform as training). In safetensors every metadata value is a string (JSON where structured).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from .atomic import atomic_write_bytes
+from .errors import NetDesignerError, WeightsError
+from .weights import FORMAT, load_weights, save_weights
+
+EXTRA_HINT = "pip install 'netdesigner[export]'"
+FORMATS = ("npz", "safetensors", "onnx")
+
+
+class MissingExtraError(NetDesignerError):
+    """An optional package is not installed; the message names it and the extra to install."""
+
+    def __init__(self, package: str, purpose: str, extra: str = "export"):
+        self.package = package
+        self.extra = extra
+        super().__init__(f"{purpose} needs the {package!r} package, which is not installed: "
+                         f"pip install 'netdesigner[{extra}]'")
+
+
+def require(module: str, purpose: str, extra: str = "export"):
+    """Import an optional module or raise MissingExtraError naming the extra."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(module.split(".")[0], purpose, extra) from None
+
+
+def format_of(path: str | os.PathLike, fmt: str | None = None) -> str:
+    """"npz", "safetensors" or "onnx": `fmt` if given, else from the file extension."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise WeightsError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        return fmt
+    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if ext in FORMATS:
+        return ext
+    raise WeightsError(f"cannot tell the format from the extension {ext!r}; use .npz, .safetensors or .onnx "
+                       "(or give the format)", file=os.fspath(path))
+
+
+# ----------------------------------------------------------------------------- what gets written
+
+def _parts(obj) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(weights, metadata) of a Model or an Executor."""
+    if hasattr(obj, "executor") and hasattr(obj, "metadata"):          # core.model.Model
+        return obj.executor.get_weights(), obj.metadata()
+    if hasattr(obj, "get_weights"):                                    # core.executor.Executor
+        return obj.get_weights(), {"dtype": obj.dtype.name}
+    raise TypeError(f"expected a Model or an Executor, received {type(obj).__name__}")
+
+
+def export_npz(obj, path: str | os.PathLike, **extra_metadata) -> None:
+    """Write the weights of a Model or Executor as ``.npz`` (same layout as ``Model.save_weights``)."""
+    weights, meta = _parts(obj)
+    save_weights(path, weights, {**meta, **extra_metadata})
+
+
+def _st_metadata(meta: dict[str, Any]) -> dict[str, str]:
+    out = {"format": FORMAT, "version": "1"}
+    for k, v in meta.items():
+        if v is None:
+            continue
+        out[k] = v if isinstance(v, str) else json.dumps(v)
+    return out
+
+
+def export_safetensors(obj, path: str | os.PathLike, **extra_metadata) -> None:
+    """Write the weights of a Model or Executor as ``.safetensors`` with string metadata
+    (design_hash, dtype, epoch, metrics and scaler as JSON)."""
+    st = require("safetensors.numpy", "Writing .safetensors")
+    weights, meta = _parts(obj)
+    arrays = {k: np.ascontiguousarray(v) for k, v in weights.items()}
+    data = st.save(arrays, metadata=_st_metadata({**meta, **extra_metadata}))
+    atomic_write_bytes(path, data)
+
+
+def export_weights(obj, path: str | os.PathLike, fmt: str | None = None, **kw) -> None:
+    """Dispatch on the format (or the extension): npz, safetensors or onnx."""
+    fmt = format_of(path, fmt)
+    if fmt == "npz":
+        export_npz(obj, path)
+    elif fmt == "safetensors":
+        export_safetensors(obj, path)
+    else:
+        from .onnx_export import export_onnx
+        export_onnx(obj, path, **kw)
+
+
+# ----------------------------------------------------------------------------- reading back
+
+def _decode_st_metadata(raw: dict[str, str] | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for k, v in (raw or {}).items():
+        if k in ("format", "design_hash", "dtype"):
+            meta[k] = v
+            continue
+        try:
+            meta[k] = json.loads(v)
+        except (TypeError, json.JSONDecodeError):
+            meta[k] = v
+    return meta
+
+
+def load_safetensors(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    path = os.fspath(path)
+    require("safetensors", "Reading .safetensors")
+    from safetensors import safe_open
+    if not os.path.exists(path):
+        raise WeightsError("file not found", file=path)
+    try:
+        with safe_open(path, framework="np") as f:
+            raw = f.metadata()
+            arrays = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as e:   # the loader raises its own SafetensorError / OSError / ValueError
+        raise WeightsError(f"not a readable .safetensors file ({e})", file=path) from None
+    for name, a in arrays.items():
+        if a.dtype.kind != "f":
+            raise WeightsError(f"{name} holds {a.dtype} values, expected floating point", file=path)
+    return arrays, _decode_st_metadata(raw)
+
+
+def read_weights_file(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(weights, metadata) from an ``.npz`` or ``.safetensors`` file (by extension, else by content)."""
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".safetensors":
+        return load_safetensors(path)
+    if ext == ".npz":
+        return load_weights(path)
+    if ext == ".onnx":
+        raise WeightsError("ONNX files are an export format only; import .npz or .safetensors weights",
+                           file=path)
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as e:
+        raise WeightsError(f"cannot read the file ({e.strerror})", file=path) from None
+    return load_weights(path) if magic.startswith(b"PK") else load_safetensors(path)
+
+
+def import_weights(model, path: str | os.PathLike) -> dict[str, Any]:
+    """Load every weight of `model` from ``.npz``/``.safetensors``; names and shapes must match.
+
+    Raises WeightsError listing every missing, unexpected and mis-shaped weight. The scaler stored
+    with the weights replaces the model's (inference then applies the training transform).
+    Returns the metadata.
+    """
+    from .data import Scaler
+    path = os.fspath(path)
+    weights, meta = read_weights_file(path)
+    try:
+        model.executor.set_weights(weights)
+    except WeightsError as e:
+        raise WeightsError("the weights do not fit this design", e.mismatches, file=path) from None
+    if meta.get("scaler"):
+        model.scaler = Scaler.from_dict(meta["scaler"])
+    try:
+        model.trained_epochs = int(meta.get("epoch", 0) or 0)
+    except (TypeError, ValueError):
+        pass
+    return meta

@@ -1,0 +1,46 @@
+"""`netdesigner export DESIGN WEIGHTS --format onnx|npz|safetensors -o FILE`."""
+from __future__ import annotations
+
+import sys
+
+from .export import FORMATS
+
+
+def add_subcommand(sub) -> None:
+    p = sub.add_parser("export", help="write trained weights as ONNX, .npz or .safetensors",
+                       description="Convert trained weights (.npz or .safetensors) of a design to ONNX "
+                                   "(the inference graph, input scaling included), .npz or .safetensors.")
+    p.add_argument("design")
+    p.add_argument("weights", help="trained weights (.npz or .safetensors)")
+    p.add_argument("--format", choices=FORMATS, help="default: from the extension of -o")
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("--opset", type=int, default=18, help="ONNX opset (17 or newer; default 18)")
+    p.add_argument("--no-scaler", action="store_true",
+                   help="ONNX: leave the input scaling out (the graph then takes scaled features)")
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args) -> int:
+    from .designfile import load_design
+    from .export import export_npz, export_safetensors, format_of, import_weights
+    from .model import Model, load_design_data
+
+    fmt = format_of(args.output, args.format)
+    design = load_design(args.design)
+    model = Model(design)
+    import_weights(model, args.weights)
+    if fmt == "onnx" and not args.no_scaler and model.scaler is None and design.data["scaling"] != "none":
+        # Older weights files carry no scaler: refit it exactly as training did (seeded split).
+        print("note: the weights file holds no input scaler; refitting it from the design's data",
+              file=sys.stderr)
+        model.scaler = load_design_data(design.data).scaler
+    if fmt == "npz":
+        export_npz(model, args.output)
+    elif fmt == "safetensors":
+        export_safetensors(model, args.output)
+    else:
+        from .onnx_export import export_onnx
+        export_onnx(model, args.output, opset=args.opset, fold_scaler=not args.no_scaler)
+    n = sum(w.size for w in model.plan.weights)
+    print(f"wrote {args.output} ({fmt}, {len(model.plan.weights)} weights, {n:,} parameters)")
+    return 0

@@ -1,0 +1,265 @@
+"""The inference graph of a design as an ONNX model (``onnx.helper``; opset 18 by default).
+
+Layout:
+- one graph input ``input`` of shape ["batch", n_features] (the flat features, as the engine
+  takes them); the input scaler, when the model has one, is folded in as its first ops
+  (``Sub`` offset, ``Div`` scale), then each Input node takes its column range (``Slice``);
+- one tensor per node, named by the node id (weights are initializers named ``node_id/weight``);
+- one graph output ``output`` of shape ["batch", k].
+
+Block by block (inference semantics of the engine):
+Dense → Gemm (MatMul without bias; kernel [in, out] as Keras); Flatten → nothing (samples are
+flat); Linear → Identity; Step → Cast(GreaterOrEqual(x, threshold)); Sigmoid, Tanh, Relu;
+LeakyReLU → LeakyRelu(alpha); PReLU → PRelu(slopes); RReLU → LeakyRelu((lower+upper)/2) (its
+inference form); ELU → Elu(alpha); SELU → Selu (exact constants); Swish → x·Sigmoid(x); Mish →
+Mish (opset ≥ 18; x·Tanh(Softplus(x)) below); Softplus → Softplus (onnxruntime's is the stable
+max(x,0)+log1p(e^−|x|)); Softmax → Softmax(axis=−1); BatchNorm → BatchNormalization with the
+moving statistics and the Keras epsilon; LayerNorm → LayerNormalization(axis=−1, epsilon);
+Dropout → removed (a classic, non-inverted Dropout → Mul by 1−rate); AlphaDropout → removed;
+Add → Sum; Concat → Concat(axis=1).
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Callable
+
+import numpy as np
+
+from .atomic import atomic_write_bytes
+from .export import require
+from .kernels.activations import SELU_ALPHA, SELU_SCALE
+
+DEFAULT_OPSET = 18
+MIN_OPSET = 17          # LayerNormalization
+
+
+class _Builder:
+    def __init__(self, helper, TensorProto, numpy_helper, dtype: np.dtype):
+        self.h, self.TP, self.nh = helper, TensorProto, numpy_helper
+        self.dtype = np.dtype(dtype)
+        self.elem = TensorProto.FLOAT if self.dtype == np.float32 else TensorProto.DOUBLE
+        self.nodes: list = []
+        self.inits: list = []
+        self._names: set[str] = set()
+
+    def init(self, name: str, value, dtype=None) -> str:
+        arr = np.asarray(value, dtype=dtype or self.dtype)
+        self.inits.append(self.nh.from_array(np.ascontiguousarray(arr), name))
+        return name
+
+    def node(self, op: str, inputs: list[str], output: str, name: str | None = None, **attrs) -> str:
+        name = name or output
+        base, i = name, 1
+        while name in self._names:
+            i += 1
+            name = f"{base}_{i}"
+        self._names.add(name)
+        self.nodes.append(self.h.make_node(op, inputs, [output], name=name, **attrs))
+        return output
+
+
+_RESERVED = frozenset({"input", "output", "scaled"})
+
+
+def _tensor_name(nid: str) -> str:
+    """A node's tensor is named by its id (ids never contain '/', internal names always do),
+    except the three names the graph itself uses."""
+    return f"node:{nid}" if nid in _RESERVED else nid
+
+
+def _weight(weights: dict[str, np.ndarray], nid: str, w: str) -> np.ndarray | None:
+    return weights.get(f"{nid}/{w}")
+
+
+def _act(op: str, **attrs) -> Callable:
+    def emit(b: _Builder, nid, out, params, ins, weights, opset):
+        return b.node(op, ins, out, **attrs)
+    return emit
+
+
+def _leaky(b, nid, out, params, ins, weights, opset):
+    return b.node("LeakyRelu", ins, out, alpha=float(params["alpha"]))
+
+
+def _elu(b, nid, out, params, ins, weights, opset):
+    return b.node("Elu", ins, out, alpha=float(params["alpha"]))
+
+
+def _rrelu(b, nid, out, params, ins, weights, opset):
+    return b.node("LeakyRelu", ins, out, alpha=0.5 * (float(params["lower"]) + float(params["upper"])))
+
+
+def _step(b, nid, out, params, ins, weights, opset):
+    thr = b.init(f"{out}/threshold", params["threshold"])
+    ge = b.node("GreaterOrEqual", [ins[0], thr], f"{out}/ge")
+    return b.node("Cast", [ge], out, to=b.elem)
+
+
+def _swish(b, nid, out, params, ins, weights, opset):
+    s = b.node("Sigmoid", ins, f"{out}/sigmoid")
+    return b.node("Mul", [ins[0], s], out)
+
+
+def _mish(b, nid, out, params, ins, weights, opset):
+    if opset >= 18:
+        return b.node("Mish", ins, out)
+    sp = b.node("Softplus", ins, f"{out}/softplus")
+    t = b.node("Tanh", [sp], f"{out}/tanh")
+    return b.node("Mul", [ins[0], t], out)
+
+
+def _prelu(b, nid, out, params, ins, weights, opset):
+    return b.node("PRelu", [ins[0], b.init(f"{nid}/alpha", _weight(weights, nid, "alpha"))], out)
+
+
+def _dense(b, nid, out, params, ins, weights, opset):
+    k = b.init(f"{nid}/kernel", _weight(weights, nid, "kernel"))
+    bias = _weight(weights, nid, "bias")
+    if bias is None:
+        return b.node("MatMul", [ins[0], k], out)
+    return b.node("Gemm", [ins[0], k, b.init(f"{nid}/bias", bias)], out)
+
+
+def _batchnorm(b, nid, out, params, ins, weights, opset):
+    mean = _weight(weights, nid, "moving_mean")
+    gamma = _weight(weights, nid, "gamma")
+    beta = _weight(weights, nid, "beta")
+    names = [b.init(f"{nid}/gamma", np.ones_like(mean) if gamma is None else gamma),
+             b.init(f"{nid}/beta", np.zeros_like(mean) if beta is None else beta),
+             b.init(f"{nid}/moving_mean", mean),
+             b.init(f"{nid}/moving_variance", _weight(weights, nid, "moving_variance"))]
+    return b.node("BatchNormalization", [ins[0], *names], out, epsilon=float(params["epsilon"]))
+
+
+def _layernorm(b, nid, out, params, ins, weights, opset):
+    g = b.init(f"{nid}/gamma", _weight(weights, nid, "gamma"))
+    be = b.init(f"{nid}/beta", _weight(weights, nid, "beta"))
+    return b.node("LayerNormalization", [ins[0], g, be], out, axis=-1, epsilon=float(params["epsilon"]))
+
+
+def _dropout(b, nid, out, params, ins, weights, opset):
+    if params.get("inverted", True) or params["rate"] == 0.0:
+        return ins[0]                                   # identity at inference: removed
+    return b.node("Mul", [ins[0], b.init(f"{out}/keep", 1.0 - float(params["rate"]))], out)
+
+
+def _passthrough(b, nid, out, params, ins, weights, opset):
+    return ins[0]
+
+
+def _add(b, nid, out, params, ins, weights, opset):
+    return b.node("Sum", ins, out)
+
+
+def _concat(b, nid, out, params, ins, weights, opset):
+    return b.node("Concat", ins, out, axis=1)
+
+
+EMITTERS: dict[str, Callable] = {
+    "Dense": _dense, "Flatten": _passthrough,
+    "Linear": _act("Identity"), "Step": _step, "Sigmoid": _act("Sigmoid"), "Tanh": _act("Tanh"),
+    "ReLU": _act("Relu"), "LeakyReLU": _leaky, "PReLU": _prelu, "RReLU": _rrelu, "ELU": _elu,
+    "SELU": _act("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE), "Swish": _swish, "Mish": _mish,
+    "Softplus": _act("Softplus"), "Softmax": _act("Softmax", axis=-1),
+    "BatchNorm": _batchnorm, "LayerNorm": _layernorm,
+    "Dropout": _dropout, "AlphaDropout": _passthrough,
+    "Add": _add, "Concat": _concat,
+}
+
+
+def build_onnx(graph, plan, weights: dict[str, np.ndarray], *, scaler=None, opset: int = DEFAULT_OPSET,
+               dtype="float32", name: str = "netdesigner", metadata: dict[str, Any] | None = None):
+    """An ``onnx.ModelProto`` of the inference graph (checked with ``onnx.checker``, full check).
+
+    Args:
+        graph, plan: the design's graph and its compiled plan (node order, Input column ranges).
+        weights: ``node_id/weight`` → array (``Executor.get_weights()``).
+        scaler: a fitted ``core.data.Scaler`` folded in as the first ops, or None.
+        dtype: "float32" (default) or "float64" for the input, output and every initializer.
+    """
+    onnx = require("onnx", "ONNX export")
+    from onnx import TensorProto, helper, numpy_helper
+    from .errors import GraphError
+
+    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise GraphError(f"ONNX export supports opsets {MIN_OPSET} to {onnx.defs.onnx_opset_version()}; "
+                         f"received {opset}")
+    b = _Builder(helper, TensorProto, numpy_helper, np.dtype(dtype))
+    n_features = plan.n_features
+    x = "input"
+    if scaler is not None and scaler.offset is not None and scaler.kind != "none":
+        if scaler.offset.size != n_features:
+            raise GraphError(f"the scaler takes {scaler.offset.size} features but the design's Input "
+                             f"nodes take {n_features}")
+        off = b.init("scaler/offset", scaler.offset)
+        scale = b.init("scaler/scale", scaler.scale)
+        c = b.node("Sub", [x, off], "scaler/centered")
+        x = b.node("Div", [c, scale], "scaled")
+
+    tensor: dict[str, str] = {}
+    for nid, col, width in plan.inputs:
+        if len(plan.inputs) == 1 and col == 0 and width == n_features:
+            tensor[nid] = b.node("Identity", [x], _tensor_name(nid))
+        else:
+            st = b.init(f"{nid}/starts", [col], np.int64)
+            en = b.init(f"{nid}/ends", [col + width], np.int64)
+            ax = b.init(f"{nid}/axes", [1], np.int64)
+            tensor[nid] = b.node("Slice", [x, st, en, ax], _tensor_name(nid))
+
+    inputs = set(graph.input_nodes())
+    for nid in graph.topological_order():
+        if nid in inputs:
+            continue
+        node = graph.nodes[nid]
+        emit = EMITTERS.get(node.type)
+        if emit is None:
+            raise GraphError(f"ONNX export does not know the block type {node.type!r}", nid, node.label)
+        ins = [tensor[e.source] for e in graph.input_edges(nid)]
+        tensor[nid] = emit(b, nid, _tensor_name(nid), node.params, ins, weights, opset)
+
+    out_w = plan.output_width
+    b.node("Identity", [tensor[plan.output_node]], "output", name="output")
+    g = helper.make_graph(
+        b.nodes, name,
+        [helper.make_tensor_value_info("input", b.elem, ["batch", n_features])],
+        [helper.make_tensor_value_info("output", b.elem, ["batch", out_w])],
+        initializer=b.inits,
+        doc_string="NetDesigner inference graph: flat features in, the output node's values out.")
+    model = helper.make_model_gen_version(g, opset_imports=[helper.make_opsetid("", opset)],
+                                          producer_name="NetDesigner")
+    meta = {"inputs": json.dumps([{"node": nid, "first_column": c, "width": w} for nid, c, w in plan.inputs]),
+            "output_node": plan.output_node,
+            "scaler_folded": json.dumps(scaler is not None and scaler.offset is not None
+                                        and scaler.kind != "none")}
+    for k, v in (metadata or {}).items():
+        if v is not None:
+            meta[k] = v if isinstance(v, str) else json.dumps(v)
+    helper.set_model_props(model, meta)
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def to_onnx(model, *, opset: int = DEFAULT_OPSET, dtype="float32", fold_scaler: bool = True):
+    """The ONNX model of a ``core.model.Model`` (its graph, current weights and scaler)."""
+    design = model.design
+    meta: dict[str, Any] = {"design_hash": design.structure_hash(), "netdesigner_dtype": model.dtype.name}
+    if model.scaler is not None:
+        meta["scaler"] = model.scaler.to_dict()
+    data = getattr(model, "data", None)
+    if data is not None:
+        meta["task"] = data.task
+        if data.feature_names:
+            meta["feature_names"] = list(data.feature_names)
+        if data.class_names:
+            meta["class_names"] = list(data.class_names)
+    return build_onnx(design.graph, model.plan, model.executor.get_weights(),
+                      scaler=model.scaler if fold_scaler else None, opset=opset, dtype=dtype,
+                      name=design.name or "netdesigner", metadata=meta)
+
+
+def export_onnx(model, path: str | os.PathLike, **kw):
+    """Write ``to_onnx(model, **kw)`` to `path` (atomically); returns the ModelProto."""
+    m = to_onnx(model, **kw)
+    atomic_write_bytes(path, m.SerializeToString())
+    return m
