@@ -87,8 +87,13 @@ class Executor:
             if name in weights:
                 self.view(name)[...] = np.asarray(weights[name], dtype=self.dtype)
 
-    def snapshot(self) -> tuple[np.ndarray, np.ndarray, int]:
-        return self.params.copy(), self.opt_state.copy(), int(self.step[0])
+    def snapshot(self, reuse=None) -> tuple[np.ndarray, np.ndarray, int]:
+        """Weights, optimizer state and step; `reuse` (an earlier snapshot) avoids allocating."""
+        if reuse is None:
+            return self.params.copy(), self.opt_state.copy(), int(self.step[0])
+        np.copyto(reuse[0], self.params)
+        np.copyto(reuse[1], self.opt_state)
+        return reuse[0], reuse[1], int(self.step[0])
 
     def restore(self, snap) -> None:
         self.params[:], self.opt_state[:], self.step[0] = snap[0], snap[1], snap[2]

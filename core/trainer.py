@@ -19,9 +19,8 @@ from .events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, Laye
                      Resumed, TrainBegin, TrainEnd)
 from .executor import Executor
 from .kernels import opcodes as K
-from .metrics import compute_metrics
 from .optimizers import OPTIMIZERS
-from .schedules import ReduceOnPlateau, make_schedule
+from .schedules import Constant, ReduceOnPlateau, make_schedule
 
 CHUNK_SECONDS = 0.1
 
@@ -70,6 +69,7 @@ class Trainer:
         self.stop_reason = "completed"
         self.stop_message = ""
         self.history: dict[str, list] = {}
+        self._snap = None
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
@@ -137,9 +137,9 @@ class Trainer:
                 count = min(spe - b, chunk)
                 if self.collect_stats:
                     count = min(count, interval - step % interval)
-                for i in range(count):
-                    lrs[b + i] = self.schedule(step + i)
-                snap = ex.snapshot()
+                self._fill_lrs(lrs[b:b + count], step)
+                snap = ex.snapshot(self._snap)
+                self._snap = snap
                 t = time.perf_counter()
                 done, status = self._call(order, b * bs, count, lrs[b:b + count], losses[b:b + count])
                 dt = time.perf_counter() - t
@@ -147,9 +147,9 @@ class Trainer:
                     chunk = max(1, min(100_000, int(done * CHUNK_SECONDS / max(dt, 1e-9))))
                     good = done if status != K.STATUS_DIVERGED else done - 1
                     if good > 0:
+                        samples = min(n, (b + done) * bs) - b * bs
                         yield BatchesEnd(epoch, b, step, losses[b:b + good].copy(), lrs[b:b + good].copy(),
-                                         spe, min(n, (b + done) * bs) - b * bs and
-                                         (min(n, (b + done) * bs) - b * bs) / max(dt, 1e-9))
+                                         spe, samples / max(dt, 1e-9))
                 if status == K.STATUS_DIVERGED:
                     ex.restore(snap)
                     bad = b + done - 1 if done else b
@@ -187,6 +187,15 @@ class Trainer:
                 yield self._end(self.stop_reason, self.stop_message, epoch)
                 return
         yield self._end("completed", f"Trained {epochs} epochs.", epochs - 1)
+
+    def _fill_lrs(self, out: np.ndarray, step: int) -> None:
+        """Learning rate per batch. Constant and plateau schedules change only between epochs, so
+        they skip the per-batch Python call (it costs more than a small net's whole step)."""
+        if isinstance(self.schedule, (Constant, ReduceOnPlateau)):
+            out[:] = self.schedule(step)
+        else:
+            for i in range(len(out)):
+                out[i] = self.schedule(step + i)
 
     def _end(self, reason: str, message: str, epoch: int) -> TrainEnd:
         if reason != "early_stopping" or not self.stop_message:
