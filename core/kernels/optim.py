@@ -6,11 +6,13 @@ per-layer dispatch. Formulas (PyTorch conventions) are in core/optimizers.py.
 """
 import math
 
+import numpy as np
 from numba import njit
 
 from .opcodes import OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, OPT_SGD
 
 HP_MOMENTUM, HP_NESTEROV, HP_BETA1, HP_BETA2, HP_EPS, HP_WD, HP_RHO, HP_INIT_ACC = range(8)
+_INF = math.inf
 
 
 @njit(cache=True, nogil=True)
@@ -58,45 +60,92 @@ def clip_gradients(grads, segs, clip_norm, clip_value):
 
 @njit(cache=True, nogil=True)
 def apply_update(code, hp, lr, t, params, grads, state, segs):
-    """One optimizer step (t = 1-based step number). Returns False if a weight became non-finite."""
-    ok = True
-    momentum, nesterov = hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0.0
-    b1, b2, eps, wd, rho = hp[HP_BETA1], hp[HP_BETA2], hp[HP_EPS], hp[HP_WD], hp[HP_RHO]
-    bc1 = 1.0 - b1 ** t
-    bc2_sqrt = math.sqrt(1.0 - b2 ** t)
-    step_size = lr / bc1
-    decay = 1.0 - lr * wd
-    m = state[0]
-    v = state[1]
+    """One optimizer step (t = 1-based step number). Returns False if a weight became non-finite.
+
+    The optimizer branch sits outside the per-weight loops so each loop is straight-line code
+    LLVM can vectorise; the non-finite check is an integer OR (a float sum would block that).
+    """
+    bad = False
     for s in range(segs.shape[0]):
         if segs[s, 2] == 0:
             continue
-        for i in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
-            g = grads[i]
-            p = params[i]
-            if code == OPT_SGD:
-                if momentum != 0.0:
-                    b = momentum * m[i] + g if t > 1 else g
-                    m[i] = b
-                    g = g + momentum * b if nesterov else b
-                p -= lr * g
-            elif code == OPT_ADAM:
-                if wd != 0.0:
-                    p *= decay
-                mi = b1 * m[i] + (1.0 - b1) * g
-                vi = b2 * v[i] + (1.0 - b2) * g * g
-                m[i] = mi
-                v[i] = vi
-                p -= step_size * mi / (math.sqrt(vi) / bc2_sqrt + eps)
-            elif code == OPT_RMSPROP:
-                vi = rho * m[i] + (1.0 - rho) * g * g
-                m[i] = vi
-                p -= lr * g / (math.sqrt(vi) + eps)
-            else:  # OPT_ADAGRAD: the sum starts at initial_accumulator_value (the slot starts at 0)
-                si = (m[i] if t > 1 else hp[HP_INIT_ACC]) + g * g
-                m[i] = si
-                p -= lr * g / (math.sqrt(si) + eps)
-            if not math.isfinite(p):
-                ok = False
-            params[i] = p
-    return ok
+        lo, hi = segs[s, 0], segs[s, 0] + segs[s, 1]
+        if code == OPT_ADAM:
+            bad |= _adam(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi], state[1][lo:hi])
+        elif code == OPT_SGD:
+            bad |= _sgd(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi])
+        elif code == OPT_RMSPROP:
+            bad |= _rmsprop(hp, lr, params[lo:hi], grads[lo:hi], state[0][lo:hi])
+        else:
+            bad |= _adagrad(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi])
+    return not bad
+
+
+@njit(cache=True, nogil=True)
+def _sgd(hp, lr, t, p, g, b):
+    momentum, nesterov = hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0.0
+    bad = False
+    if momentum == 0.0:
+        for i in range(p.size):
+            p[i] -= lr * g[i]
+            bad |= not abs(p[i]) < _INF
+        return bad
+    first = t <= 1
+    for i in range(p.size):
+        bi = g[i] if first else momentum * b[i] + g[i]
+        b[i] = bi
+        step = g[i] + momentum * bi if nesterov else bi
+        p[i] -= lr * step
+        bad |= not abs(p[i]) < _INF
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def _adam(hp, lr, t, p, g, m, v):
+    b1, b2, eps, wd = hp[HP_BETA1], hp[HP_BETA2], hp[HP_EPS], hp[HP_WD]
+    # NOTE: the scalars go through an array of the weights' dtype so that, for float32 weights,
+    # the loop stays in float32 (a float64 scalar would promote every operation and halve the
+    # vector width).
+    k = np.empty(7, p.dtype)
+    k[0], k[1], k[2], k[3] = b1, b2, 1.0 - b1, 1.0 - b2
+    k[4] = lr / (1.0 - b1 ** t)                     # step size with bias correction 1
+    k[5] = 1.0 / math.sqrt(1.0 - b2 ** t)           # bias correction 2
+    k[6] = 1.0 - lr * wd                            # decoupled weight decay (AdamW)
+    k_eps = np.empty(1, p.dtype)
+    k_eps[0] = eps
+    fb1, fb2, c1, c2, step_size, inv_bc2, decay, feps = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k_eps[0]
+    bad = False
+    for i in range(p.size):
+        gi = g[i]
+        mi = fb1 * m[i] + c1 * gi
+        vi = fb2 * v[i] + c2 * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] = p[i] * decay - step_size * mi / (np.sqrt(vi) * inv_bc2 + feps)
+        bad |= not abs(p[i]) < _INF
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def _rmsprop(hp, lr, p, g, v):
+    rho, eps = hp[HP_RHO], hp[HP_EPS]
+    bad = False
+    for i in range(p.size):
+        vi = rho * v[i] + (1.0 - rho) * g[i] * g[i]
+        v[i] = vi
+        p[i] -= lr * g[i] / (math.sqrt(vi) + eps)
+        bad |= not abs(p[i]) < _INF
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def _adagrad(hp, lr, t, p, g, s):
+    eps = hp[HP_EPS]
+    init = hp[HP_INIT_ACC]
+    bad = False
+    for i in range(p.size):
+        si = (s[i] if t > 1 else init) + g[i] * g[i]
+        s[i] = si
+        p[i] -= lr * g[i] / (math.sqrt(si) + eps)
+        bad |= not abs(p[i]) < _INF
+    return bad
