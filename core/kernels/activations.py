@@ -25,70 +25,84 @@ def _softplus(x):
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _f(code, alpha, v):
+    if code == ACT_LINEAR:
+        return v
+    if code == ACT_STEP:
+        return 1.0 if v >= alpha else 0.0
+    if code == ACT_SIGMOID:
+        return _sigmoid(v)
+    if code == ACT_TANH:
+        return math.tanh(v)
+    if code == ACT_RELU:
+        return v if v > 0.0 else 0.0
+    if code == ACT_LEAKY_RELU:
+        return v if v > 0.0 else alpha * v
+    if code == ACT_ELU:
+        return v if v > 0.0 else alpha * math.expm1(v)
+    if code == ACT_SELU:
+        return SELU_SCALE * v if v > 0.0 else SELU_SCALE * SELU_ALPHA * math.expm1(v)
+    if code == ACT_SWISH:
+        return v * _sigmoid(v)
+    if code == ACT_MISH:
+        return v * math.tanh(_softplus(v))
+    return _softplus(v)   # ACT_SOFTPLUS
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _df(code, alpha, v, y):
+    """f'(x) from x (v) and y = f(x). Step's derivative is 0 wherever it exists."""
+    if code == ACT_LINEAR:
+        return 1.0
+    if code == ACT_STEP:
+        return 0.0
+    if code == ACT_SIGMOID:
+        return y * (1.0 - y)
+    if code == ACT_TANH:
+        return 1.0 - y * y
+    if code == ACT_RELU:
+        return 1.0 if v > 0.0 else 0.0
+    if code == ACT_LEAKY_RELU:
+        return 1.0 if v > 0.0 else alpha
+    if code == ACT_ELU:
+        return 1.0 if v > 0.0 else alpha * math.exp(v)
+    if code == ACT_SELU:
+        return SELU_SCALE if v > 0.0 else SELU_SCALE * SELU_ALPHA * math.exp(v)
+    if code == ACT_SWISH:
+        s = _sigmoid(v)
+        return s * (1.0 + v * (1.0 - s))
+    if code == ACT_MISH:
+        t = math.tanh(_softplus(v))
+        return t + v * (1.0 - t * t) * _sigmoid(v)
+    return _sigmoid(v)    # ACT_SOFTPLUS
+
+
 @njit(cache=True, nogil=True)
 def act_forward(code, alpha, x, y):
-    """y = f(x) on flat arrays."""
+    """y = f(x) on flat arrays. ReLU, the common case, gets its own branch-free loop."""
+    if code == ACT_RELU:
+        for i in range(x.size):
+            v = x[i]
+            y[i] = v if v > 0 else 0
+        return
     for i in range(x.size):
-        v = x[i]
-        if code == ACT_LINEAR:
-            r = v
-        elif code == ACT_STEP:
-            r = 1.0 if v >= alpha else 0.0
-        elif code == ACT_SIGMOID:
-            r = _sigmoid(v)
-        elif code == ACT_TANH:
-            r = math.tanh(v)
-        elif code == ACT_RELU:
-            r = v if v > 0.0 else 0.0
-        elif code == ACT_LEAKY_RELU:
-            r = v if v > 0.0 else alpha * v
-        elif code == ACT_ELU:
-            r = v if v > 0.0 else alpha * math.expm1(v)
-        elif code == ACT_SELU:
-            r = SELU_SCALE * v if v > 0.0 else SELU_SCALE * SELU_ALPHA * math.expm1(v)
-        elif code == ACT_SWISH:
-            r = v * _sigmoid(v)
-        elif code == ACT_MISH:
-            r = v * math.tanh(_softplus(v))
-        else:  # ACT_SOFTPLUS
-            r = _softplus(v)
-        y[i] = r
+        y[i] = _f(code, alpha, x[i])
 
 
 @njit(cache=True, nogil=True)
 def act_backward(code, alpha, x, y, dy, dx, acc):
     """dx (+)= f'(x)·dy. Step's derivative is 0 everywhere it exists: nothing upstream learns."""
+    if code == ACT_RELU and not acc:
+        for i in range(x.size):
+            dx[i] = dy[i] if x[i] > 0 else 0
+        return
     for i in range(x.size):
-        v = x[i]
-        if code == ACT_LINEAR:
-            d = 1.0
-        elif code == ACT_STEP:
-            d = 0.0
-        elif code == ACT_SIGMOID:
-            d = y[i] * (1.0 - y[i])
-        elif code == ACT_TANH:
-            d = 1.0 - y[i] * y[i]
-        elif code == ACT_RELU:
-            d = 1.0 if v > 0.0 else 0.0
-        elif code == ACT_LEAKY_RELU:
-            d = 1.0 if v > 0.0 else alpha
-        elif code == ACT_ELU:
-            d = 1.0 if v > 0.0 else alpha * math.exp(v)
-        elif code == ACT_SELU:
-            d = SELU_SCALE if v > 0.0 else SELU_SCALE * SELU_ALPHA * math.exp(v)
-        elif code == ACT_SWISH:
-            s = _sigmoid(v)
-            d = s * (1.0 + v * (1.0 - s))
-        elif code == ACT_MISH:
-            sp = _softplus(v)
-            t = math.tanh(sp)
-            d = t + v * (1.0 - t * t) * _sigmoid(v)
-        else:  # ACT_SOFTPLUS
-            d = _sigmoid(v)
+        d = _df(code, alpha, x[i], y[i]) * dy[i]
         if acc:
-            dx[i] += d * dy[i]
+            dx[i] += d
         else:
-            dx[i] = d * dy[i]
+            dx[i] = d
 
 
 @njit(cache=True, nogil=True)
