@@ -1,0 +1,272 @@
+"""What every dashboard panel shares: the update protocol, PNG/CSV export, plot styling.
+
+Protocol (driven by the TrainingController, all on the GUI thread):
+  ``reset(info)``   a run starts (RunInfo: layers, task, classes) — rebuild curves if needed;
+  ``handle(ev)``    an event arrived — append to buffers, set ``dirty``; must be cheap;
+  ``refresh()``     the controller's ≤ 20 Hz timer — push buffers to the plots with setData;
+  ``finish(end)``   the run ended (TrainEnd).
+Plots are created once; nothing is redrawn per event.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMenu,
+                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+
+# Colours that read on light and dark backgrounds (Tableau 10).
+SERIES = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
+          "#9c755f", "#bab0ac")
+
+
+def series_color(i: int) -> QColor:
+    return QColor(SERIES[i % len(SERIES)])
+
+
+def pen(i_or_color, width: float = 1.5, alpha: int = 255, style=Qt.SolidLine):
+    c = series_color(i_or_color) if isinstance(i_or_color, int) else QColor(i_or_color)
+    c.setAlpha(alpha)
+    return pg.mkPen(c, width=width, style=style)
+
+
+def theme_colors() -> tuple[QColor, QColor]:
+    """(background, foreground) from the application palette, so plots follow the theme."""
+    pal = QApplication.palette()
+    return pal.color(QPalette.Base), pal.color(QPalette.Text)
+
+
+def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: str = "") -> pg.PlotItem:
+    """Axes in the theme's text colour, a light grid, and the cheap drawing modes for live data."""
+    _, fg = theme_colors()
+    for name in ("left", "bottom"):
+        ax = plot.getAxis(name)
+        ax.setPen(pg.mkPen(fg))
+        ax.setTextPen(pg.mkPen(fg))
+        # An axis replays its tick labels on every repaint of the view (~2 ms of text each);
+        # cached as a pixmap it is a blit until its range actually changes.
+        ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setDownsampling(auto=True, mode="peak")
+    plot.setClipToView(True)
+    plot.setMenuEnabled(False)          # the panel's own menu exports; pyqtgraph's would duplicate it
+    if title:
+        plot.setTitle(title, color=fg.name(), size="9pt")
+        plot.titleLabel.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    if x_label:
+        plot.setLabel("bottom", x_label)
+    if y_label:
+        plot.setLabel("left", y_label)
+    return plot
+
+
+def key_title(plot: pg.PlotItem, title: str, entries) -> None:
+    """A plot title that is also its legend: `entries` = [(label, QColor, dashed)], drawn as
+    coloured line marks on a second line — a legend box over a small plot hides the data."""
+    _, fg = theme_colors()
+    marks = "&nbsp;&nbsp;".join(f'<span style="color:{QColor(c).name()}">{"┅" if dashed else "━"}</span>&nbsp;{label}'
+                                for label, c, dashed in entries)
+    plot.setTitle(f"{title}<br>{marks}" if marks else title, color=fg.name(), size="8pt")
+
+
+def layout_widget() -> pg.GraphicsLayoutWidget:
+    bg, _ = theme_colors()
+    w = pg.GraphicsLayoutWidget()
+    w.setBackground(bg)
+    w.ci.setContentsMargins(2, 2, 2, 2)
+    return w
+
+
+def steady_range(plot: pg.PlotItem, values, axis: str = "y", margin: float = 0.05, shrink: float = 0.3) -> None:
+    """Keep `axis` showing `values`, but move it rarely.
+
+    Every range change re-renders the axis' ticks and labels — the costliest part of a live
+    redraw. The view grows at once to take in new data (with a margin) and shrinks only when the
+    data fill less than `shrink` of it. Values are in view coordinates (log10 in log mode).
+    """
+    v = np.asarray(values, np.float64)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return
+    lo, hi = float(v.min()), float(v.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+    vb = plot.getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    cur_lo, cur_hi = (x0, x1) if axis == "x" else (y0, y1)
+    inside = cur_lo <= lo and hi <= cur_hi
+    if inside and span >= shrink * (cur_hi - cur_lo) and getattr(vb, "_steady_" + axis, False):
+        return
+    setattr(vb, "_steady_" + axis, True)
+    new = (lo - margin * span, hi + margin * span)
+    if axis == "x":
+        plot.setXRange(*new, padding=0)
+    else:
+        plot.setYRange(*new, padding=0)
+
+
+def grow_x(plot: pg.PlotItem, x: float, limit: float | None = None, x0: float = 0.0) -> None:
+    """Show [x0, end] on x, moving `end` in steps of ×1.5 (capped at `limit`) as the run goes on."""
+    vb = plot.getViewBox()
+    end = getattr(vb, "_grow_end", None)
+    if end is not None and x <= end:
+        return
+    end = max(x * 1.5, x0 + 1.0)
+    if limit is not None:
+        end = min(end, max(limit, x))
+    vb._grow_end = end
+    plot.setXRange(x0, end, padding=0)
+
+
+def reset_ranges(*plots: pg.PlotItem) -> None:
+    for p in plots:
+        vb = p.getViewBox()
+        vb._grow_end = None
+        vb._steady_x = vb._steady_y = False
+
+
+class LogAxis(pg.AxisItem):
+    """An axis whose values are log10 of the quantity: ticks read 1e-3, 0.01, 0.1, 1 ..."""
+
+    def tickStrings(self, values, scale, spacing):
+        return [_pow10(v) for v in values]
+
+
+def _pow10(v: float) -> str:
+    if not math.isfinite(v):
+        return ""
+    x = 10.0 ** v
+    return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e") if (x < 1e-2 or x >= 1e4) else f"{x:.3g}"
+
+
+def log10_safe(values, floor: float = 1e-30) -> np.ndarray:
+    v = np.asarray(values, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(v) & (v > 0), np.log10(np.maximum(v, floor)), np.nan)
+
+
+class Panel(QWidget):
+    """A dashboard panel: a tool row (extra controls, PNG and CSV buttons) over its plots."""
+
+    #: file-name stem for exports
+    name = "panel"
+    #: event types handle() wants (the controller passes no others)
+    accepts: tuple = ()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.dirty = False
+        self.info = None
+        self.plot_area: QWidget | None = None     # what export_png captures (set by subclasses)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.setSpacing(2)
+        self.tools = QHBoxLayout()
+        self.tools.setContentsMargins(4, 0, 4, 0)
+        self.hint = QLabel()
+        self.hint.setObjectName("dashboardHint")
+        # Long hints must not widen the dock: they are cut (the full text is the tool tip).
+        self.hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.hint.setMinimumWidth(20)
+        self.hint.hide()                    # a panel that shows text there (results) shows it
+        self.tools.addWidget(self.hint, 1)
+        self._png_act = QAction(self.tr("Export image (PNG)…"), self)
+        self._png_act.triggered.connect(self._ask_png)
+        self._csv_act = QAction(self.tr("Export data (CSV)…"), self)
+        self._csv_act.triggered.connect(self._ask_csv)
+        for act, text in ((self._png_act, self.tr("PNG")), (self._csv_act, self.tr("CSV"))):
+            b = QToolButton()
+            b.setDefaultAction(act)
+            b.setText(text)
+            b.setAutoRaise(True)
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            self.tools.addWidget(b)
+        self.tools.insertStretch(1, 1)
+        lay.addLayout(self.tools)
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(self.body, 1)
+        self.setContextMenuPolicy(Qt.DefaultContextMenu)
+
+    def set_hint(self, text: str) -> None:
+        """What the panel shows, as its tool tip (and in the tool row, where that is shown)."""
+        self.hint.setText(text)
+        self.hint.setToolTip(text)
+        self.setToolTip(text)
+
+    # ---- the protocol (overridden) -------------------------------------------------------------
+    def reset(self, info) -> None:
+        self.info = info
+        self.dirty = True
+
+    def handle(self, ev) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def finish(self, end) -> None:
+        self.dirty = True
+
+    def csv_table(self) -> tuple[list[str], list[list]]:
+        """(header, rows) of the data behind the plots."""
+        return [], []
+
+    # ---- export ----------------------------------------------------------------------------------
+    def export_png(self, path: str | os.PathLike) -> bool:
+        self.refresh()
+        target = self.plot_area if self.plot_area is not None else self
+        return target.grab().save(os.fspath(path), "PNG")
+
+    def export_csv(self, path: str | os.PathLike) -> None:
+        header, rows = self.csv_table()
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
+
+    def contextMenuEvent(self, event):
+        menu = QMenu(self)
+        menu.addAction(self._png_act)
+        menu.addAction(self._csv_act)
+        menu.exec(event.globalPos())
+
+    def _ask_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export image"), f"{self.name}.png",
+                                              self.tr("PNG images (*.png)"))
+        if path:
+            self.export_png(path)
+
+    def _ask_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export data"), f"{self.name}.csv",
+                                              self.tr("CSV files (*.csv)"))
+        if path:
+            self.export_csv(path)
+
+
+def compact_combo(tip: str = "") -> QComboBox:
+    """A combo box that does not widen its dock to fit its longest item."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(8)
+    box.setToolTip(tip)
+    return box
+
+
+def tr(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
+def probabilities(out: np.ndarray, logits: bool) -> np.ndarray:
+    """Class probabilities from a classifier's output (n, 1) or (n, k)."""
+    out = np.asarray(out, np.float64)
+    if not logits:
+        return out
+    if out.shape[-1] == 1:
+        return 1.0 / (1.0 + np.exp(-out))
+    e = np.exp(out - out.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)

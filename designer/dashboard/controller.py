@@ -1,0 +1,382 @@
+"""TrainingController: owns the training worker, the Run actions, the progress widget and the
+panels' redraw timer; keeps the trained Model for Evaluate and saving.
+
+Data flow: training process (or thread) → worker thread → ``events(list)`` (queued, ≤ 20 lists
+a second) → ``_on_events`` queues data in the panels' buffers → ``_tick`` (QTimer, 20 Hz) redraws
+one changed, visible panel per tick. Nothing is drawn per event. Stop and pause act at once.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+
+from core.designfile import Design, from_dict
+from core.errors import NetDesignerError
+from core.events import LayerStats, TrainEnd
+
+from ..training_worker import DEFAULT_MODE, start_worker
+from .canvas_tint import apply_tint
+from .engine_loop import RunInfo, RunTiming, WeightMagnitudes
+from .progress import ProgressWidget, run_icon
+
+REDRAW_MS = 50          # ≤ 20 Hz
+
+
+class TrainingController(QObject):
+    """Signals:
+        runningChanged(bool): a run started / ended (the thread has finished).
+        lockedChanged(bool): structural edits must be locked (True while a run is going).
+        layerStats(dict): node id → {"grad_norm", "weight_abs_mean"}, ≤ 20 Hz, for canvas tinting.
+        tintModeChanged(object): "grad_norm", "weight_abs_mean" or None.
+        modelTrained(object): the trained core Model (also after a stop or a divergence).
+        trainingFinished(object): the TrainEnd event, or None when the run failed.
+        statusMessage(str): one line for a status bar.
+    """
+
+    runningChanged = Signal(bool)
+    lockedChanged = Signal(bool)
+    layerStats = Signal(object)
+    tintModeChanged = Signal(object)
+    modelTrained = Signal(object)
+    trainingFinished = Signal(object)
+    statusMessage = Signal(str)
+
+    def __init__(self, window: QMainWindow, get_design: Callable[[], Design],
+                 set_locked: Callable[[bool], None] | None = None, panels: dict | None = None):
+        super().__init__(window)
+        self.window = window
+        self.get_design = get_design
+        self.set_locked = set_locked or (lambda _locked: None)
+        self.panels = dict(panels or {})          # name → Panel
+        self.progress = ProgressWidget()
+        self.model = None                         # the last trained core.model.Model
+        self.info: RunInfo | None = None
+        self.last_end: TrainEnd | None = None
+        self.last_error = ""
+        self.last_message = ""
+        self.timing: RunTiming | None = None
+        self.message_box: QMessageBox | None = None
+        self.tint_mode: str | None = None
+        self.mode = DEFAULT_MODE                  # "process" or "thread" (see training_worker)
+        self._thread = self._worker = None
+        self._paused = False
+        self._restart_pending = False
+        self._tint: dict[str, dict] = {}
+        self._tint_dirty = False
+        self._scene = None
+        self._ticks = self._next = 0
+        self._routes: dict[type, list] = {}
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self._tick)
+        self._make_actions()
+        self._update_actions()
+        window.installEventFilter(self)
+
+    # ---- actions ------------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def act(icon, text, tip, slot, shortcut=None):
+            a = QAction(run_icon(icon), text, self)
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            return a
+        self.train_action = act("train", self.tr("&Train"), self.tr("Train the design with its training settings (F5)"),
+                                self.start, "F5")
+        self.pause_action = act("pause", self.tr("&Pause"), self.tr("Pause training (F6)"), self.pause, "F6")
+        self.resume_action = act("resume", self.tr("&Resume"), self.tr("Resume training (F6)"), self.resume, "F6")
+        self.stop_action = act("stop", self.tr("&Stop"), self.tr("Stop training; the weights so far are kept (Shift+F5)"),
+                               self.stop, "Shift+F5")
+        self.evaluate_action = act("evaluate", self.tr("&Evaluate"), self.tr("Evaluate the trained network on the test split"),
+                                   self.evaluate, "F7")
+        self.save_weights_action = QAction(self.tr("Save Trained &Weights…"), self)
+        self.save_weights_action.triggered.connect(self.save_weights)
+        self.tint_group = QActionGroup(self)
+        self.tint_actions = {}
+        for mode, text in ((None, self.tr("No Tint")), ("grad_norm", self.tr("Tint by Gradient Norm")),
+                           ("weight_abs_mean", self.tr("Tint by Weight Magnitude"))):
+            a = QAction(text, self, checkable=True)
+            a.setChecked(mode is None)
+            a.triggered.connect(lambda _=False, m=mode: self.set_tint_mode(m))
+            self.tint_group.addAction(a)
+            self.tint_actions[mode] = a
+
+    def actions(self) -> list[QAction]:
+        return [self.train_action, self.pause_action, self.resume_action, self.stop_action, self.evaluate_action]
+
+    def _update_actions(self) -> None:
+        running = self.is_running
+        self.train_action.setEnabled(not running)
+        self.pause_action.setEnabled(running and not self._paused)
+        self.pause_action.setVisible(not (running and self._paused))
+        self.resume_action.setEnabled(running and self._paused)
+        self.resume_action.setVisible(running and self._paused)
+        self.stop_action.setEnabled(running)
+        self.evaluate_action.setEnabled(self.model is not None and not running)
+        self.save_weights_action.setEnabled(self.model is not None and not running)
+
+    # ---- running ------------------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> bool:
+        """Train a copy of the current design in a worker thread. False if it could not start."""
+        if self.is_running:
+            return False
+        try:
+            # A private copy through the file format: the worker never sees later edits, and the
+            # copy carries none of the live graph's Qt listeners.
+            design = from_dict(self.get_design().to_dict())
+        except NetDesignerError as e:
+            self._fail(str(e))
+            return False
+        self.last_end, self.last_error, self.timing, self.info = None, "", None, None
+        self._paused = False
+        self._thread, self._worker = start_worker(design, mode=self.mode, parent=self)
+        self._worker.events.connect(self._on_events)
+        self._worker.failed.connect(self._fail)
+        self._worker.model_ready.connect(self._on_model)
+        self._thread.finished.connect(self._on_thread_finished)
+        self.progress.begin()
+        self.set_locked(True)
+        self.lockedChanged.emit(True)
+        self._thread.start()
+        self.timer.start()
+        self._update_actions()
+        self.runningChanged.emit(True)
+        self.statusMessage.emit(self.tr("Training started"))
+        return True
+
+    def pause(self) -> None:
+        if self._worker is not None and not self._paused:
+            self._worker.pause()
+            self._paused = True
+            self.progress.set_status(self.tr("Pausing…"))
+            self._update_actions()
+
+    def resume(self) -> None:
+        if self._worker is not None and self._paused:
+            self._worker.resume()
+            self._paused = False
+            self._update_actions()
+
+    def stop(self) -> None:
+        """Ask the run to stop; it ends within one batch (after compiling, if it is compiling)."""
+        if self._worker is not None:
+            self._worker.request_stop()
+            self.progress.set_status(self.tr("Stopping…"))
+            self.stop_action.setEnabled(False)
+
+    def restart(self) -> None:
+        """Stop the run and start a new one with the design as it is when the old one has ended."""
+        if self.is_running:
+            self._restart_pending = True
+            self.stop()
+        else:
+            self.start()
+
+    def confirm_restart(self) -> bool:
+        """For parameter edits while training: True to go on with the edit (a restart follows)."""
+        if not self.is_running:
+            return True
+        answer = QMessageBox.question(self.window, self.tr("Training is running"),
+                                      self.tr("Changing this parameter restarts training. Stop the current run "
+                                              "and restart with the change?"))
+        if answer == QMessageBox.Yes:
+            self.restart()
+            return True
+        return False
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop and wait for the run (closing the window, quitting). True if it has ended.
+
+        A run stuck where it cannot stop (a first JIT compile takes ~20 s) is killed after
+        half the timeout — possible in process mode only; a thread is waited for.
+        """
+        self._restart_pending = False
+        thread, worker = self._thread, self._worker
+        if thread is None:
+            return True
+        worker.request_stop()
+        if thread.wait(timeout_ms // 2):
+            return True
+        worker.kill()
+        return bool(thread.wait(timeout_ms - timeout_ms // 2))
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.window and event.type() == QEvent.Close:
+            self.shutdown()
+        return False
+
+    # ---- from the worker ----------------------------------------------------------------------------
+    @Slot(object)
+    def _on_events(self, batch: list) -> None:
+        for ev in batch:
+            self.progress.handle(ev)
+            kind = type(ev)
+            if kind is RunInfo:
+                self.info = ev
+                for p in self.panels.values():
+                    p.reset(ev)
+                continue
+            if kind is LayerStats:
+                for s in ev.layers:
+                    if s.kind == "weights":
+                        self._tint.setdefault(s.node_id, {})["grad_norm"] = s.grad_norm
+                self._tint_dirty = True
+            elif kind is WeightMagnitudes:
+                for nid, v in ev.values.items():
+                    self._tint.setdefault(nid, {})["weight_abs_mean"] = v
+            elif kind is RunTiming:
+                self.timing = ev
+            elif kind is TrainEnd:
+                self._on_end(ev)
+            handlers = self._routes.get(kind)
+            if handlers is None:         # which panels take this type, worked out once
+                handlers = self._routes[kind] = [p.handle for p in self.panels.values() if issubclass(kind, p.accepts)]
+            for h in handlers:
+                h(ev)
+
+    def _on_end(self, end: TrainEnd) -> None:
+        self.last_end = end
+        for p in self.panels.values():
+            p.finish(end)
+        self.progress.end(end.message)
+        self.statusMessage.emit(end.message)
+        if end.reason == "diverged":
+            self._show(QMessageBox.Warning, self.tr("Training diverged"), end.message)
+        self.trainingFinished.emit(end)
+
+    @Slot(object)
+    def _on_model(self, model) -> None:
+        self.model = model
+        results = self.panels.get("results")
+        if results is not None and model.data is not None:
+            try:
+                results.show_results(model)
+            except Exception as e:     # a plot must never lose the trained model
+                self.statusMessage.emit(self.tr("Could not plot the results: {0}").format(e))
+        self.modelTrained.emit(model)
+
+    @Slot(str)
+    def _fail(self, message: str) -> None:
+        self.last_error = message
+        self.progress.end(self.tr("Training failed"))
+        self.statusMessage.emit(message)
+        self._show(QMessageBox.Critical, self.tr("Training failed"), message)
+        if self._thread is None:
+            self.trainingFinished.emit(None)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread = self._thread
+        self._thread = self._worker = None
+        if thread is not None:
+            thread.deleteLater()
+        self._paused = False
+        self._tick(everything=True)
+        self.timer.stop()
+        self.set_locked(False)
+        self.lockedChanged.emit(False)
+        if self.last_end is None and self.last_error:
+            self.trainingFinished.emit(None)
+        self._update_actions()
+        self.runningChanged.emit(False)
+        if self._restart_pending:
+            self._restart_pending = False
+            QTimer.singleShot(0, self.start)
+
+    def _tick(self, everything: bool = False) -> None:
+        """Redraw what changed. One panel per tick (the loss panel every other tick): a repaint
+        of every plot at once would hold the event loop for one long stretch."""
+        self.progress.refresh()
+        panels = list(self.panels.values())
+        if everything:
+            for p in panels:
+                if p.dirty:
+                    p.refresh()
+        else:
+            self._ticks += 1
+            loss = self.panels.get("loss")
+            due = [p for p in panels if p.dirty and p.isVisible()]
+            if loss in due and (self._ticks % 2 == 0 or len(due) == 1):
+                loss.refresh()
+            elif due:
+                others = [p for p in panels if p is not loss]
+                order = others[self._next:] + others[:self._next]
+                pick = next((p for p in order if p in due), None)
+                if pick is not None:
+                    pick.refresh()
+                    self._next = (others.index(pick) + 1) % len(others)
+        if self._tint_dirty:
+            self._tint_dirty = False
+            self.layerStats.emit({k: dict(v) for k, v in self._tint.items()})
+
+    # ---- after training -----------------------------------------------------------------------------
+    def evaluate(self) -> dict | None:
+        """Loss and metrics of the trained network on the test split (shown, and returned)."""
+        if self.model is None or self.is_running:
+            return None
+        try:
+            logs = self.model.evaluate("test")
+        except NetDesignerError as e:
+            self._show(QMessageBox.Warning, self.tr("Cannot evaluate"), str(e))
+            return None
+        results = self.panels.get("results")
+        if results is not None:
+            results.show_results(self.model, "test")
+        text = ", ".join(f"{k} {v:.4g}" for k, v in logs.items())
+        self.statusMessage.emit(self.tr("Test split: {0}").format(text))
+        self._show(QMessageBox.Information, self.tr("Evaluation"), self.tr("Test split: {0}").format(text))
+        return logs
+
+    def save_weights(self, path: str | None = None) -> bool:
+        if self.model is None:
+            return False
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save trained weights"), "weights.npz",
+                                                  self.tr("Weights (*.npz)"))
+        if not path:
+            return False
+        try:
+            self.model.save_weights(path)
+        except (NetDesignerError, OSError) as e:
+            self._show(QMessageBox.Critical, self.tr("Cannot save the weights"), str(e))
+            return False
+        self.statusMessage.emit(self.tr("Weights written to {0}").format(path))
+        return True
+
+    def model_matches(self, design: Design) -> bool:
+        """Whether the trained weights still fit `design` (same nodes, parameters and edges)."""
+        return self.model is not None and self.model.design.structure_hash() == design.structure_hash()
+
+    # ---- canvas tint ----------------------------------------------------------------------------------
+    def set_tint_mode(self, mode: str | None) -> None:
+        self.tint_mode = mode
+        self.tint_actions[mode].setChecked(True)
+        self.tintModeChanged.emit(mode)
+        self._tint_dirty = bool(self._tint)
+        if self._scene is not None:
+            apply_tint(self._scene, self._tint, mode)
+
+    def attach_scene(self, scene) -> None:
+        """Tint `scene`'s node items live (see canvas_tint.apply_tint for what it needs)."""
+        self._scene = scene
+        self.layerStats.connect(lambda stats: apply_tint(scene, stats, self.tint_mode) if self.tint_mode else None)
+
+    # ---- messages ------------------------------------------------------------------------------------
+    def _show(self, icon, title: str, text: str) -> None:
+        """A non-blocking message box (training events must keep flowing behind it)."""
+        self.last_message = text
+        if self.message_box is not None:      # one at a time: a newer message replaces the last
+            self.message_box.deleteLater()
+        box = QMessageBox(icon, title, text, QMessageBox.Ok, self.window)
+        box.setObjectName("trainingMessage")
+        self.message_box = box
+        box.open()

@@ -1,0 +1,54 @@
+"""``netdesigner``: the designer window, or a core sub-command (train, summary, …).
+
+``netdesigner``                  opens the designer
+``netdesigner design.json``      opens the designer with that design
+``netdesigner train design.json`` (any first word that is not a file or an option) runs
+core's command line — without importing Qt, so it works on a machine with no display.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def is_subcommand(argv: list[str]) -> bool:
+    if not argv:
+        return False
+    first = argv[0]
+    if first.startswith("-"):
+        return False
+    return not (os.path.exists(first) or first.lower().endswith(".json"))
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="netdesigner",
+        description="Design, train and understand neural networks. "
+                    "Sub-commands (train, summary, …) run without a window: netdesigner train -h.")
+    p.add_argument("design", nargs="?", help="design file (.json) to open")
+    p.add_argument("--theme", choices=("light", "dark"), help="colour theme (remembered)")
+    p.add_argument("--version", action="version", version=_version())
+    return p
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+        return f"netdesigner {version('netdesigner')}"
+    except Exception:  # noqa: BLE001 - not installed (source tree)
+        return "netdesigner (source tree)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if is_subcommand(argv):
+        from core import cli       # lazily: the command line never loads Qt
+        return cli.main(argv)
+    args = gui_parser().parse_args(argv)
+    from .app import run
+    return run(args.design, args.theme)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

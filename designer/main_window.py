@@ -1,0 +1,353 @@
+"""The main window: canvas in the middle, palette left, inspector and training settings right,
+problems and undo history below. File handling lives in ``files.FileOps``."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QDialog, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow,
+                               QMenu, QMessageBox, QPlainTextEdit, QPushButton, QUndoView,
+                               QVBoxLayout, QWidget)
+
+from . import actions as ui_actions
+from . import theme
+from .autosave import INTERVAL_MS, AutoSaver
+from .canvas import CanvasScene, CanvasView
+from .dialogs import guarded
+from .document import Document
+from .editor import Editor
+from .files import FileOps
+from .inspector import Inspector
+from .palette import Palette
+from .problems_panel import ProblemsPanel
+from .settings_panel import SettingsPanel
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(FileOps, QMainWindow):
+    def __init__(self, settings: QSettings | None = None, recovery_dir: str | None = None,
+                 autosave_ms: int = INTERVAL_MS):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        self.recovery_dir = recovery_dir
+        self.training = None            # the dashboard's TrainingController, once installed
+        self.structure_locked = False
+        self.setObjectName("MainWindow")
+        self.document = Document(self)
+        self.scene = CanvasScene(self.document, self)
+        self.view = CanvasView(self.scene)
+        self.editor = Editor(self.document, self.scene, self.view, self)
+        self.autosaver = AutoSaver(self.document, recovery_dir, autosave_ms, self)
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._make_banner())
+        column.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+        self.palette = Palette(self)
+        self.inspector = Inspector(self.document, self.scene, self)
+        self.settings_panel = SettingsPanel(self.document, self)
+        self.problems = ProblemsPanel(self.scene, self)
+        self.history = QUndoView(self.document.stack, self)
+        self.history.setEmptyLabel(self.tr("Opened design"))
+        self.docks = {}
+        self._dock("palette", self.tr("Blocks"), self.palette, Qt.LeftDockWidgetArea)
+        self._dock("inspector", self.tr("Block"), self.inspector, Qt.RightDockWidgetArea)
+        self._dock("training", self.tr("Training"), self.settings_panel, Qt.RightDockWidgetArea)
+        self._dock("problems", self.tr("Problems"), self.problems, Qt.BottomDockWidgetArea)
+        self._dock("history", self.tr("History"), self.history, Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["training"])
+        self.tabifyDockWidget(self.docks["problems"], self.docks["history"])
+        self.docks["inspector"].raise_()
+        self.docks["problems"].raise_()
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+
+        self.actions_ = ui_actions.create_actions(self)
+        ui_actions.build_menus(self, self.actions_)
+        self.toolbar = ui_actions.build_toolbar(self, self.actions_)
+        for dock in self.docks.values():
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self._make_status_bar()
+        self._connect()
+        self._restore_settings()
+        self.update_title()
+
+    # ---- construction ---------------------------------------------------------------------------
+    def _dock(self, key: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
+                         | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def _make_banner(self) -> QFrame:
+        self.banner = QFrame(self)
+        self.banner.setObjectName("banner")
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(16, 10, 10, 10)
+        self.banner_text = QLabel(self.banner)
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setTextFormat(Qt.RichText)
+        close = QPushButton("✕", self.banner)
+        close.setObjectName("flatButton")
+        close.setToolTip(self.tr("Hide the description (Design → Show Description brings it back)"))
+        close.clicked.connect(self.banner.hide)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(close, 0, Qt.AlignTop)
+        self.banner.hide()
+        return self.banner
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.summary_label = QLabel(self)
+        self.problem_label = QLabel(self)
+        self.zoom_label = QLabel("100 %", self)
+        for w in (self.summary_label, self.problem_label, self.zoom_label):
+            bar.addPermanentWidget(w)
+
+    def _connect(self) -> None:
+        doc = self.document
+        doc.modifiedChanged.connect(lambda _m: self.update_title())
+        doc.pathChanged.connect(lambda _p: self.update_title())
+        doc.settingsChanged.connect(lambda _s: self.update_title())
+        self.palette.blockActivated.connect(guarded(self.editor.add_after_selection))
+        self.view.blockDropped.connect(guarded(lambda t, pos: self.editor.add_block(t, pos)))
+        self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)} %"))
+        self.problems.nodeRequested.connect(self.editor.focus_node)
+        self.view.menuRequested.connect(self.canvas_menu)
+        self.scene.nodeDoubleClicked.connect(self._edit_node)
+        self.problems.countChanged.connect(self._problem_count)
+        self.scene.annotationsChanged.connect(self._update_summary)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.scene.connector.hint.connect(lambda text: self.statusBar().showMessage(text))
+        self.scene.connector.refused.connect(self.connection_refused)
+        self.document.stack.indexChanged.connect(lambda _i: self._update_edit_actions())
+        self.scene.selectionChanged.connect(self._update_edit_actions)
+        self._update_edit_actions()
+        self._update_summary()
+
+    # ---- canvas context menu ----------------------------------------------------------------------
+    def canvas_menu(self, global_pos, scene_pos) -> QMenu:
+        a = self.actions_
+        menu = QMenu(self)
+        menu.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
+        menu.addSeparator()
+        add = menu.addMenu(self.tr("Add Block Here"))
+        add.setEnabled(not self.structure_locked)
+        for group, head in self.palette.group_items.items():
+            sub = add.addMenu(head.icon(0), head.text(0))
+            for i in range(head.childCount()):
+                name = head.child(i).data(0, Qt.UserRole + 1)
+                act = sub.addAction(head.child(i).icon(0), name)
+                act.triggered.connect(guarded(lambda _c=False, n=name: self.editor.add_block(n, scene_pos)))
+        menu.addSeparator()
+        menu.addActions([a.layout, a.fit])
+        if global_pos is not None:
+            menu.popup(global_pos)
+        self._menu = menu
+        return menu
+
+    def _edit_node(self, node_id: str) -> None:
+        self.docks["inspector"].show()
+        self.docks["inspector"].raise_()
+        self.inspector.label_edit.setFocus()
+
+    # ---- status ---------------------------------------------------------------------------------
+    def update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name()}[*] — NetDesigner")
+        self.setWindowModified(self.document.is_modified())
+
+    def connection_refused(self, reason: str) -> None:
+        self.statusBar().showMessage(self.tr("Connection refused — {0}").format(reason), 10000)
+
+    def _problem_count(self, n: int) -> None:
+        self.problem_label.setText(self.tr("⚠ {0} problems").format(n) if n > 1 else
+                                   self.tr("⚠ 1 problem") if n == 1 else self.tr("✓ ready to train"))
+        self.problem_label.setProperty("role", "error" if n else "")
+        self.problem_label.style().unpolish(self.problem_label)
+        self.problem_label.style().polish(self.problem_label)
+        self.docks["problems"].setWindowTitle(self.tr("Problems ({0})").format(n) if n else self.tr("Problems"))
+
+    def _update_summary(self) -> None:
+        graph = self.document.graph
+        total = sum(t + n for t, n in self.scene.counts.values())
+        self.summary_label.setText(self.tr("{0} blocks · {1} parameters").format(
+            len(graph.nodes), f"{total:,}"))
+
+    def _selection_changed(self) -> None:
+        try:
+            if self.scene.selected_node_ids():
+                self.docks["inspector"].raise_()
+        except RuntimeError:
+            pass
+
+    def _update_edit_actions(self) -> None:
+        a = self.actions_
+        if getattr(self, "structure_locked", False):
+            return
+        try:
+            has_nodes = bool(self.scene.selected_node_ids())
+            has_any = has_nodes or bool(self.scene.selected_edges())
+        except RuntimeError:
+            return
+        for act in (a.cut, a.copy, a.duplicate):
+            act.setEnabled(has_nodes)
+        a.delete.setEnabled(has_any)
+
+    # ---- the training dashboard (designer.dashboard, written separately) -----------------------
+    def install_dashboard(self) -> bool:
+        """Add the live training dashboard's docks, tool bar and Run menu, if it is available.
+
+        Called after the window is first shown (pyqtgraph loads then, not before the first paint).
+        """
+        if getattr(self, "training", None) is not None:
+            return True
+        try:
+            from .dashboard import install_dashboard
+            self.training = install_dashboard(self, lambda: self.document.design,
+                                              self.set_structure_locked, scene=self.scene)
+        except Exception as exc:  # noqa: BLE001 - the designer works without it
+            log.warning("training dashboard not available: %s", exc)
+            self.training = None
+            return False
+        # One tab group with Problems and History: side by side, six plots would need a window
+        # three screens wide. The user can drag them apart; restoreState brings that back.
+        for dock in getattr(self.training, "docks", {}).values():
+            self.tabifyDockWidget(self.docks["problems"], dock)
+        self.resizeDocks([self.docks["problems"]], [230], Qt.Vertical)
+        state = self.settings.value("window/state")
+        if state is not None:             # the dashboard's docks where the user left them
+            self.restoreState(state)
+        self.docks["problems"].raise_()
+        return True
+
+    # ---- structure lock (while the dashboard trains a copy of the design) ----------------------
+    def set_structure_locked(self, locked: bool) -> None:
+        """While a copy of the design trains, the design stays as it is: no edits (selecting,
+        zooming and looking at everything stay possible)."""
+        self.structure_locked = locked
+        self.scene.locked = locked
+        if locked:
+            self.scene.connector.cancel()
+        for w in (self.palette, self.inspector, self.settings_panel):
+            w.setEnabled(not locked)
+        a = self.actions_
+        for act in (a.new, a.open, a.cut, a.paste, a.duplicate, a.delete, a.layout):
+            act.setEnabled(not locked)
+        self.examples_menu.setEnabled(not locked)
+        self.recent_menu.setEnabled(not locked)
+        a.undo.setEnabled(not locked and self.document.stack.canUndo())
+        a.redo.setEnabled(not locked and self.document.stack.canRedo())
+        self.history.setEnabled(not locked)
+        if not locked:
+            self._update_edit_actions()
+        self.statusBar().showMessage(self.tr("The design is locked while it trains.") if locked
+                                     else self.tr("Editing unlocked."), 5000)
+
+    # ---- view options ---------------------------------------------------------------------------
+    def set_grid_visible(self, on: bool) -> None:
+        self.scene.grid_visible = on
+        self.scene.update()
+        self.settings.setValue("view/grid", on)
+
+    def set_snap(self, on: bool) -> None:
+        self.scene.snap_enabled = on
+        self.settings.setValue("view/snap", on)
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(name)
+        self.settings.setValue("view/theme", name)
+        ui_actions.refresh_icons(self, self.actions_)
+        self.problems.show_problems(self.scene.problems)
+
+    def show_description(self) -> None:
+        design = self.document.design
+        if not design.description:
+            self.statusBar().showMessage(self.tr("This design has no description (add one in the "
+                                                 "Training panel)."), 5000)
+            return
+        title = design.name or self.document.display_name()
+        self.banner_text.setText(f"<b>{_escape(title)}</b><br>{_escape(design.description)}")
+        self.banner.show()
+
+    def show_summary(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Model summary — {0}").format(self.document.display_name()))
+        text = QPlainTextEdit(self.document.graph.summary(), dialog)
+        text.setReadOnly(True)
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.Monospace)
+        text.setFont(font)
+        text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        box = QVBoxLayout(dialog)
+        box.addWidget(text)
+        dialog.resize(760, 420)
+        dialog.show()
+        self._summary_dialog = dialog
+
+    def about(self) -> None:
+        QMessageBox.about(self, self.tr("About NetDesigner"), self.tr(
+            "<b>NetDesigner</b><br>Design, train and understand neural networks on a canvas.<br><br>"
+            "Drag blocks from the palette, connect output ports to input ports, and watch shapes "
+            "and parameter counts update as you edit."))
+
+    # ---- persistence ----------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1360, 860)
+        state = s.value("window/state")
+        if state is None or not self.restoreState(state):
+            self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [215, 350], Qt.Horizontal)
+            self.resizeDocks([self.docks["problems"]], [110], Qt.Vertical)
+        a = self.actions_
+        a.grid.setChecked(_bool(s.value("view/grid", True)))
+        a.snap.setChecked(_bool(s.value("view/snap", True)))
+        self.scene.grid_visible = a.grid.isChecked()
+        self.scene.snap_enabled = a.snap.isChecked()
+        saved = str(s.value("view/theme", theme.current().name))
+        if saved != theme.current().name and saved in theme.THEMES:
+            theme.apply(saved)
+            ui_actions.refresh_icons(self, a)
+        (a.theme_dark if theme.current().name == "dark" else a.theme_light).setChecked(True)
+
+    def save_window_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.save_window_state()
+        self.autosaver.shutdown()
+        self.scene.detach()
+        event.accept()
+
+    def start(self, path: str | None = None) -> None:
+        """After the window is shown: recovery offer, then the file from the command line."""
+        QTimer.singleShot(0, lambda: self._start(path))
+
+    @guarded
+    def _start(self, path: str | None) -> None:
+        if not self.offer_recovery() and path:
+            self.open_path(path)
+
+
+def _bool(value) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,302 @@
+"""The live training dashboard, driven as a person would: a QMainWindow host, Train, wait.
+
+The first run of a session may JIT-compile the kernels (~20 s); timeouts allow for it.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+pytest.importorskip("pyqtgraph")
+
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox  # noqa: E402
+
+from core.designfile import Design, load_design  # noqa: E402
+from core.graph import Graph  # noqa: E402
+from core.settings import validate_data, validate_training  # noqa: E402
+from designer.dashboard import install_dashboard  # noqa: E402
+from designer.training_worker import live_threads  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST_RUN_MS = 120_000          # a cold numba cache compiles every kernel
+
+
+def mlp(widths, act, input_width, **dense):
+    g = Graph()
+    prev = g.add_node("Input", {"shape": [input_width]}).id
+    for i, units in enumerate(widths):
+        d = g.add_node("Dense", {"units": units, **dense}).id
+        g.connect(prev, d)
+        prev = d
+        if act and i < len(widths) - 1:
+            a = g.add_node(act).id
+            g.connect(prev, a)
+            prev = a
+    return g
+
+
+def make_design(g, data, **training) -> Design:
+    return Design(g, validate_training(training), validate_data(data))
+
+
+def xor_design() -> Design:
+    path = ROOT / "resources" / "examples" / "xor.json"
+    if path.exists():
+        return load_design(path)
+    return make_design(mlp([8, 8, 1], "Tanh", 2),
+                       {"name": "xor", "validation_split": 0.2, "params": {"n": 200, "noise": 0.05}},
+                       loss={"name": "binary_crossentropy", "params": {"from_logits": True}},
+                       optimizer={"name": "adam", "params": {"learning_rate": 0.03}},
+                       batch_size=16, epochs=150, metrics=["accuracy"], seed=1, stats_interval=20)
+
+
+def digits_design(epochs=2000) -> Design:
+    return make_design(mlp([256, 256, 10], "ReLU", 64, kernel_initializer="he_uniform"),
+                       {"name": "digits", "validation_split": 0.2},
+                       loss={"name": "sparse_categorical_crossentropy", "params": {"from_logits": True}},
+                       batch_size=16, epochs=epochs, metrics=["accuracy"])
+
+
+@pytest.fixture
+def host(qtbot):
+    """A QMainWindow with the dashboard; fails the test if a training thread outlives it."""
+    win = QMainWindow()
+    win.setCentralWidget(QLabel("canvas"))
+    win.resize(1300, 800)
+    state = {"design": xor_design(), "locks": []}
+    ctl = install_dashboard(win, lambda: state["design"], state["locks"].append)
+    qtbot.addWidget(win)
+    win.show()
+    ctl.state = state
+    yield ctl
+    ctl.shutdown(5000)
+    qtbot.waitUntil(lambda: not live_threads(), timeout=5000)
+    assert not live_threads(), "a training thread leaked"
+
+
+def train(qtbot, ctl, timeout=FIRST_RUN_MS):
+    with qtbot.waitSignal(ctl.runningChanged, timeout=timeout, check_params_cb=lambda running: not running):
+        assert ctl.start()
+
+
+@pytest.mark.parametrize("mode", ["process", "thread"])
+def test_xor_trains_and_every_panel_has_data(qtbot, host, tmp_path, mode):
+    host.mode = mode
+    train(qtbot, host)
+    assert host.last_error == ""
+    assert host.last_end is not None and host.last_end.reason == "completed"
+    assert host.state["locks"] == [True, False]          # structural edits locked while running
+
+    loss = host.panels["loss"]
+    assert len(loss.raw) > 10 and len(loss.train) > 10
+    first, last = loss.train.y[:5].mean(), loss.train.y[-5:].mean()
+    assert last < first, (first, last)
+    assert loss.c_raw.getData()[0] is not None and len(loss.c_raw.getData()[0]) > 0
+
+    # Ground truth from the design and the trained plan, not from what the dashboard was told.
+    design = host.state["design"]
+    plan = host.model.plan
+    params = {}
+    for w in plan.weights:
+        if not w.state:
+            params[w.node_id] = params.get(w.node_id, 0) + w.size
+    trainable = [n.id for n in design.graph.nodes.values() if n.type == "Dense"]
+    grads = host.panels["gradients"]
+    assert grads.bar_count() == len(trainable) == len(params)
+    assert grads.layers == trainable
+    assert np.all(np.isfinite(grads.latest_mean)) and np.all(grads.latest_mean > 0)
+
+    weights = host.panels["weights"]
+    for nid, count in params.items():
+        counts, _edges = weights.latest[nid]
+        assert counts.sum() == count, nid
+    assert weights.bars.opts["height"].sum() == params[weights.selected()]   # the bars drawn
+
+    acts = host.panels["activations"]
+    measured = {n.id for n in design.graph.nodes.values() if n.type in ("Tanh", "Sigmoid", "ReLU")}
+    assert set(acts.series) == measured and all(len(s) > 0 for s in acts.series.values())
+
+    boundary = host.panels["boundary"]
+    assert boundary.has_image() and boundary.rgba.shape[:2] == (80, 80)
+
+    results = host.panels["results"]
+    assert "accuracy" in results.summary and results.summary["accuracy"] > 0.9
+    assert host.model is not None and host.evaluate_action.isEnabled()
+
+    # Every panel exports a PNG and a CSV with data rows.
+    for name, panel in host.panels.items():
+        png, csv = tmp_path / f"{name}.png", tmp_path / f"{name}.csv"
+        assert panel.export_png(png) and png.stat().st_size > 1000, name
+        panel.export_csv(csv)
+        assert len(csv.read_text().splitlines()) > 1, name
+
+
+@pytest.mark.parametrize("mode", ["process", "thread"])
+def test_stop_mid_epoch_returns_within_a_second(qtbot, host, mode):
+    host.mode = mode
+    host.state["design"] = digits_design()
+
+    def batches_running():
+        end = host.progress
+        return end.t_start is not None and end.steps > end.spe    # past the first epoch, mid-run
+    assert host.start()
+    qtbot.waitUntil(batches_running, timeout=FIRST_RUN_MS)
+    assert host.is_running
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(host.runningChanged, timeout=1000):
+        host.stop()
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 1.0
+    assert host.last_end.reason == "stopped"
+    assert host.model is not None                          # the weights so far are kept
+    # Responsive afterwards: a zero-delay timer fires promptly and a new run can start.
+    fired = []
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(0, lambda: fired.append(1))
+    qtbot.waitUntil(lambda: bool(fired), timeout=200)
+    assert host.train_action.isEnabled()
+
+
+def test_stop_while_starting_and_close_while_training(qtbot, host):
+    host.state["design"] = digits_design()
+    with qtbot.waitSignal(host.runningChanged, timeout=FIRST_RUN_MS, check_params_cb=lambda r: not r):
+        assert host.start()
+        host.stop()                                   # before the worker has even built the model
+    assert host.last_end.reason == "stopped" and host.last_error == ""
+    assert host.start()
+    qtbot.waitUntil(lambda: host.progress.steps > 0, timeout=FIRST_RUN_MS)
+    host.window.close()                               # closing the window stops and joins the run
+    assert not live_threads()
+
+
+def test_pause_and_resume(qtbot, host):
+    host.state["design"] = digits_design(epochs=50)
+    assert host.start()
+    qtbot.waitUntil(lambda: host.progress.t_start is not None and host.progress.steps > 5, timeout=FIRST_RUN_MS)
+    host.pause()
+    qtbot.waitUntil(lambda: host.progress.paused_since is not None, timeout=2000)
+    steps = host.progress.steps
+    qtbot.wait(300)
+    assert host.progress.steps == steps and host.resume_action.isVisible()
+    host.resume()
+    qtbot.waitUntil(lambda: host.progress.steps > steps, timeout=2000)
+    with qtbot.waitSignal(host.runningChanged, timeout=2000):
+        host.stop()
+
+
+def test_huge_learning_rate_shows_the_divergence_message(qtbot, host):
+    host.state["design"] = make_design(mlp([16, 1], "Tanh", 1), {"name": "sine"},
+                                       optimizer={"name": "sgd", "params": {"learning_rate": 100.0}},
+                                       epochs=50)
+    train(qtbot, host)
+    assert host.last_end.reason == "diverged"
+    box = host.message_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "diverged" in box.text() and "last good weights are kept" in box.text()
+    assert "diverged" in host.progress.status.text()
+    assert np.all(np.isfinite(host.model.executor.params))      # the last good weights
+    box.close()
+
+
+def test_a_design_error_is_reported_not_raised(qtbot, host):
+    g = mlp([4, 3], "ReLU", 5)      # 5 inputs, but XOR has 2 features
+    host.state["design"] = make_design(g, {"name": "xor"})
+    train(qtbot, host)
+    assert host.last_end is None
+    assert "features" in host.last_error
+    assert host.message_box.isVisible()
+    assert host.state["locks"] == [True, False]
+
+
+def test_evaluate_runs_the_test_split(qtbot, host):
+    d = xor_design()
+    d.data["test_split"] = 0.2
+    host.state["design"] = d
+    train(qtbot, host)
+    logs = host.evaluate()
+    assert logs is not None and "loss" in logs
+    assert host.panels["results"].split == "test"
+
+
+def test_canvas_tint_colours_node_items(qtbot, host):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene
+
+    from designer.dashboard.canvas_tint import apply_tint
+
+    scene = QGraphicsScene()
+    nodes = host.state["design"].graph.nodes
+    dense = [nid for nid, n in nodes.items() if n.type == "Dense"]
+    plain = [nid for nid, n in nodes.items() if n.type == "Input"]
+    items = {}
+    for nid in nodes:
+        it = QGraphicsRectItem(0, 0, 10, 10)
+        it.node_id = nid
+        it.tints = []
+        it.set_tint = it.tints.append
+        scene.addItem(it)
+        items[nid] = it
+    host.attach_scene(scene)
+    host.set_tint_mode("grad_norm")
+    train(qtbot, host)
+    host._tick()
+    assert all(isinstance(items[nid].tints[-1], QColor) for nid in dense)
+    assert all(items[nid].tints[-1] is None for nid in plain)
+    small, big = dense[0], dense[-1]
+    assert apply_tint(scene, {small: {"grad_norm": 1e-4}, big: {"grad_norm": 1.0}}, "grad_norm") == 2
+    blue, red = items[small].tints[-1], items[big].tints[-1]
+    assert blue.blue() > blue.red() and red.red() > red.blue()
+    apply_tint(scene, None, None)
+    assert all(it.tints[-1] is None for it in items.values())
+
+
+def test_canvas_tint_falls_back_to_a_colorize_effect():
+    from PySide6.QtWidgets import QGraphicsColorizeEffect, QGraphicsRectItem, QGraphicsScene
+
+    from designer.dashboard.canvas_tint import apply_tint
+
+    scene = QGraphicsScene()
+    node = QGraphicsRectItem(0, 0, 10, 10)
+    node.node_id = "dense1"
+    port = QGraphicsRectItem(0, 0, 2, 2, node)      # a child carrying node_id, as ports do
+    port.node_id = "dense1"
+    scene.addItem(node)
+    assert apply_tint(scene, {"dense1": {"weight_abs_mean": 0.3}}, "weight_abs_mean") == 1
+    assert isinstance(node.graphicsEffect(), QGraphicsColorizeEffect) and port.graphicsEffect() is None
+    apply_tint(scene, {}, None)
+    assert node.graphicsEffect() is None
+
+
+def test_fold_joins_batch_and_epoch_events_in_order():
+    from core.events import BatchesEnd, EpochBegin, EpochEnd, LayerStats, TrainEnd
+    from designer.dashboard.engine_loop import BatchLog, fold
+    evs = [EpochBegin(0), BatchesEnd(0, 0, 0, np.array([3.0, 2.0]), np.array([0.1, 0.1]), 4, 100.0),
+           LayerStats(0, 2, []), BatchesEnd(0, 2, 2, np.array([1.0, 0.5]), np.array([0.1, 0.1]), 4, 200.0),
+           EpochEnd(0, {"loss": 1.6}, 0.1), EpochBegin(1),
+           BatchesEnd(1, 0, 4, np.array([0.4]), np.array([0.05]), 4, 300.0),
+           TrainEnd("stopped", "", 2, None, {})]
+    out = fold(evs)
+    assert [type(e) for e in out] == [LayerStats, BatchLog, TrainEnd]
+    log = out[1]
+    assert log.losses.tolist() == [3.0, 2.0, 1.0, 0.5, 0.4]
+    assert log.x.tolist() == [0.25, 0.5, 0.75, 1.0, 1.25]
+    assert log.epoch_x.tolist() == [1.0] and log.epoch_logs == [{"loss": 1.6}]
+    assert (log.epoch, log.batch, log.batches_in_epoch, log.samples_per_second) == (1, 1, 4, 300.0)
+
+
+def test_series_memory_is_bounded():
+    from designer.dashboard.buffers import Frames, Series
+    s = Series(1000)
+    for epoch in range(1000):                      # 1,000 epochs × 500 batches
+        x = epoch + np.arange(500) / 500
+        s.append(x, np.exp(-x / 300))
+    assert len(s) <= 1000 and s.x[0] < 1 and s.x[-1] > 998
+    assert np.all(np.diff(s.x) > 0)
+    f = Frames(3, capacity=64)
+    for t in range(10_000):
+        f.append(t, [t, t, t])
+    assert len(f) <= 64 and f.t[-1] > 9000
