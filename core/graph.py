@@ -42,6 +42,13 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    problems: list
+    shapes: dict
+    counts: dict
+
+
+@dataclass(frozen=True)
 class GraphEvent:
     """kind: node_added, node_removed, edge_added, edge_removed, params_changed, label_changed,
     node_moved, reset."""
@@ -189,6 +196,14 @@ class Graph:
         self._emit("edge_added", edge=edge, index=index)
         return edge
 
+    def restore_edge(self, index: int, edge: Edge) -> None:
+        """Put back an edge an undone edit removed, exactly as it was — without re-validating, since
+        an edge that already had a (shown) shape problem must come back too."""
+        if edge.source not in self.nodes or edge.target not in self.nodes:
+            raise DanglingPortError("cannot restore an edge to a missing node", edge.target)
+        self.edges.insert(index, edge)
+        self._emit("edge_added", edge=edge, index=index)
+
     def disconnect(self, edge: Edge) -> int:
         index = self.edges.index(edge)
         del self.edges[index]
@@ -307,17 +322,7 @@ class Graph:
 
     def check(self) -> list[GraphError]:
         """Every problem of the design, each naming its node. Empty when the design can train."""
-        problems: list[GraphError] = []
-        if not self.input_nodes():
-            problems.append(GraphError("the design has no Input node"))
-        self.infer_shapes(problems)
-        sinks = self._sinks()
-        if len(sinks) > 1:
-            for s in sinks:
-                problems.append(DanglingPortError(
-                    "output is not connected to anything (the design needs exactly one output)",
-                    s, self.nodes[s].label))
-        return problems
+        return self.analyze().problems
 
     def validate(self) -> dict[str, tuple[int, ...]]:
         """Raise the first problem; return the inferred shapes when there is none."""
@@ -330,9 +335,23 @@ class Graph:
     def input_shapes_of(self, node_id: str, shapes: dict) -> list[tuple[int, ...]]:
         return [shapes[e.source] for e in self.input_edges(node_id)]
 
-    def param_counts(self) -> dict[str, tuple[int, int]]:
+    def analyze(self) -> "Analysis":
+        """Problems, shapes and parameter counts from one shape-inference pass (for the canvas)."""
+        problems: list[GraphError] = []
+        if not self.input_nodes():
+            problems.append(GraphError("the design has no Input node"))
+        shapes = self.infer_shapes(problems)
+        sinks = self._sinks()
+        if len(sinks) > 1:
+            for s in sinks:
+                problems.append(DanglingPortError(
+                    "output is not connected to anything (the design needs exactly one output)",
+                    s, self.nodes[s].label))
+        return Analysis(problems, shapes, self.param_counts(shapes))
+
+    def param_counts(self, shapes: dict | None = None) -> dict[str, tuple[int, int]]:
         """(trainable, non-trainable) per node whose shapes are known."""
-        shapes = self.infer_shapes(problems=[])
+        shapes = self.infer_shapes(problems=[]) if shapes is None else shapes
         out = {}
         for nid, node in self.nodes.items():
             if any(e is None or e.source not in shapes for e in self.input_edges(nid)):

@@ -57,17 +57,8 @@ def _recording(graph: Graph):
 
 
 def restore_edge(graph: Graph, edge: Edge, index: int) -> None:
-    """Put back an edge an undone edit had removed, at its old index.
-
-    ``connect`` re-validates; an edge that was already wrong (a shape mismatch shown inline) would
-    be refused, so it goes back as it was. Core has no ``restore_edge`` (wished for); this is the
-    one place that reaches into the graph's list.
-    """
-    if graph.connection_problem(edge.source, edge.target, edge.port) is None:
-        graph.connect(edge.source, edge.target, edge.port, index=index)
-    else:
-        graph.edges.insert(index, edge)
-        graph._emit("edge_added", edge=edge, index=index)
+    """Put back an edge an undone edit had removed, at its old index (even one with a shape problem)."""
+    graph.restore_edge(index, edge)
 
 
 class AddNode(Command):

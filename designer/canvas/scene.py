@@ -137,9 +137,8 @@ class CanvasScene(QGraphicsScene):
         """Recompute shapes, counts and problems and show them on the nodes."""
         self._timer.stop()
         graph = self.document.graph
-        self.problems = graph.check()
-        self.shapes = graph.infer_shapes(problems=[])
-        self.counts = graph.param_counts()
+        analysis = graph.analyze()
+        self.problems, self.shapes, self.counts = analysis.problems, analysis.shapes, analysis.counts
         reasons = defaultdict(list)
         for p in self.problems:
             if p.node_id is not None:
