@@ -75,6 +75,21 @@ def create_actions(win) -> SimpleNamespace:
     a.summary = _action(win, tr("Model &Summary…"), win.show_summary, "Ctrl+I")
     a.description = _action(win, tr("Show &Description"), win.show_description)
     a.about = _action(win, tr("&About NetDesigner"), win.about)
+    # data, weights in and out, cross-validation (data_dialog, export_dialogs, kfold_dialog)
+    a.data = _action(win, tr("&Data…"), win.open_data_dialog, None, None,
+                     tr("Choose the data: a built-in set or a file, its columns, scaling and splits"))
+    a.export_weights = _action(win, tr("&Export Trained Weights…"), win.export_weights_dialog, None, None,
+                               tr("Write the trained weights as .npz, .safetensors or .onnx"))
+    a.export_weights.setEnabled(False)
+    a.import_weights = _action(win, tr("&Import Weights…"), win.import_weights_dialog, None, None,
+                               tr("Load matching weights from a .npz or .safetensors file; training "
+                                  "starts from them"))
+    a.forget_weights = _action(win, tr("&Forget Imported Weights"), win.forget_imported_weights, None, None,
+                               tr("Train from freshly initialised weights again"))
+    a.forget_weights.setEnabled(False)
+    a.cross_validate = _action(win, tr("&Cross-validate…"), win.cross_validate_dialog, None, None,
+                               tr("k-fold cross-validation: train k fresh copies, report each fold "
+                                  "and mean ± std"))
 
     a.theme_group = QActionGroup(win)
     a.theme_light = _action(win, tr("&Light"), None, checkable=True)
@@ -101,6 +116,8 @@ def build_menus(win, a: SimpleNamespace) -> None:
     file.addSeparator()
     file.addActions([a.save, a.save_as])
     file.addSeparator()
+    file.addActions([a.import_weights, a.forget_weights, a.export_weights])
+    file.addSeparator()
     file.addAction(a.quit)
 
     edit = bar.addMenu(tr("&Edit"))
@@ -121,6 +138,8 @@ def build_menus(win, a: SimpleNamespace) -> None:
 
     design = bar.addMenu(tr("&Design"))
     design.addActions([a.layout, a.summary, a.description])
+    design.addSeparator()
+    design.addAction(a.data)
 
     help_ = bar.addMenu(tr("&Help"))
     help_.addAction(a.about)

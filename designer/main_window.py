@@ -14,6 +14,7 @@ from . import actions as ui_actions
 from . import theme
 from .autosave import INTERVAL_MS, AutoSaver
 from .canvas import CanvasScene, CanvasView
+from .commands import SetParams
 from .dialogs import guarded
 from .document import Document
 from .editor import Editor
@@ -33,6 +34,11 @@ class MainWindow(FileOps, QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.recovery_dir = recovery_dir
         self.training = None            # the dashboard's TrainingController, once installed
+        # File → Import Weights… (export_dialogs): the next training starts from this file's
+        # matching weights; imported_model holds them for Export before any training.
+        self.initial_weights_path = ""
+        self.imported_model = None
+        self.weights_source = ""        # "trained" or "imported": which weights Export writes
         self.structure_locked = False
         self.setObjectName("MainWindow")
         self.document = Document(self)
@@ -123,6 +129,8 @@ class MainWindow(FileOps, QMainWindow):
         self.view.blockDropped.connect(guarded(lambda t, pos: self.editor.add_block(t, pos)))
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)} %"))
         self.problems.nodeRequested.connect(self.editor.focus_node)
+        self.settings_panel.dataDialogRequested.connect(guarded(lambda: self.open_data_dialog()))
+        doc.designReplaced.connect(self.forget_imported_weights)
         self.view.menuRequested.connect(self.canvas_menu)
         self.scene.nodeDoubleClicked.connect(self._edit_node)
         self.problems.countChanged.connect(self._problem_count)
@@ -141,6 +149,7 @@ class MainWindow(FileOps, QMainWindow):
         menu = QMenu(self)
         menu.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
         menu.addSeparator()
+        self._add_freeze_entry(menu)
         add = menu.addMenu(self.tr("Add Block Here"))
         add.setEnabled(not self.structure_locked)
         for group, head in self.palette.group_items.items():
@@ -155,6 +164,35 @@ class MainWindow(FileOps, QMainWindow):
             menu.popup(global_pos)
         self._menu = menu
         return menu
+
+    def _add_freeze_entry(self, menu: QMenu) -> None:
+        """"Freeze" / "Unfreeze" for selected blocks with weights (their `trainable` parameter)."""
+        from core.finetune import freezable
+        graph = self.document.graph
+        can = set(freezable(graph))
+        ids = [n for n in self.scene.selected_node_ids() if n in can]
+        if not ids:
+            return
+        frozen = all(not graph.nodes[n].params["trainable"] for n in ids)
+        act = menu.addAction(self.tr("Unfreeze") if frozen else self.tr("Freeze"))
+        act.setObjectName("unfreezeAction" if frozen else "freezeAction")
+        act.setToolTip(self.tr("Frozen blocks keep their weights while the rest trains"))
+        act.setEnabled(not self.structure_locked)
+        act.triggered.connect(guarded(lambda _c=False: self.set_frozen(ids, not frozen)))
+        menu.addSeparator()
+
+    def set_frozen(self, node_ids, frozen: bool) -> None:
+        """Freeze (or unfreeze) blocks: one undoable step of `trainable` parameter changes."""
+        graph = self.document.graph
+        ids = [n for n in node_ids if n in graph.nodes and graph.nodes[n].params.get("trainable") == frozen]
+        verb = self.tr("Freeze {0}") if frozen else self.tr("Unfreeze {0}")
+        if len(ids) == 1:
+            self.document.push(SetParams(graph, ids[0], {"trainable": not frozen},
+                                         verb.format(graph.nodes[ids[0]].title)))
+        elif ids:
+            with self.document.macro(verb.format(self.tr("{0} blocks").format(len(ids)))):
+                for nid in ids:
+                    self.document.push(SetParams(graph, nid, {"trainable": not frozen}))
 
     def _edit_node(self, node_id: str) -> None:
         self.docks["inspector"].show()
@@ -218,7 +256,9 @@ class MainWindow(FileOps, QMainWindow):
         except Exception as exc:  # noqa: BLE001 - the designer works without it
             log.warning("training dashboard not available: %s", exc)
             self.training = None
+            self.menuBar().addMenu(self.tr("&Run")).addAction(self.actions_.cross_validate)
             return False
+        self._hook_training()
         # One tab group with Problems and History: side by side, six plots would need a window
         # three screens wide. The user can drag them apart; restoreState brings that back.
         for dock in getattr(self.training, "docks", {}).values():
@@ -229,6 +269,56 @@ class MainWindow(FileOps, QMainWindow):
             self.restoreState(state)
         self.docks["problems"].raise_()
         return True
+
+    def _hook_training(self) -> None:
+        """Cross-validate… in the dashboard's Run menu; Export follows its trained model."""
+        ctl = self.training
+        menu = getattr(ctl, "menu", None)
+        if menu is not None:
+            menu.addSeparator()
+            menu.addAction(self.actions_.cross_validate)
+        if hasattr(ctl, "modelTrained"):
+            ctl.modelTrained.connect(lambda _m: self._weights_changed("trained"))
+        if hasattr(ctl, "runningChanged"):
+            ctl.runningChanged.connect(lambda _r: self.update_weights_actions())
+
+    # ---- data, weights in and out, cross-validation (data_dialog, export_dialogs, kfold_dialog) --
+    def open_data_dialog(self):
+        from .data_dialog import open_data_dialog
+        if self.structure_locked:
+            return None
+        self.data_dialog = open_data_dialog(self)
+        return self.data_dialog
+
+    def export_weights_dialog(self):
+        from .export_dialogs import open_export_dialog
+        return open_export_dialog(self)
+
+    def import_weights_dialog(self, path: str | None = None):
+        from .export_dialogs import import_weights
+        report = import_weights(self, path)
+        self.update_weights_actions()
+        return report
+
+    def forget_imported_weights(self) -> None:
+        from .export_dialogs import forget_imported
+        forget_imported(self)
+        self.update_weights_actions()
+
+    def cross_validate_dialog(self):
+        from .kfold_dialog import open_kfold_dialog
+        return open_kfold_dialog(self)
+
+    def _weights_changed(self, source: str) -> None:
+        self.weights_source = source
+        self.update_weights_actions()
+
+    def update_weights_actions(self) -> None:
+        from .export_dialogs import current_model
+        a = self.actions_
+        running = bool(getattr(self.training, "is_running", False))
+        a.export_weights.setEnabled(current_model(self) is not None and not running)
+        a.forget_weights.setEnabled(bool(self.initial_weights_path))
 
     # ---- structure lock (while the dashboard trains a copy of the design) ----------------------
     def set_structure_locked(self, locked: bool) -> None:
@@ -241,7 +331,7 @@ class MainWindow(FileOps, QMainWindow):
         for w in (self.palette, self.inspector, self.settings_panel):
             w.setEnabled(not locked)
         a = self.actions_
-        for act in (a.new, a.open, a.cut, a.paste, a.duplicate, a.delete, a.layout):
+        for act in (a.new, a.open, a.cut, a.paste, a.duplicate, a.delete, a.layout, a.data):
             act.setEnabled(not locked)
         self.examples_menu.setEnabled(not locked)
         self.recent_menu.setEnabled(not locked)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QGroupBox,
-                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
 from core.data import DATASET_PARAMS
@@ -82,6 +82,8 @@ class NamedSection(QGroupBox):
 
 
 class SettingsPanel(QScrollArea):
+    dataDialogRequested = Signal()     # "Data…": the main window opens designer.data_dialog
+
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
@@ -126,7 +128,14 @@ class SettingsPanel(QScrollArea):
         self.browse.setToolTip(tr("A CSV file (features, then the target in the last column) or "
                                   "an NPZ file with arrays X and y"))
         self.browse.clicked.connect(self._browse_data)
-        dbox.addWidget(self.browse, 0, Qt.AlignRight)
+        self.data_button = QPushButton(tr("Data…"), self.data_group)
+        self.data_button.setToolTip(tr("Preview the data, choose its columns, scaling and splits"))
+        self.data_button.clicked.connect(lambda: self.dataDialogRequested.emit())
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.data_button)
+        buttons.addWidget(self.browse)
+        dbox.addLayout(buttons)
         self.dataset_form: ParamForm | None = None
         self.dataset_name: str | None = None
         self.dbox = dbox
@@ -220,7 +229,7 @@ class SettingsPanel(QScrollArea):
             if params:
                 self.dataset_form = ParamForm(list(params), self.data_group)
                 self.dataset_form.edited.connect(self._dataset_param_edited)
-                self.dbox.addWidget(self.dataset_form)
+                self.dbox.insertWidget(1, self.dataset_form)     # above the Data… row
             self.dataset_name = name
         if self.dataset_form is not None:
             self.dataset_form.set_values(d.get("params", {}))

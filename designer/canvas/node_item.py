@@ -188,6 +188,8 @@ class NodeItem(QGraphicsObject):
         lines.append(f"<b>{self.node.title}</b> — {self.node.type}")
         if doc.get("summary"):
             lines.append(doc["summary"])
+        if self.frozen:
+            lines.append(tr("❄ Frozen: its weights get no updates while training (right-click → Unfreeze)."))
         self.setToolTip("<br>".join(lines))
 
     def _lines(self) -> list[tuple[str, str]]:
@@ -199,6 +201,11 @@ class NodeItem(QGraphicsObject):
         if self.node.block.has_weights:
             lines.append(("count", self.count_text))
         return lines
+
+    @property
+    def frozen(self) -> bool:
+        """The block's weights are frozen (its `trainable` parameter is off: core.finetune)."""
+        return self.node.params.get("trainable", True) is False
 
     def set_tint(self, color: QColor | None) -> None:
         """Colour the block by a live training quantity (designer.dashboard.canvas_tint)."""
@@ -217,7 +224,7 @@ class NodeItem(QGraphicsObject):
         return WIDTH, self._height
 
     def boundingRect(self) -> QRectF:
-        return self.rect().adjusted(-PORT_R - 4, -4, PORT_R + 4, 6)
+        return self.rect().adjusted(-PORT_R - 4, -10, PORT_R + 4, 6)   # -10: the corner badges
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -280,6 +287,15 @@ class NodeItem(QGraphicsObject):
         painter.setPen(Qt.NoPen)
         painter.setBrush(tint)
         painter.drawPath(band)
+        if self.frozen:     # frozen: a grey, hatched header (its weights stay as they are)
+            grey = QColor(t.color("node_muted"))
+            grey.setAlpha(70)
+            painter.setBrush(grey)
+            painter.drawPath(band)
+            grey.setAlpha(90)
+            painter.setBrush(QBrush(grey, Qt.BDiagPattern))
+            painter.drawPath(band)
+            accent = t.color("node_muted")
         painter.setPen(QPen(QColor(accent if not bad else t.color("error")), 1))
         painter.drawLine(header.bottomLeft() + QPointF(1, 0), header.bottomRight() - QPointF(1, 0))
 
@@ -320,6 +336,17 @@ class NodeItem(QGraphicsObject):
             painter.drawText(QRectF(inner.left(), y, inner.width(), LINE), Qt.AlignVCenter,
                              fm.elidedText(text, Qt.ElideRight, inner.width()))
             y += LINE
+        if self.frozen:     # badge on the top-left corner: a snowflake on the accent colour
+            c = QPointF(rect.left() + 2, rect.top() + 2)
+            painter.setPen(QPen(t.color("node"), 1.5))
+            painter.setBrush(QBrush(t.color("accent")))
+            painter.drawEllipse(c, 9, 9)
+            painter.setPen(t.color("accent_text"))
+            badge_font = QFont(painter.font())
+            badge_font.setPointSizeF(9)
+            badge_font.setBold(True)
+            painter.setFont(badge_font)
+            painter.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), Qt.AlignCenter, "❄")
         if bad:
             painter.setPen(Qt.NoPen)
             painter.setBrush(QBrush(t.color("error")))
