@@ -35,7 +35,7 @@ def require_cuda() -> None:
 
 
 class CudaExecutor(Executor):
-    def __init__(self, plan, max_batch, dtype=np.float32):
+    def __init__(self, plan, max_batch, dtype=np.float32, blas_threads=None):
         if np.dtype(dtype) != np.float32:
             raise TrainingError("the CUDA device trains in float32; set training.dtype to float32")
         for s, code in enumerate(plan.ops[:, K.C_OP]):

@@ -18,8 +18,11 @@ from .plan import Plan
 
 
 class Executor:
-    def __init__(self, plan: Plan, max_batch: int, dtype=np.float32):
+    def __init__(self, plan: Plan, max_batch: int, dtype=np.float32, blas_threads: int | str | None = None):
+        """blas_threads: None leaves the process's BLAS setting alone (benchmarks fix it themselves),
+        "auto" applies core.threads' measured policy per call, an int fixes it."""
         self.plan = plan
+        self.blas_threads = blas_threads
         self.dtype = np.dtype(dtype)
         self.max_batch = int(max_batch)
         dt = self.dtype
@@ -127,6 +130,10 @@ class Executor:
         if batch_size > self.max_batch:
             raise ValueError(f"batch size {batch_size} exceeds the executor's {self.max_batch}")
         ybuf = self._ybuf(Y.shape[1])
+        if self.blas_threads is not None:
+            from .threads import apply_blas_threads, blas_threads_for
+            apply_blas_threads(blas_threads_for(self.plan, batch_size) if self.blas_threads == "auto"
+                               else int(self.blas_threads))
         return train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
                            p.out_tensor, p.logits_tensor, self.params, self.grads, self.acts, self.dacts,
                            self.aux, self.scratch, ybuf, self.opt_state, self.segs, self.segf,

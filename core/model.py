@@ -52,7 +52,8 @@ class Model:
             from .cuda_backend import CudaExecutor, require_cuda
             require_cuda()
             executor_cls = CudaExecutor
-        self.executor = executor_cls(self.plan, max_batch or max(t["batch_size"], 256), self.dtype)
+        self.executor = executor_cls(self.plan, max_batch or max(t["batch_size"], 256), self.dtype,
+                                     blas_threads="auto")
         self.executor.init_weights(t["seed"])
         self.trained_epochs = 0
         self.last_logs: dict = {}

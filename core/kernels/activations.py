@@ -3,6 +3,8 @@ import math
 
 from numba import njit
 
+from .config import JIT, JIT_INLINE
+
 from .opcodes import (ACT_ELU, ACT_LEAKY_RELU, ACT_LINEAR, ACT_MISH, ACT_RELU, ACT_SELU,
                       ACT_SIGMOID, ACT_SOFTPLUS, ACT_STEP, ACT_SWISH, ACT_TANH)
 from .rng import uniform
@@ -11,7 +13,7 @@ SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**JIT_INLINE)
 def _sigmoid(x):
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -19,13 +21,13 @@ def _sigmoid(x):
     return e / (1.0 + e)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**JIT_INLINE)
 def _softplus(x):
     # log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|)
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**JIT_INLINE)
 def _f(code, alpha, v):
     if code == ACT_LINEAR:
         return v
@@ -50,7 +52,7 @@ def _f(code, alpha, v):
     return _softplus(v)   # ACT_SOFTPLUS
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**JIT_INLINE)
 def _df(code, alpha, v, y):
     """f'(x) from x (v) and y = f(x). Step's derivative is 0 wherever it exists."""
     if code == ACT_LINEAR:
@@ -78,7 +80,7 @@ def _df(code, alpha, v, y):
     return _sigmoid(v)    # ACT_SOFTPLUS
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def act_forward(code, alpha, x, y):
     """y = f(x) on flat arrays. ReLU, the common case, gets its own branch-free loop."""
     if code == ACT_RELU:
@@ -90,7 +92,7 @@ def act_forward(code, alpha, x, y):
         y[i] = _f(code, alpha, x[i])
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def act_backward(code, alpha, x, y, dy, dx, acc):
     """dx (+)= f'(x)·dy. Step's derivative is 0 everywhere it exists: nothing upstream learns."""
     if code == ACT_RELU and not acc:
@@ -105,7 +107,7 @@ def act_backward(code, alpha, x, y, dy, dx, acc):
             dx[i] = d
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def prelu_forward(x, a, y):
     """y = x for x > 0, a[j]·x otherwise; x, y are [n, width], a is [width]."""
     n, w = x.shape
@@ -115,7 +117,7 @@ def prelu_forward(x, a, y):
             y[i, j] = v if v > 0.0 else a[j] * v
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def prelu_backward(x, a, dy, da, need_da, dx, need_dx, acc):
     n, w = x.shape
     if need_da:
@@ -137,7 +139,7 @@ def prelu_backward(x, a, dy, da, need_da, dx, need_dx, acc):
                     dx[i, j] = d * dy[i, j]
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def rrelu_forward(x, y, slopes, lower, upper, training, rng):
     """Random slope per element in training (kept in `slopes` for backward), mean slope otherwise."""
     mean = 0.5 * (lower + upper)
@@ -148,7 +150,7 @@ def rrelu_forward(x, y, slopes, lower, upper, training, rng):
         y[i] = v if v >= 0.0 else s * v
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def rrelu_backward(x, slopes, dy, dx, acc):
     for i in range(x.size):
         d = 1.0 if x[i] >= 0.0 else slopes[i]
@@ -158,7 +160,7 @@ def rrelu_backward(x, slopes, dy, dx, acc):
             dx[i] = d * dy[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def softmax_forward(x, y):
     """Row-wise softmax, shifted by the row maximum so exp never overflows."""
     n, w = x.shape
@@ -176,7 +178,7 @@ def softmax_forward(x, y):
             y[i, j] *= inv
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def softmax_backward(y, dy, dx, acc):
     """dx = y ⊙ (dy − Σ_j dy_j·y_j) per row."""
     n, w = y.shape

@@ -1,13 +1,15 @@
 """Dropout and AlphaDropout on flat views; the mask is kept for backward."""
 from numba import njit
 
+from .config import JIT
+
 from .activations import SELU_ALPHA, SELU_SCALE
 from .rng import uniform
 
 _ALPHA_P = -SELU_ALPHA * SELU_SCALE   # SELU's negative saturation value
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def dropout_forward(x, y, mask, rate, inverted, training, rng):
     """Training: y = x·mask with mask = keep/(1−rate) (inverted) or keep (classic).
     Inference: identity (inverted) or y = (1−rate)·x (classic)."""
@@ -24,7 +26,7 @@ def dropout_forward(x, y, mask, rate, inverted, training, rng):
         y[i] = x[i] * m
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def alpha_dropout_forward(x, y, dydx, rate, training, rng):
     """Keras' AlphaDropout: dropped units become α' = −λα, then y = a·x' + b keeps mean/variance.
 
@@ -47,14 +49,14 @@ def alpha_dropout_forward(x, y, dydx, rate, training, rng):
             y[i] = a * _ALPHA_P + b
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def alpha_dropout_scale(rate):
     if rate == 0.0:
         return 1.0
     return ((1.0 - rate) * (1.0 + rate * _ALPHA_P * _ALPHA_P)) ** -0.5
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def mask_backward(dy, mask, scale, dx, acc):
     """dx (+)= dy·mask·scale (both dropouts store ∂y/∂x in the mask, so scale is 1)."""
     for i in range(dy.size):

@@ -8,8 +8,9 @@ blocks receives both contributions.
 """
 import math
 
-import numpy as np
 from numba import njit
+
+from .config import JIT, JIT_INLINE
 
 from .activations import (act_backward, act_forward, prelu_backward, prelu_forward,
                           rrelu_backward, rrelu_forward, softmax_backward, softmax_forward)
@@ -24,12 +25,12 @@ from .opcodes import (C_ACT, C_AUX, C_B, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_
 from .optim import apply_update, clip_gradients, regularization
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(**JIT_INLINE)
 def _view(arena, off, n, w):
     return arena[off:off + n * w].reshape(n, w)
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training, rng):
     """Run every step forward for the n samples X[rows[:n]]."""
     for s in range(ops.shape[0]):
@@ -102,7 +103,7 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
                 col += wk
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, training):
     """Walk the steps in reverse; each writes (first contribution) or adds into its inputs' grads."""
     for s in range(ops.shape[0] - 1, -1, -1):
@@ -179,7 +180,7 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
                     col += wk
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
                 params, grads, acts, dacts, aux, scratch, ybuf,
                 opt_state, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
@@ -228,7 +229,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
     return n_batches, STATUS_DONE
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def predict_chunk(ops, opf, op_in, tens, out_t, logits_t, params, acts, aux, X, rows, batch_size, out,
                   logits_out, rng):
     """Inference-mode forward over X[rows] in batches; writes the output rows into `out` and the
@@ -249,6 +250,6 @@ def predict_chunk(ops, opf, op_in, tens, out_t, logits_t, params, acts, aux, X, 
                 logits_out[lo + i, j] = lg[i, j]
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def loss_only(loss_code, loss_delta, out, logits, y, g):
     return loss_and_grad(loss_code, loss_delta, out, logits, y, g)

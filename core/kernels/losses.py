@@ -8,6 +8,8 @@ import math
 
 from numba import njit
 
+from .config import JIT
+
 from .opcodes import (LOSS_BCE, LOSS_BCE_LOGITS, LOSS_CCE, LOSS_CCE_LOGITS, LOSS_HUBER, LOSS_MAE,
                       LOSS_MSE, LOSS_SOFTMAX_CCE, LOSS_SOFTMAX_SPARSE_CCE, LOSS_SPARSE_CCE,
                       LOSS_SPARSE_CCE_LOGITS)
@@ -15,7 +17,7 @@ from .opcodes import (LOSS_BCE, LOSS_BCE_LOGITS, LOSS_CCE, LOSS_CCE_LOGITS, LOSS
 PROB_EPS = 1e-7   # Keras' clipping of probabilities
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def loss_and_grad(code, delta, out, logits, y, g):
     """Returns the mean loss; writes ∂L/∂out (∂L/∂logits for fused softmax) into g."""
     n, k = out.shape

@@ -7,8 +7,10 @@ import math
 
 from numba import njit
 
+from .config import JIT
 
-@njit(cache=True, nogil=True)
+
+@njit(**JIT)
 def batchnorm_forward(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
                       use_gamma, use_beta, eps, momentum, training):
     """Training: batch statistics (biased variance), moving = momentum·moving + (1−momentum)·batch.
@@ -45,7 +47,7 @@ def batchnorm_forward(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
             y[i, j] = g * h + b
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def batchnorm_backward(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta,
                        use_gamma, use_beta, need_dw, dx, need_dx, acc, training):
     """Training (batch statistics): dx = γ·(1/σ)/n · (n·dy − Σdy − x̂·Σ(dy·x̂)) per column.
@@ -79,7 +81,7 @@ def batchnorm_backward(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta,
                     dx[i, j] = d
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def layernorm_forward(x, y, gamma, beta, xhat, invstd, eps):
     """Per sample: x̂ = (x − mean)/√(var + eps) over the features; y = γ·x̂ + β."""
     n, w = x.shape
@@ -100,7 +102,7 @@ def layernorm_forward(x, y, gamma, beta, xhat, invstd, eps):
             y[i, j] = gamma[j] * h + beta[j]
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def layernorm_backward(dy, xhat, gamma, invstd, dgamma, dbeta, need_dw, dx, need_dx, acc):
     n, w = dy.shape
     if need_dw:

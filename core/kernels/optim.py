@@ -9,13 +9,15 @@ import math
 import numpy as np
 from numba import njit
 
-from .opcodes import OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, OPT_SGD
+from .config import JIT
+
+from .opcodes import OPT_ADAM, OPT_RMSPROP, OPT_SGD
 
 HP_MOMENTUM, HP_NESTEROV, HP_BETA1, HP_BETA2, HP_EPS, HP_WD, HP_RHO, HP_INIT_ACC = range(8)
 _INF = math.inf
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def regularization(params, grads, segs, segf, add_grad):
     """Penalty Σ l1·|w| + l2·w² (Keras); with add_grad, adds l1·sign(w) + 2·l2·w to the gradients."""
     penalty = 0.0
@@ -32,7 +34,7 @@ def regularization(params, grads, segs, segf, add_grad):
     return penalty
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def clip_gradients(grads, segs, clip_norm, clip_value):
     """By value to [−v, v]; then by global norm, scaling by c/max(‖g‖, c) (Keras)."""
     if clip_value > 0.0:
@@ -58,7 +60,7 @@ def clip_gradients(grads, segs, clip_norm, clip_value):
                     grads[i] *= f
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def apply_update(code, hp, lr, t, params, grads, state, segs):
     """One optimizer step (t = 1-based step number). Returns False if a weight became non-finite.
 
@@ -66,12 +68,13 @@ def apply_update(code, hp, lr, t, params, grads, state, segs):
     LLVM can vectorise; the non-finite check is an integer OR (a float sum would block that).
     """
     bad = False
+    k = _adam_constants(hp, lr, t, params) if code == OPT_ADAM else params[:0]
     for s in range(segs.shape[0]):
         if segs[s, 2] == 0:
             continue
         lo, hi = segs[s, 0], segs[s, 0] + segs[s, 1]
         if code == OPT_ADAM:
-            bad |= _adam(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi], state[1][lo:hi])
+            bad |= _adam(k, params[lo:hi], grads[lo:hi], state[0][lo:hi], state[1][lo:hi])
         elif code == OPT_SGD:
             bad |= _sgd(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi])
         elif code == OPT_RMSPROP:
@@ -81,7 +84,7 @@ def apply_update(code, hp, lr, t, params, grads, state, segs):
     return not bad
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def _sgd(hp, lr, t, p, g, b):
     momentum, nesterov = hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0.0
     bad = False
@@ -100,20 +103,26 @@ def _sgd(hp, lr, t, p, g, b):
     return bad
 
 
-@njit(cache=True, nogil=True)
-def _adam(hp, lr, t, p, g, m, v):
+@njit(**JIT)
+def _adam_constants(hp, lr, t, like):
+    """Adam's per-step scalars in the weights' dtype.
+
+    NOTE: they go through an array of that dtype so that, for float32 weights, the update loop
+    stays in float32 (a float64 scalar would promote every operation and halve the vector width).
+    """
     b1, b2, eps, wd = hp[HP_BETA1], hp[HP_BETA2], hp[HP_EPS], hp[HP_WD]
-    # NOTE: the scalars go through an array of the weights' dtype so that, for float32 weights,
-    # the loop stays in float32 (a float64 scalar would promote every operation and halve the
-    # vector width).
-    k = np.empty(7, p.dtype)
+    k = np.empty(8, like.dtype)
     k[0], k[1], k[2], k[3] = b1, b2, 1.0 - b1, 1.0 - b2
     k[4] = lr / (1.0 - b1 ** t)                     # step size with bias correction 1
     k[5] = 1.0 / math.sqrt(1.0 - b2 ** t)           # bias correction 2
     k[6] = 1.0 - lr * wd                            # decoupled weight decay (AdamW)
-    k_eps = np.empty(1, p.dtype)
-    k_eps[0] = eps
-    fb1, fb2, c1, c2, step_size, inv_bc2, decay, feps = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k_eps[0]
+    k[7] = eps
+    return k
+
+
+@njit(**JIT)
+def _adam(k, p, g, m, v):
+    fb1, fb2, c1, c2, step_size, inv_bc2, decay, feps = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
     bad = False
     for i in range(p.size):
         gi = g[i]
@@ -126,7 +135,7 @@ def _adam(hp, lr, t, p, g, m, v):
     return bad
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def _rmsprop(hp, lr, p, g, v):
     rho, eps = hp[HP_RHO], hp[HP_EPS]
     bad = False
@@ -138,7 +147,7 @@ def _rmsprop(hp, lr, p, g, v):
     return bad
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def _adagrad(hp, lr, t, p, g, s):
     eps = hp[HP_EPS]
     init = hp[HP_INIT_ACC]

@@ -6,6 +6,8 @@ the run's seed and independent of threads (pynndescent ``tau_rand_int`` idea).
 import numpy as np
 from numba import njit
 
+from .config import JIT
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -16,7 +18,7 @@ _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def next_u64(state):
     state[0] += _GOLDEN
     z = state[0]
@@ -25,7 +27,7 @@ def next_u64(state):
     return z ^ (z >> _S31)
 
 
-@njit(cache=True, nogil=True)
+@njit(**JIT)
 def uniform(state):
     """A float in [0, 1) with 53 random bits."""
     return float(next_u64(state) >> _S11) * _INV53
