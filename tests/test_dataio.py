@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from core.data import Dataset
-from core.dataio import load_csv, load_data_file, load_npz, sniff_csv
+from core.dataio import load_csv, load_data_file, sniff_csv
+from core.npyio import load_npz
 from core.designfile import Design
 from core.errors import DataError
 from core.graph import Graph
