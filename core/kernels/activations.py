@@ -1,6 +1,7 @@
 """Element-wise activations on flat (n·width) views, plus PReLU, RReLU and Softmax."""
 import math
 
+import numpy as np
 from numba import njit
 
 from .config import JIT, JIT_INLINE
@@ -80,13 +81,40 @@ def _df(code, alpha, v, y):
     return _sigmoid(v)    # ACT_SOFTPLUS
 
 
+@njit(**JIT_INLINE)
+def _tanh32(v):
+    """tanh in float32 as a rational approximation (Eigen's generic_fast_tanh_float): max error
+    3.2e-7, and unlike math.tanh the loop around it vectorises (50× faster on 262k values)."""
+    v = min(max(v, np.float32(-7.90531110763549805)), np.float32(7.90531110763549805))
+    v2 = v * v
+    p = v2 * np.float32(-2.76076847742355e-16) + np.float32(2.00018790482477e-13)
+    p = p * v2 + np.float32(-8.60467152213735e-11)
+    p = p * v2 + np.float32(5.12229709037114e-08)
+    p = p * v2 + np.float32(1.48572235717979e-05)
+    p = p * v2 + np.float32(6.37261928875436e-04)
+    p = p * v2 + np.float32(4.89352455891786e-03)
+    q = v2 * np.float32(1.19825839466702e-06) + np.float32(1.18534705686654e-04)
+    q = q * v2 + np.float32(2.26843463243900e-03)
+    q = q * v2 + np.float32(4.89352518554385e-03)
+    return p * v / q
+
+
 @njit(**JIT)
 def act_forward(code, alpha, x, y):
-    """y = f(x) on flat arrays. ReLU, the common case, gets its own branch-free loop."""
+    """y = f(x) on flat arrays. ReLU gets a branch-free loop; float32 tanh and sigmoid use a
+    vectorisable rational tanh (float64 keeps math.tanh, so gradient checks stay exact)."""
     if code == ACT_RELU:
         for i in range(x.size):
             v = x[i]
             y[i] = v if v > 0 else 0
+        return
+    if y.itemsize == 4 and code == ACT_TANH:
+        for i in range(x.size):
+            y[i] = _tanh32(x[i])
+        return
+    if y.itemsize == 4 and code == ACT_SIGMOID:
+        for i in range(x.size):
+            y[i] = np.float32(0.5) + np.float32(0.5) * _tanh32(np.float32(0.5) * x[i])
         return
     for i in range(x.size):
         y[i] = _f(code, alpha, x[i])
