@@ -105,7 +105,7 @@ def main(argv=None) -> int:
             for wl in ([W1, W2, W3] if not args.quick else [W2]):
                 rec = measure_observers(wl, s)
                 res["observers"].append(rec)
-                log(f"observers {wl.label}: on (jit stats) costs {rec['cost_on_jit']:.1%}, on (NumPy stats) {rec['cost_on_numpy']:.1%}")
+                log(f"observers {wl.label}: on (engine stats, core.stats) costs {rec['cost_on_jit']:.1%}, on (NumPy stats) {rec['cost_on_numpy']:.1%}")
     if want("digits"):
         from . import digits
         res["digits"] = {}

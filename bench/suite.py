@@ -60,15 +60,14 @@ def measure_case(wl: Workload, s: Settings, peak_gflops: float, impls=("NetDesig
 
 def measure_observers(wl: Workload, s: Settings) -> dict:
     """Observers off (calls of CYCLE batches, nothing else) vs on (chunks of the stats interval,
-    losses copied out, per-layer statistics by the NumPy or the jitted collector)."""
+    losses copied out, per-layer statistics by a plain NumPy collector or by the engine's own core.stats)."""
     X, Y = make_data(wl, s.seed)
     order = batch_order(len(X), wl.batch, CYCLE, s.seed)
     r = NetDesignerRunner(wl, X, Y, order, seed=s.seed, chunk=CYCLE)
-    jit = observers.JitStats(r)
     sink: list = []
     runs = {"off": r.run,
             "on_numpy": lambda n: observers.observed_run(r, observers.numpy_stats, n, sink=sink),
-            "on_jit": lambda n: observers.observed_run(r, jit, n, sink=sink)}
+            "on_jit": lambda n: observers.observed_run(r, observers.engine_stats, n, sink=sink)}
     # Whole stats intervals per repeat, so every repeat includes its share of statistics.
     iv = observers.STATS_INTERVAL
     res = time_interleaved({k: (lambda n, f=f: f(max(iv, n // iv * iv))) for k, f in runs.items()},

@@ -1,10 +1,9 @@
 """Smoke test of the benchmark suite on tiny sizes: the reference trainers do the same maths as
 the engine (parity), and one timed case goes through the measuring and reporting code."""
-import numpy as np
 import pytest
 
 from bench import parity, report
-from bench.observers import JitStats, numpy_stats, observed_run
+from bench.observers import engine_stats, numpy_stats, observed_run
 from bench.ref_torch import available as torch_available
 from bench.suite import Settings, measure_case
 from bench.workloads import W3, Workload, batch_order, gemm_flops_per_sample, make_data
@@ -66,8 +65,7 @@ def test_observers_collect():
     r = NetDesignerRunner(wl, X, Y, batch_order(len(X), wl.batch, 16), chunk=16)
     stats = numpy_stats(r)
     assert "dense1/kernel" in stats
-    jit = JitStats(r)
+    seen = []
     sink = []
-    observed_run(r, jit, 8, interval=4, sink=sink)
-    assert len(sink) == 2 and np.isfinite(jit.stats).all()
-    assert (jit.hists.sum(1) > 0).all()
+    observed_run(r, lambda run: seen.append(engine_stats(run)), 8, interval=4, sink=sink)
+    assert len(sink) == 2 and len(seen) == 2
