@@ -59,27 +59,49 @@ def measure_case(wl: Workload, s: Settings, peak_gflops: float, impls=("NetDesig
 
 
 def measure_observers(wl: Workload, s: Settings) -> dict:
-    """Observers off (calls of CYCLE batches, nothing else) vs on (chunks of the stats interval,
-    losses copied out, per-layer statistics by a plain NumPy collector or by the engine's own core.stats)."""
+    """The real trainer (core.trainer) with observers off (collect_stats=False) and on (per-batch
+    losses plus per-layer statistics every stats_interval batches — what the dashboard gets),
+    same design, data and seed; epochs alternate on/off and the medians are compared. A plain
+    NumPy collector run beside the engine's chunks is reported too, for contrast."""
+    from core.data import PreparedData, Scaler
+    from core.designfile import Design
+    from core.model import Model
+    from core.settings import validate_data, validate_training
+
+    from .workloads import build_graph
     X, Y = make_data(wl, s.seed)
+    graph, loss, loss_params = build_graph(wl)
+    task = "multiclass" if wl.loss == "sparse_ce" else "binary"
+    data = PreparedData(X.astype(np.float64), Y.astype(np.float64), None, None, None, None,
+                        Scaler("none").fit(X), task, max(2, wl.n_out), name="synthetic")
+    training = validate_training({"loss": {"name": loss, "params": loss_params},
+                                  "optimizer": {"name": wl.optimizer, "params": {"learning_rate": wl.lr}},
+                                  "batch_size": wl.batch, "epochs": 1, "seed": s.seed,
+                                  "stats_interval": observers.STATS_INTERVAL})
+    model = Model(Design(graph, training, validate_data({"validation_split": 0.0})), data)
+    model.executor.blas_threads = None          # the benchmark fixes the thread count itself
+    epochs = 2 if s.quick else 5
+    times = {False: [], True: []}
+    model.trainer(collect_stats=True).fit()     # warm-up (compiles the statistics kernels)
+    for _ in range(epochs):
+        for collect in (False, True):
+            t = time.perf_counter()
+            model.trainer(collect_stats=collect).fit()
+            times[collect].append(time.perf_counter() - t)
+    off, on = float(np.median(times[False])), float(np.median(times[True]))
+    # The NumPy collector, beside the engine's own chunks (no trainer), for contrast.
     order = batch_order(len(X), wl.batch, CYCLE, s.seed)
     r = NetDesignerRunner(wl, X, Y, order, seed=s.seed, chunk=CYCLE)
-    sink: list = []
-    runs = {"off": r.run,
-            "on_numpy": lambda n: observers.observed_run(r, observers.numpy_stats, n, sink=sink),
-            "on_jit": lambda n: observers.observed_run(r, observers.engine_stats, n, sink=sink)}
-    # Whole stats intervals per repeat, so every repeat includes its share of statistics.
     iv = observers.STATS_INTERVAL
-    res = time_interleaved({k: (lambda n, f=f: f(max(iv, n // iv * iv))) for k, f in runs.items()},
-                           wl.batch, s.target_s * 2, s.repeats, warmup=iv)
+    res = time_interleaved({"off": r.run,
+                            "on_numpy": lambda n: observers.observed_run(r, observers.numpy_stats,
+                                                                          max(iv, n // iv * iv))},
+                           wl.batch, s.target_s, s.repeats, warmup=iv)
     rounds = res.pop("_rounds")
     res.pop("_round_ratios")
-    off = res["off"]["samples_per_s"]
-    rec = {"workload": wl.label, "stats_interval": iv, "impls": res, "rounds": rounds,
-           "others_busy_cores": rounds["kept_max_busy"]}
-    for k in ("on_numpy", "on_jit"):
-        rec[f"cost_{k}"] = 1.0 - res[k]["samples_per_s"] / off
-    return rec
+    return {"workload": wl.label, "stats_interval": iv, "epoch_seconds_off": off, "epoch_seconds_on": on,
+            "cost_on_jit": on / off - 1.0, "impls": res, "rounds": rounds,
+            "cost_on_numpy": 1.0 - res["on_numpy"]["samples_per_s"] / res["off"]["samples_per_s"]}
 
 
 def measure_startup(s: Settings) -> dict:

@@ -109,7 +109,9 @@ class Model:
         return self.data
 
     # ---- training ------------------------------------------------------------------------------
-    def trainer(self, *, collect_stats: bool = True, callbacks=(), epochs: int | None = None) -> Trainer:
+    def trainer(self, *, collect_stats: bool = True, callbacks=(), epochs: int | None = None,
+                **options) -> Trainer:
+        """options: further Trainer keywords (stats_bins, stats_min_seconds)."""
         d = self._require_data()
         self.check_features(d.X_train, f"data set {d.name!r}")
         y = self.targets()
@@ -118,7 +120,7 @@ class Model:
             settings["epochs"] = epochs
         return Trainer(self.executor, settings, (d.X_train, y.train),
                        None if d.X_val is None else (d.X_val, y.val), task=d.task, callbacks=callbacks,
-                       collect_stats=collect_stats, checkpoint_metadata=self.metadata())
+                       collect_stats=collect_stats, checkpoint_metadata=self.metadata(), **options)
 
     def fit(self, **kw):
         end = self.trainer(**kw).fit()

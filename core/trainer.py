@@ -23,6 +23,9 @@ from .optimizers import OPTIMIZERS
 from .schedules import Constant, ReduceOnPlateau, make_schedule
 
 CHUNK_SECONDS = 0.1
+# Per-layer statistics come every stats_interval batches, but no more often than this: a small
+# net runs 100k+ batches a second and the dashboard draws at most ~20 frames a second.
+STATS_MIN_SECONDS = 0.05
 
 
 class Trainer:
@@ -38,7 +41,8 @@ class Trainer:
 
     def __init__(self, executor: Executor, settings: dict, train, val=None, *, task="regression",
                  callbacks: Iterable[Callback] = (), collect_stats: bool = True,
-                 checkpoint_metadata: dict | None = None, stats_bins: int = 30):
+                 checkpoint_metadata: dict | None = None, stats_bins: int = 30,
+                 stats_min_seconds: float = STATS_MIN_SECONDS):
         self.executor = ex = executor
         self.settings = s = settings
         self.X, self.Y = (np.ascontiguousarray(a, dtype=ex.dtype) for a in train)
@@ -50,6 +54,7 @@ class Trainer:
         self.task = task
         self.collect_stats = collect_stats
         self.stats_bins = stats_bins
+        self.stats_min_seconds = stats_min_seconds
         self.callbacks = list(callbacks)
         es = s["early_stopping"]
         if es["enabled"]:
@@ -126,6 +131,7 @@ class Trainer:
         lrs = np.zeros(spe)
         shuffle = np.random.default_rng(s["seed"])
         chunk = 4
+        every = interval          # effective statistics interval: a multiple of `interval`
         epoch = 0
         for epoch in range(epochs):
             yield EpochBegin(epoch)
@@ -136,7 +142,7 @@ class Trainer:
                 step = int(ex.step[0])
                 count = min(spe - b, chunk)
                 if self.collect_stats:
-                    count = min(count, interval - step % interval)
+                    count = min(count, every - step % every)
                 self._fill_lrs(lrs[b:b + count], step)
                 snap = ex.snapshot(self._snap)
                 self._snap = snap
@@ -160,10 +166,12 @@ class Trainer:
                                     "or gradient clipping.", epoch)
                     return
                 b += done
-                if self.collect_stats and done and ex.step[0] % interval == 0:
+                if self.collect_stats and done and ex.step[0] % every == 0:
                     from .stats import layer_stats
                     last_rows = min(n, b * bs) - (b - 1) * bs
                     yield LayerStats(epoch, int(ex.step[0]), layer_stats(ex, last_rows, self.stats_bins))
+                    per_batch = dt / done
+                    every = interval * max(1, math.ceil(self.stats_min_seconds / (per_batch * interval)))
                 if status == K.STATUS_STOPPED:
                     if self._stop.is_set():
                         yield self._end("stopped", f"Stopped by request during epoch {epoch + 1}.", epoch)

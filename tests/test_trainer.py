@@ -188,7 +188,7 @@ def test_pause_and_resume():
 def test_events_carry_per_batch_losses_and_layer_statistics():
     des = xor_design(epochs=3, stats_interval=5)
     m = Model.from_design(des)
-    tr = m.trainer()
+    tr = m.trainer(stats_min_seconds=0.0)    # every 5 batches exactly (no rate limit)
     evs = list(tr.run())
     batches = [ev for ev in evs if isinstance(ev, BatchesEnd)]
     steps = sum(len(ev.losses) for ev in batches)
@@ -256,3 +256,15 @@ def test_frozen_batchnorm_keeps_its_moving_statistics():
     for name in ("batchnorm1/moving_mean", "batchnorm1/moving_variance", "batchnorm1/gamma", "batchnorm1/beta"):
         np.testing.assert_array_equal(after[name], before[name])
     assert not np.array_equal(after["dense1/kernel"], before["dense1/kernel"])
+
+
+def test_statistics_are_rate_limited_for_fast_nets():
+    """Every stats_interval batches, but at most ~20 per second: XOR runs ~10⁵ batches a second."""
+    m = Model.from_design(xor_design(epochs=200, stats_interval=5))
+    t = time.perf_counter()
+    evs = list(m.trainer(stats_min_seconds=0.05).run())
+    seconds = time.perf_counter() - t
+    stats = [ev for ev in evs if isinstance(ev, LayerStats)]
+    assert 1 <= len(stats) <= seconds / 0.05 + 2
+    assert all(ev.step % 5 == 0 for ev in stats)           # still on the configured grid
+    assert len(stats) < 200 * 25 / 5                          # far fewer than one per 5 batches
