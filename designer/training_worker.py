@@ -34,7 +34,14 @@ _live: "weakref.WeakSet[QThread]" = weakref.WeakSet()
 
 def live_threads() -> list[QThread]:
     """Training threads still running (tests fail on a leaked one)."""
-    return [t for t in list(_live) if t.isRunning()]
+    alive = []
+    for t in list(_live):
+        try:
+            if t.isRunning():
+                alive.append(t)
+        except RuntimeError:        # its C++ object is already deleted: certainly not running
+            pass
+    return alive
 
 
 class TrainingWorker(QObject):
@@ -189,7 +196,8 @@ def start_worker(design: Design, *, boundary: bool = True, mode: str = DEFAULT_M
                  parent: QObject | None = None) -> tuple[QThread, TrainingWorker]:
     """A worker moved to a new (not yet started) QThread that quits when the worker is done.
 
-    Connect to the worker's signals, then ``thread.start()``.
+    Connect to the worker's signals, then ``thread.start()``. When the thread has finished,
+    ``thread.wait()`` and drop the worker on the GUI thread (see the note below).
     """
     thread = QThread(parent)
     thread.setObjectName("netdesigner-training")
@@ -199,6 +207,9 @@ def start_worker(design: Design, *, boundary: bool = True, mode: str = DEFAULT_M
     # Direct: QThread.quit is thread-safe, and a queued call would wait for the GUI thread —
     # which, in shutdown(), is blocked waiting for this thread.
     worker.done.connect(thread.quit, Qt.DirectConnection)
-    thread.finished.connect(worker.deleteLater)
+    # NOTE: no `thread.finished → worker.deleteLater`. That deletes the worker in its own thread,
+    # where PySide's destructor waits for the GIL while holding Qt's connection lock — and a GUI
+    # thread that connects a signal meanwhile holds the GIL and waits for that lock: a deadlock
+    # (seen in bench/gui_latency.py). The owner drops the worker on the GUI thread after wait().
     _live.add(thread)
     return thread, worker

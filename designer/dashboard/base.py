@@ -57,6 +57,7 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
     plot.setMenuEnabled(False)          # the panel's own menu exports; pyqtgraph's would duplicate it
     if title:
         plot.setTitle(title, color=fg.name(), size="9pt")
+        plot.titleLabel.setMinimumWidth(10)
         plot.titleLabel.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
     if x_label:
         plot.setLabel("bottom", x_label)
@@ -72,6 +73,8 @@ def key_title(plot: pg.PlotItem, title: str, entries) -> None:
     marks = "&nbsp;&nbsp;".join(f'<span style="color:{QColor(c).name()}">{"┅" if dashed else "━"}</span>&nbsp;{label}'
                                 for label, c, dashed in entries)
     plot.setTitle(f"{title}<br>{marks}" if marks else title, color=fg.name(), size="8pt")
+    # A long key must not widen the plot past its dock (the view would be cut off): let it clip.
+    plot.titleLabel.setMinimumWidth(10)
 
 
 def layout_widget() -> pg.GraphicsLayoutWidget:

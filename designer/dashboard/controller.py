@@ -276,9 +276,12 @@ class TrainingController(QObject):
     @Slot()
     def _on_thread_finished(self) -> None:
         thread = self._thread
-        self._thread = self._worker = None
         if thread is not None:
+            thread.wait()                 # finished() comes just before the thread really ends
             thread.deleteLater()
+        # The worker is deleted here, on the GUI thread, as its last reference goes (see
+        # training_worker.start_worker on why not in its own thread).
+        self._thread = self._worker = None
         self._paused = False
         self._tick(everything=True)
         self.timer.stop()

@@ -44,6 +44,7 @@ class WeightsPanel(Panel):
         self.hist_plot.addItem(self.bars)
         self.band_plot = style_plot(self.glw.addPlot(row=1, col=0), self.tr("Distribution over training"),
                                     self.tr("epoch"), self.tr("weight value"))
+        self.band_plot.setClipToView(False)      # ≤ 512 snapshots: nothing to clip, and fills need all
         self.lines = [self.band_plot.plot(pen=pen(0, 1, alpha=0)) for _ in QUANTILES]
         c = series_color(0)
         outer, inner = pg.mkBrush(c.red(), c.green(), c.blue(), 50), pg.mkBrush(c.red(), c.green(), c.blue(), 110)
@@ -105,10 +106,12 @@ class WeightsPanel(Panel):
             steady_range(self.hist_plot, [0.0, float(counts.max())], "y")
         frames = self.history.get(nid)
         if frames is not None and len(frames):
-            for line, col in zip(self.lines, frames.rows.T):
-                line.setData(frames.t, col)
+            # Range first: the bands are filled from the curves' clipped display data, which a
+            # later range change would update without the fill noticing.
             grow_x(self.band_plot, float(frames.t[-1]), self.epochs)
             steady_range(self.band_plot, frames.rows)
+            for line, col in zip(self.lines, frames.rows.T):
+                line.setData(frames.t, col)
         self.dirty = False
 
     # ---- for tests and export ----------------------------------------------------------------------
