@@ -66,6 +66,7 @@ class TrainingWorker(QObject):
         self.design = design
         self.boundary = boundary
         self.mode = mode
+        self.initial_weights = ""       # a weights file the run starts from (File → Import Weights…)
         self.control = Control()
         self._lock = threading.Lock()
         self._commands = None          # process mode: the pipe to the child
@@ -113,7 +114,8 @@ class TrainingWorker(QObject):
         try:
             with blas_one_thread():
                 model = train(self.design, self.control, out, boundary=self.boundary,
-                              preparing=self.tr("Loading data and building the network…"))
+                              preparing=self.tr("Loading data and building the network…"),
+                              initial_weights=self.initial_weights)
         except Exception as e:      # NetDesignerError or a bug: report it, never crash
             out.flush()
             self.failed.emit(describe_error(e))
@@ -129,7 +131,7 @@ class TrainingWorker(QObject):
         commands_in, commands_out = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=child_main, name="netdesigner-training", daemon=True,
                            args=(self.design.to_dict(), events_out, commands_in, self.boundary,
-                                 self.tr("Loading data and building the network…")))
+                                 self.tr("Loading data and building the network…"), self.initial_weights))
         self.events.emit([Preparing(self.tr("Starting the training process…"))])
         try:
             proc.start()
@@ -193,7 +195,7 @@ def _warm_up(model) -> None:
 
 
 def start_worker(design: Design, *, boundary: bool = True, mode: str = DEFAULT_MODE,
-                 parent: QObject | None = None) -> tuple[QThread, TrainingWorker]:
+                 parent: QObject | None = None, initial_weights: str = "") -> tuple[QThread, TrainingWorker]:
     """A worker moved to a new (not yet started) QThread that quits when the worker is done.
 
     Connect to the worker's signals, then ``thread.start()``. When the thread has finished,
@@ -202,6 +204,7 @@ def start_worker(design: Design, *, boundary: bool = True, mode: str = DEFAULT_M
     thread = QThread(parent)
     thread.setObjectName("netdesigner-training")
     worker = TrainingWorker(design, boundary=boundary, mode=mode)
+    worker.initial_weights = initial_weights
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     # Direct: QThread.quit is thread-safe, and a queued call would wait for the GUI thread —

@@ -138,7 +138,9 @@ class TrainingController(QObject):
             return False
         self.last_end, self.last_error, self.timing, self.info = None, "", None, None
         self._paused = False
-        self._thread, self._worker = start_worker(design, mode=self.mode, parent=self)
+        # File → Import Weights… sets the window's initial_weights_path: every run starts from it.
+        initial = getattr(self.window, "initial_weights_path", "") or ""
+        self._thread, self._worker = start_worker(design, mode=self.mode, parent=self, initial_weights=initial)
         self._worker.events.connect(self._on_events)
         self._worker.failed.connect(self._fail)
         self._worker.model_ready.connect(self._on_model)

@@ -187,11 +187,15 @@ def describe_error(e: BaseException) -> str:
 
 # ---- the loop ----------------------------------------------------------------------------------------
 def train(design, control: Control, out: Batcher, *, boundary: bool = True,
-          preparing: str = "Loading data and building the network…"):
-    """Build and train `design`; returns the Model (trained weights, also after stop/divergence)."""
+          preparing: str = "Loading data and building the network…", initial_weights: str = ""):
+    """Build and train `design`; returns the Model (trained weights, also after stop/divergence).
+    initial_weights: a .npz/.safetensors file whose matching weights training starts from."""
     from core.model import Model
     out.emit(Preparing(preparing), urgent=True)
     model = Model.from_design(design)
+    if initial_weights:
+        from core.finetune import load_matching_weights
+        load_matching_weights(model, initial_weights)   # WeightsError if nothing matches
     if control.stop_requested.is_set():
         out.emit(TrainEnd("stopped", "Stopped before training started.", 0, None, {}), urgent=True)
         return model
@@ -301,7 +305,8 @@ def _weight_magnitudes(ex) -> dict:
 
 
 # ---- the child process -------------------------------------------------------------------------------
-def child_main(design_doc: dict, events, commands, boundary: bool, preparing: str) -> None:
+def child_main(design_doc: dict, events, commands, boundary: bool, preparing: str,
+               initial_weights: str = "") -> None:
     """Entry point of a training process (spawned). Messages on `events`:
     ("events", list) | ("model", Model) | ("failed", str) | ("done", None).
     Commands on `commands`: "stop", "pause", "resume"."""
@@ -323,7 +328,8 @@ def child_main(design_doc: dict, events, commands, boundary: bool, preparing: st
     model = None
     try:
         with blas_one_thread():
-            model = train(from_dict(design_doc), control, out, boundary=boundary, preparing=preparing)
+            model = train(from_dict(design_doc), control, out, boundary=boundary, preparing=preparing,
+                          initial_weights=initial_weights)
     except Exception as e:
         out.flush()
         events.send(("failed", describe_error(e)))

@@ -300,3 +300,25 @@ def test_series_memory_is_bounded():
     for t in range(10_000):
         f.append(t, [t, t, t])
     assert len(f) <= 64 and f.t[-1] > 9000
+
+
+def test_training_starts_from_imported_weights(qtbot, host, tmp_path):
+    """File → Import Weights… sets the window's initial_weights_path; Train starts from those."""
+    from core.model import Model
+    design = xor_design()
+    design.training["optimizer"] = {"name": "sgd", "params": {"learning_rate": 1e-12, "momentum": 0.0,
+                                                              "nesterov": False}}
+    design.training["epochs"] = 1
+    host.state["design"] = design
+    source = Model.from_design(design)
+    marked = {name: np.full_like(w, 0.125) for name, w in source.executor.get_weights().items()}
+    source.executor.set_weights(marked)
+    path = tmp_path / "imported.npz"
+    source.save_weights(path)
+    host.window.initial_weights_path = str(path)
+    host.mode = "thread"
+    train(qtbot, host)
+    assert host.last_error == "" and host.model is not None
+    for name, w in host.model.executor.get_weights().items():
+        if not name.endswith(("moving_mean", "moving_variance")):
+            np.testing.assert_allclose(w, 0.125, atol=1e-6, err_msg=name)
