@@ -123,9 +123,17 @@ def act_forward(code, alpha, x, y):
 @njit(**JIT)
 def act_backward(code, alpha, x, y, dy, dx, acc):
     """dx (+)= f'(x)·dy. Step's derivative is 0 everywhere it exists: nothing upstream learns."""
-    if code == ACT_RELU and not acc:
+    if not acc and code == ACT_RELU:
         for i in range(x.size):
             dx[i] = dy[i] if x[i] > 0 else 0
+        return
+    if not acc and code == ACT_TANH:      # straight-line loops for the common cases (vectorised)
+        for i in range(x.size):
+            dx[i] = (1 - y[i] * y[i]) * dy[i]
+        return
+    if not acc and code == ACT_SIGMOID:
+        for i in range(x.size):
+            dx[i] = y[i] * (1 - y[i]) * dy[i]
         return
     for i in range(x.size):
         d = _df(code, alpha, x[i], y[i]) * dy[i]
