@@ -3,7 +3,7 @@
 Data and weights stay on the device; the host copies of weights, optimizer state, gradients and
 activations are synchronised only at chunk (event) boundaries, so the trainer, statistics,
 callbacks and snapshots work unchanged. Supports Input, Flatten, Dense, every element-wise
-activation, Softmax, Add and Concat with every loss and optimizer, float32. Other blocks raise a
+activation, Softmax, BatchNorm, LayerNorm, Add and Concat with every loss and optimizer, float32. Other blocks raise a
 clear error naming the node. Tested without a GPU under NUMBA_ENABLE_CUDASIM=1.
 """
 from __future__ import annotations
@@ -16,7 +16,8 @@ from .errors import TrainingError
 from .executor import Executor
 from .kernels import opcodes as K
 
-SUPPORTED = {K.OP_INPUT, K.OP_DENSE, K.OP_ACT, K.OP_SOFTMAX, K.OP_ADD, K.OP_CONCAT}
+SUPPORTED = {K.OP_INPUT, K.OP_DENSE, K.OP_ACT, K.OP_SOFTMAX, K.OP_ADD, K.OP_CONCAT, K.OP_BATCHNORM,
+             K.OP_LAYERNORM}
 THREADS = 128
 
 
@@ -50,6 +51,8 @@ class CudaExecutor(Executor):
         self.d_acts = cuda.to_device(self.acts)
         self.d_dacts = cuda.to_device(self.dacts)
         self.d_grads = cuda.to_device(self.grads)
+        self.d_aux = cuda.to_device(self.aux)
+        self.training_pass = True
         mask = np.zeros(plan.n_params, np.float32)
         l1 = np.zeros(plan.n_params, np.float32)
         l2 = np.zeros(plan.n_params, np.float32)
@@ -114,6 +117,18 @@ class CudaExecutor(Executor):
                     g, b = self._grid2(n, tw)
                     ck.copy_columns[g, b](A, to, tw, 0, A, oo, ow, col, n, tw, False)
                     col += tw
+            elif code == K.OP_BATCHNORM:
+                xh = row[K.C_AUX]
+                g, b = self._grid(iw)
+                # A frozen BatchNorm runs in inference mode (as on the CPU, and in Keras).
+                ck.batchnorm_forward[g, b](A, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, row[K.C_W],
+                                           row[K.C_B], row[K.C_W2], row[K.C_W3], n, iw, p.opf[s, K.F_A],
+                                           p.opf[s, K.F_B], self.training_pass and bool(row[K.C_TRAIN_W]))
+            elif code == K.OP_LAYERNORM:
+                xh = row[K.C_AUX]
+                g, b = self._grid(n)
+                ck.layernorm_forward[g, b](A, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, row[K.C_W],
+                                           row[K.C_B], n, iw, p.opf[s, K.F_A])
 
     def _backward(self, n, P, G, A, D):
         ck, p, tens = self.ck, self.plan, self.tens
@@ -143,6 +158,21 @@ class CudaExecutor(Executor):
             elif code == K.OP_SOFTMAX and need_dx:
                 g, b = self._grid(n)
                 ck.softmax_backward[g, b](A, D, io, oo, n, ow, bool(row[K.C_SKIP_BWD]), bool(acc))
+            elif code == K.OP_BATCHNORM:
+                xh = row[K.C_AUX]
+                g, b = self._grid(iw)
+                ck.batchnorm_backward[g, b](D, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, G, row[K.C_W],
+                                            row[K.C_B], n, iw, bool(row[K.C_TRAIN_W]), bool(need_dx), bool(acc),
+                                            bool(row[K.C_TRAIN_W]))
+            elif code == K.OP_LAYERNORM:
+                xh = row[K.C_AUX]
+                if row[K.C_TRAIN_W]:
+                    g, b = self._grid(iw)
+                    ck.layernorm_param_grads[g, b](D, oo, self.d_aux, xh, G, row[K.C_W], row[K.C_B], n, iw)
+                if need_dx:
+                    g, b = self._grid(n)
+                    ck.layernorm_input_grads[g, b](D, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, row[K.C_W],
+                                                   n, iw, bool(acc))
             elif code in (K.OP_ADD, K.OP_CONCAT):
                 col = 0
                 for k in range(row[K.C_IN_COUNT]):
@@ -215,6 +245,7 @@ class CudaExecutor(Executor):
         out = np.empty((len(X), p.output_width), np.float32)
         logits = np.empty((len(X), p.tensor_widths[p.logits_tensor]), np.float32)
         bs = min(batch_size or self.max_batch, self.max_batch)
+        self.training_pass = False
         for s0 in range(0, len(X), bs):
             n = min(bs, len(X) - s0)
             self._forward(d_X, rows, s0, n, P, self.d_acts)
@@ -222,4 +253,5 @@ class CudaExecutor(Executor):
             out[s0:s0 + n] = self.output_view(n)
             t = p.logits_tensor
             logits[s0:s0 + n] = self.acts[self.tens[t, 0]:self.tens[t, 0] + n * self.tens[t, 1]].reshape(n, -1)
+        self.training_pass = True
         return (out, logits) if return_logits else out

@@ -36,6 +36,16 @@ def net(kind):
         c = g.add_node("Concat").id
         g.connect(a, d2); g.connect(a, c, 0); g.connect(d2, c, 1)
         last = c
+    if kind == "norm":
+        bn = g.add_node("BatchNorm", {"momentum": 0.9}).id
+        d2 = g.add_node("Dense", {"units": 4}).id
+        ln = g.add_node("LayerNorm").id
+        g.connect(a, bn); g.connect(bn, d2); g.connect(d2, ln)
+        last = ln
+    if kind == "frozen_norm":
+        bn = g.add_node("BatchNorm", {"trainable": False, "center": False}).id
+        g.connect(a, bn)
+        last = bn
     o = g.add_node("Dense", {"units": OUT}).id
     g.connect(last, o)
     if LOSS.startswith("sparse") or LOSS.startswith("categorical"):
@@ -74,6 +84,8 @@ CASES = [
     ("concat", "Sigmoid", "binary_crossentropy", {"from_logits": True}, 1, "rmsprop", {}, 0.5),
     ("plain", "Mish", "huber", {}, 2, "adagrad", {}, 0.0),
     ("plain", "ELU", "categorical_crossentropy", {"from_logits": True}, 3, "adamw", {}, 0.0),
+    ("norm", "ReLU", "sparse_categorical_crossentropy", {}, 3, "adam", {}, 0.0),
+    ("frozen_norm", "Tanh", "mse", {}, 2, "sgd", {"momentum": 0.5}, 0.0),
 ]
 
 
@@ -92,8 +104,8 @@ def test_cuda_executor_matches_cpu_on_simulator(kind, act, loss, loss_params, ou
 def test_unsupported_block_names_the_node():
     code = ("from core.graph import Graph\nfrom core.plan import compile_plan\n"
             "from core.cuda_backend import CudaExecutor\nfrom core.errors import TrainingError\n"
-            "g = Graph(); i = g.add_node('Input', {'shape': [3]}).id; b = g.add_node('BatchNorm').id\n"
+            "g = Graph(); i = g.add_node('Input', {'shape': [3]}).id; b = g.add_node('Dropout').id\n"
             "g.connect(i, b)\ntry:\n    CudaExecutor(compile_plan(g), 4)\nexcept TrainingError as e:\n    print(e)\n")
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
     r = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert "BatchNorm (node 'batchnorm1') is not available on the CUDA device" in r.stdout, r.stderr[-2000:]
+    assert "Dropout (node 'dropout1') is not available on the CUDA device" in r.stdout, r.stderr[-2000:]

@@ -357,3 +357,124 @@ def penalty(P, l1, l2, losses, b):
     if i < P.size and (l1[i] != 0 or l2[i] != 0):
         p = P[i]
         cuda.atomic.add(losses, b, l1[i] * abs(p) + l2[i] * p * p)
+
+
+@cuda.jit
+def batchnorm_forward(A, xo, yo, X, xh, st, P, g, b, mm, mv, n, w, eps, momentum, training):
+    """One thread per feature: batch (training) or moving statistics, x̂ into X[xh:], y = γx̂ + β.
+    X[st:st+w] = mean, X[st+w:st+2w] = 1/σ (the CPU layout of the aux arena)."""
+    j = cuda.grid(1)
+    if j >= w:
+        return
+    if training:
+        m = 0.0
+        for i in range(n):
+            m += A[xo + i * w + j]
+        m /= n
+        v = 0.0
+        for i in range(n):
+            d = A[xo + i * w + j] - m
+            v += d * d
+        v /= n
+        P[mm + j] = momentum * P[mm + j] + (1.0 - momentum) * m
+        P[mv + j] = momentum * P[mv + j] + (1.0 - momentum) * v
+    else:
+        m = P[mm + j]
+        v = P[mv + j]
+    r = 1.0 / math.sqrt(v + eps)
+    X[st + j] = m
+    X[st + w + j] = r
+    gam = P[g + j] if g >= 0 else 1.0
+    bet = P[b + j] if b >= 0 else 0.0
+    for i in range(n):
+        h = (A[xo + i * w + j] - m) * r
+        X[xh + i * w + j] = h
+        A[yo + i * w + j] = gam * h + bet
+
+
+@cuda.jit
+def batchnorm_backward(D, xo, yo, X, xh, st, P, G, g, b, n, w, need_dw, need_dx, acc, training):
+    j = cuda.grid(1)
+    if j >= w:
+        return
+    s1 = 0.0
+    s2 = 0.0
+    for i in range(n):
+        dy = D[yo + i * w + j]
+        s1 += dy
+        s2 += dy * X[xh + i * w + j]
+    if need_dw:
+        if g >= 0:
+            G[g + j] = s2
+        if b >= 0:
+            G[b + j] = s1
+    if need_dx:
+        gam = P[g + j] if g >= 0 else 1.0
+        r = X[st + w + j]
+        for i in range(n):
+            dy = D[yo + i * w + j]
+            if training:
+                d = gam * r / n * (n * dy - s1 - X[xh + i * w + j] * s2)
+            else:
+                d = gam * r * dy
+            if acc:
+                D[xo + i * w + j] += d
+            else:
+                D[xo + i * w + j] = d
+
+
+@cuda.jit
+def layernorm_forward(A, xo, yo, X, xh, st, P, g, b, n, w, eps):
+    """One thread per sample: x̂ over its features into X[xh:], 1/σ into X[st + i]."""
+    i = cuda.grid(1)
+    if i >= n:
+        return
+    m = 0.0
+    for j in range(w):
+        m += A[xo + i * w + j]
+    m /= w
+    v = 0.0
+    for j in range(w):
+        d = A[xo + i * w + j] - m
+        v += d * d
+    r = 1.0 / math.sqrt(v / w + eps)
+    X[st + i] = r
+    for j in range(w):
+        h = (A[xo + i * w + j] - m) * r
+        X[xh + i * w + j] = h
+        A[yo + i * w + j] = P[g + j] * h + P[b + j]
+
+
+@cuda.jit
+def layernorm_param_grads(D, yo, X, xh, G, g, b, n, w):
+    j = cuda.grid(1)
+    if j >= w:
+        return
+    s1 = 0.0
+    s2 = 0.0
+    for i in range(n):
+        dy = D[yo + i * w + j]
+        s1 += dy
+        s2 += dy * X[xh + i * w + j]
+    G[g + j] = s2
+    G[b + j] = s1
+
+
+@cuda.jit
+def layernorm_input_grads(D, xo, yo, X, xh, st, P, g, n, w, acc):
+    i = cuda.grid(1)
+    if i >= n:
+        return
+    s1 = 0.0
+    s2 = 0.0
+    for j in range(w):
+        t = D[yo + i * w + j] * P[g + j]
+        s1 += t
+        s2 += t * X[xh + i * w + j]
+    r = X[st + i] / w
+    for j in range(w):
+        d = r * (w * D[yo + i * w + j] * P[g + j] - s1 - X[xh + i * w + j] * s2)
+        if acc:
+            D[xo + i * w + j] += d
+        else:
+            D[xo + i * w + j] = d
