@@ -8,9 +8,23 @@ small kernels made one small step 70× slower. Kernels are serial, so BLAS may u
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 PARALLEL_GEMM_FLOPS = 2e8
-_applied: int | None = None
+_applied: int | None = None     # what apply_blas_threads last set (None: unknown, set again)
+_cap: int | None = None         # an upper bound set by blas_thread_cap (e.g. a GUI keeping a core)
+
+
+@contextmanager
+def blas_thread_cap(n: int):
+    """At most n BLAS threads for training inside the block (the designer uses 1 so its own
+    thread keeps a core). The policy below respects it; on exit the next call re-applies."""
+    global _cap, _applied
+    old, _cap, _applied = _cap, n, None
+    try:
+        yield
+    finally:
+        _cap, _applied = old, None
 
 
 def blas_threads_for(plan, batch_size: int) -> int:
@@ -29,6 +43,7 @@ def apply_blas_threads(n: int) -> None:
     """Set the BLAS pools to n threads (cheap when already set). SciPy's BLAS is loaded first:
     threadpoolctl only limits libraries that are already loaded."""
     global _applied
+    n = min(n, _cap) if _cap else n
     if n == _applied:
         return
     import scipy.linalg.cython_blas  # noqa: F401  (loads the OpenBLAS numba's np.dot uses)

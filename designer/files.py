@@ -38,21 +38,17 @@ class FileOps:
 
     def open_path(self, path: str) -> bool:
         """Open a design file. On any problem: a dialog naming it, and nothing else changes."""
-        try:
-            design = load_design(path)
-        except DesignFileError as e:
-            dialogs.open_failed(self, os.path.basename(path), e)
+        if not self._open(path, as_untitled=False):
             return False
-        if not self.maybe_save():
-            return False
-        self.document.replace(design, path)
         self.add_recent(self.document.path)
-        self._after_open()
         self.statusBar().showMessage(self.tr("Opened {0}").format(self.document.path), 5000)
         return True
 
     def open_example(self, path: str) -> bool:
         """An example opens as an untitled copy: Save asks where, the bundled file stays intact."""
+        return self._open(path, as_untitled=True)
+
+    def _open(self, path: str, *, as_untitled: bool) -> bool:
         try:
             design = load_design(path)
         except DesignFileError as e:
@@ -60,7 +56,7 @@ class FileOps:
             return False
         if not self.maybe_save():
             return False
-        self.document.replace(design, "")
+        self.document.replace(design, "" if as_untitled else path)
         self._after_open()
         return True
 

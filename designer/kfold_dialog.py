@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogBut
                                QHeaderView, QLabel, QProgressBar, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
+from core.threads import blas_thread_cap
 from core.errors import NetDesignerError
 
 INFO = ("fold", "n_train", "n_test", "epochs")
@@ -25,15 +26,6 @@ _live: "weakref.WeakSet[QThread]" = weakref.WeakSet()
 def live_threads() -> list[QThread]:
     """Cross-validation threads still running (tests fail on a leaked one)."""
     return [t for t in list(_live) if t.isRunning()]
-
-
-def _blas_one_thread():
-    """One OpenBLAS thread while folds train: BLAS threads fight numba's and the GUI's
-    (shared/NOTES.md: one small MLP step 24 ms → 0.33 ms). The import loads SciPy's BLAS first,
-    since threadpool_limits only limits libraries already loaded."""
-    import scipy.linalg.cython_blas  # noqa: F401
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(1, user_api="blas")
 
 
 class KFoldWorker(QObject):
@@ -76,7 +68,7 @@ class KFoldWorker(QObject):
     def run(self) -> None:
         result = None
         try:
-            with _blas_one_thread():
+            with blas_thread_cap(1):   # BLAS threads would fight the GUI for the cores
                 result = self._folds()
         except Exception as e:  # noqa: BLE001 - every failure reaches the dialog
             self.failed.emit(str(e) if isinstance(e, NetDesignerError) else f"{type(e).__name__}: {e}")

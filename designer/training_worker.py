@@ -22,9 +22,10 @@ import weakref
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from core.threads import blas_thread_cap
 from core.designfile import Design
 
-from .dashboard.engine_loop import (Batcher, Control, Preparing, blas_one_thread, child_main, describe_error,
+from .dashboard.engine_loop import (Batcher, Control, Preparing, child_main, describe_error,
                                     train)
 
 MODES = ("process", "thread")
@@ -112,7 +113,7 @@ class TrainingWorker(QObject):
         out = Batcher(self.events.emit)
         model = None
         try:
-            with blas_one_thread():
+            with blas_thread_cap(1):   # BLAS threads would fight the GUI for the cores
                 model = train(self.design, self.control, out, boundary=self.boundary,
                               preparing=self.tr("Loading data and building the network…"),
                               initial_weights=self.initial_weights)

@@ -268,3 +268,20 @@ def test_statistics_are_rate_limited_for_fast_nets():
     assert 1 <= len(stats) <= seconds / 0.05 + 2
     assert all(ev.step % 5 == 0 for ev in stats)           # still on the configured grid
     assert len(stats) < 200 * 25 / 5                          # far fewer than one per 5 batches
+
+
+def test_blas_thread_cap_bounds_the_policy():
+    from threadpoolctl import threadpool_info
+
+    from core.threads import apply_blas_threads, blas_thread_cap
+
+    def scipy_blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if "scipy" in i["filepath"]]
+
+    apply_blas_threads(2)
+    with blas_thread_cap(1):
+        apply_blas_threads(2)            # what "auto" asks for a big product
+        assert set(scipy_blas_threads()) == {1}
+    apply_blas_threads(2)                # the cap is gone: re-applied, not skipped as cached
+    assert set(scipy_blas_threads()) == {min(2, os.cpu_count())}
+    apply_blas_threads(1)

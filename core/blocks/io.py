@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from math import prod
 
-from ..kernels import opcodes as K
 from ..params import Param, ParamSet
 from .base import Block
 

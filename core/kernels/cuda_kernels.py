@@ -392,17 +392,24 @@ def batchnorm_forward(A, xo, yo, X, xh, st, P, g, b, mm, mv, n, w, eps, momentum
         A[yo + i * w + j] = gam * h + bet
 
 
-@cuda.jit
-def batchnorm_backward(D, xo, yo, X, xh, st, P, G, g, b, n, w, need_dw, need_dx, acc, training):
-    j = cuda.grid(1)
-    if j >= w:
-        return
+@cuda.jit(device=True)
+def _column_sums(D, yo, X, xh, n, w, j):
+    """Σ_i dy[i, j] and Σ_i dy[i, j]·x̂[i, j]: ∂β and ∂γ of both normalisations."""
     s1 = 0.0
     s2 = 0.0
     for i in range(n):
         dy = D[yo + i * w + j]
         s1 += dy
         s2 += dy * X[xh + i * w + j]
+    return s1, s2
+
+
+@cuda.jit
+def batchnorm_backward(D, xo, yo, X, xh, st, P, G, g, b, n, w, need_dw, need_dx, acc, training):
+    j = cuda.grid(1)
+    if j >= w:
+        return
+    s1, s2 = _column_sums(D, yo, X, xh, n, w, j)
     if need_dw:
         if g >= 0:
             G[g + j] = s2
@@ -450,12 +457,7 @@ def layernorm_param_grads(D, yo, X, xh, G, g, b, n, w):
     j = cuda.grid(1)
     if j >= w:
         return
-    s1 = 0.0
-    s2 = 0.0
-    for i in range(n):
-        dy = D[yo + i * w + j]
-        s1 += dy
-        s2 += dy * X[xh + i * w + j]
+    s1, s2 = _column_sums(D, yo, X, xh, n, w, j)
     G[g + j] = s2
     G[b + j] = s1
 

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from core.threads import blas_thread_cap
 from core.errors import NetDesignerError
 from core.events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, LayerStats, Paused, Resumed,
                          TrainBegin, TrainEnd)
@@ -161,19 +162,6 @@ class Batcher:
             batch, self.buf = self.buf, []
             self.last = now
             self.send(fold(batch))
-
-
-def blas_one_thread():
-    """A context with one OpenBLAS thread for the kernels' np.dot.
-
-    NOTE: BLAS threads fight the GUI thread and each other on a small machine (shared/NOTES.md:
-    24 ms → 0.33 ms a step). threadpool_limits only limits libraries already loaded and the
-    kernels load SciPy's OpenBLAS lazily — hence the import (without it the first run of a
-    session trained 7× slower).
-    """
-    import scipy.linalg.cython_blas  # noqa: F401
-    from threadpoolctl import threadpool_limits
-    return threadpool_limits(1, user_api="blas")
 
 
 def describe_error(e: BaseException) -> str:
@@ -327,7 +315,7 @@ def child_main(design_doc: dict, events, commands, boundary: bool, preparing: st
     out = Batcher(lambda batch: events.send(("events", batch)))
     model = None
     try:
-        with blas_one_thread():
+        with blas_thread_cap(1):   # BLAS threads would fight the GUI for the cores
             model = train(from_dict(design_doc), control, out, boundary=boundary, preparing=preparing,
                           initial_weights=initial_weights)
     except Exception as e:
