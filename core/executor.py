@@ -13,6 +13,7 @@ import numpy as np
 from .errors import WeightsError
 from .initializers import initialize
 from .kernels import opcodes as K
+from .kernels.dense import TRANSPOSE_MAX_WIDTH
 from .kernels.rng import make_state
 from .plan import Plan
 
@@ -41,7 +42,7 @@ class Executor:
             if self.ops[s, K.C_OP] in (K.OP_BATCHNORM, K.OP_LAYERNORM):
                 width = plan.tensor_widths[self.ops[s, K.C_OUT]]
                 self.ops[s, K.C_ACT] = width * self.max_batch   # where the statistics start
-        self.scratch = np.zeros(max(plan.tensor_widths) * self.max_batch, dt)
+        self.scratch = np.zeros(self._scratch_size(plan), dt)
         self.params = np.zeros(plan.n_params, dt)
         self.grads = np.zeros(plan.n_params, dt)
         self.opt_state = np.zeros((2, plan.n_params), dt)
@@ -52,6 +53,18 @@ class Executor:
         self.segf = np.array([[w.l1, w.l2] for w in plan.weights], dtype=np.float64).reshape(-1, 2)
         self.has_reg = bool(self.segs[:, 3].any()) if len(self.segs) else False
         self.control = np.zeros(1, np.int64)
+
+    def _scratch_size(self, plan: Plan) -> int:
+        """Room for any one tensor of a batch, and for a transposed W where Dense's backward
+        transposes it (narrow layers; see kernels/dense.py)."""
+        size = max(plan.tensor_widths) * self.max_batch
+        for s in range(len(plan.ops)):
+            if plan.ops[s, K.C_OP] == K.OP_DENSE:
+                w_in = plan.tensor_widths[plan.op_in[plan.ops[s, K.C_IN_START], 0]]
+                w_out = plan.tensor_widths[plan.ops[s, K.C_OUT]]
+                if w_out <= TRANSPOSE_MAX_WIDTH:
+                    size = max(size, w_in * w_out)
+        return size
 
     # ---- weights -----------------------------------------------------------------------------
     def init_weights(self, seed: int) -> None:

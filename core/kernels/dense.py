@@ -1,12 +1,17 @@
-"""Dense forward/backward. Matrix products go through BLAS (np.dot with an output argument, so
-nothing is allocated per step) — except tiny ones, where a BLAS call's fixed cost (~0.3 µs)
-exceeds the arithmetic and plain loops win (playground-sized nets)."""
-import numpy as np
+"""Dense forward/backward on the register-tiled kernels of ``gemm.py`` (no BLAS call, nothing
+allocated per step).
+
+dx = dy·Wᵀ sums over the layer's output width m. When m is small (an output layer of 10 classes,
+a playground layer of 8) the dot-product kernel spends its time reducing vector lanes, so W is
+transposed into scratch (m·k elements, cheap next to n·k·m multiply-adds) and the outer-product
+kernel runs instead; measured in ``bench/`` (GEMM rows) and ``tests/test_dense_paths.py``.
+"""
 from numba import njit
 
 from .config import JIT
+from .gemm import gemm_nn, gemm_nt
 
-SMALL_GEMM = 8192   # n·in·out at or below which plain loops beat a BLAS call (measured in bench/)
+TRANSPOSE_MAX_WIDTH = 64   # output widths at or below which dx goes through a transposed W
 
 
 @njit(**JIT)
@@ -14,38 +19,21 @@ def dense_forward(x, W, b, use_bias, y):
     """y[n, out] = x[n, in] · W[in, out] + b[out]."""
     n, m = y.shape
     k = x.shape[1]
-    if n * k * m <= SMALL_GEMM:
-        for i in range(n):
-            for j in range(m):
-                y[i, j] = b[j] if use_bias else 0.0
-            for kk in range(k):
-                xv = x[i, kk]
-                for j in range(m):
-                    y[i, j] += xv * W[kk, j]
-        return
-    np.dot(x, W, y)
     if use_bias:
         for i in range(n):
             for j in range(m):
-                y[i, j] += b[j]
+                y[i, j] = b[j]
+    gemm_nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias)
 
 
 @njit(**JIT)
 def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scratch):
-    """dW = xᵀ·dy, db = Σ_rows dy, dx (+)= dy·Wᵀ. `scratch` has dx's shape (used when accumulating)."""
+    """dW = xᵀ·dy, db = Σ_rows dy, dx (+)= dy·Wᵀ. `scratch` is flat, ≥ in·out elements when
+    out ≤ TRANSPOSE_MAX_WIDTH."""
     n, m = dy.shape
     k = x.shape[1]
-    small = n * k * m <= SMALL_GEMM
     if need_dw:
-        if small:
-            dW[:, :] = 0.0
-            for i in range(n):
-                for kk in range(k):
-                    xv = x[i, kk]
-                    for j in range(m):
-                        dW[kk, j] += xv * dy[i, j]
-        else:
-            np.dot(x.T, dy, dW)
+        gemm_nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False)
         if use_bias:
             for j in range(m):
                 db[j] = 0.0
@@ -53,20 +41,10 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
                 for j in range(m):
                     db[j] += dy[i, j]
     if need_dx:
-        if small:
-            for i in range(n):
-                for kk in range(k):
-                    s = 0.0
-                    for j in range(m):
-                        s += dy[i, j] * W[kk, j]
-                    if acc_dx:
-                        dx[i, kk] += s
-                    else:
-                        dx[i, kk] = s
-        elif acc_dx:
-            np.dot(dy, W.T, scratch)
-            for i in range(n):
-                for j in range(k):
-                    dx[i, j] += scratch[i, j]
+        if m <= TRANSPOSE_MAX_WIDTH:
+            for j in range(m):
+                for p in range(k):
+                    scratch[j * k + p] = W[p, j]
+            gemm_nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx)
         else:
-            np.dot(dy, W.T, dx)
+            gemm_nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx)

@@ -123,7 +123,7 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
             w, b = ops[s, C_W], ops[s, C_B]
             bb = max(b, 0)
             dense_backward(x, _view(params, w, iw, ow), dy, _view(grads, w, iw, ow), grads[bb:bb + ow],
-                           b >= 0, need_dw, dx, need_dx, acc, _view(scratch, 0, n, iw))
+                           b >= 0, need_dw, dx, need_dx, acc, scratch)
         elif not need_dx and code != OP_PRELU and code != OP_BATCHNORM and code != OP_LAYERNORM \
                 and code != OP_ADD and code != OP_CONCAT:
             continue

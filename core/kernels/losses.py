@@ -64,6 +64,8 @@ def loss_and_grad(code, delta, out, logits, y, g):
     sparse = code == LOSS_SPARSE_CCE or code == LOSS_SPARSE_CCE_LOGITS or code == LOSS_SOFTMAX_SPARSE_CCE
     from_logits = code == LOSS_CCE_LOGITS or code == LOSS_SPARSE_CCE_LOGITS \
         or code == LOSS_SOFTMAX_CCE or code == LOSS_SOFTMAX_SPARSE_CCE
+    if code == LOSS_SOFTMAX_CCE or code == LOSS_SOFTMAX_SPARSE_CCE:
+        return _fused_softmax_cce(out, logits, y, g, sparse) * inv_n
     for i in range(n):
         label = int(y[i, 0]) if sparse else -1
         if from_logits:
@@ -92,3 +94,36 @@ def loss_and_grad(code, delta, out, logits, y, g):
                     total -= t * math.log(pc)
                 g[i, j] = -t / pc * inv_n if pc == p else 0.0
     return total * inv_n
+
+
+@njit(**JIT)
+def _fused_softmax_cce(p, z, y, g, sparse):
+    """Σ cross-entropy over rows, and g = (p·Σt − t)/n, from the softmax output p the forward pass
+    already computed: no exponential. log p_j = z_j − lse and, as p at the row's largest logit is
+    e⁰/Σe^(z−max), lse = max z − log(max p): one log per row."""
+    n, k = p.shape
+    inv_n = 1.0 / n
+    total = 0.0
+    for i in range(n):
+        zmax = z[i, 0]
+        pmax = p[i, 0]
+        for j in range(1, k):
+            zmax = max(zmax, z[i, j])
+            pmax = max(pmax, p[i, j])
+        lse = zmax - math.log(pmax)
+        if sparse:
+            label = int(y[i, 0])
+            for j in range(k):
+                g[i, j] = p[i, j] * inv_n
+            if 0 <= label < k:
+                total -= z[i, label] - lse
+                g[i, label] -= inv_n
+        else:
+            ysum = 0.0
+            for j in range(k):
+                ysum += y[i, j]
+            for j in range(k):
+                t = y[i, j]
+                total -= t * (z[i, j] - lse)
+                g[i, j] = (p[i, j] * ysum - t) * inv_n
+    return total

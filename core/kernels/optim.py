@@ -69,10 +69,19 @@ def apply_update(code, hp, lr, t, params, grads, state, segs):
     """
     bad = False
     k = _adam_constants(hp, lr, t, params) if code == OPT_ADAM else params[:0]
-    for s in range(segs.shape[0]):
+    s = 0
+    n_segs = segs.shape[0]
+    while s < n_segs:
         if segs[s, 2] == 0:
+            s += 1
             continue
+        # One loop over each run of adjacent trainable weights (a playground net's six small
+        # weights become one run: short loops spend their time in vector prologues and tails).
         lo, hi = segs[s, 0], segs[s, 0] + segs[s, 1]
+        s += 1
+        while s < n_segs and segs[s, 2] != 0 and segs[s, 0] == hi:
+            hi += segs[s, 1]
+            s += 1
         if code == OPT_ADAM:
             bad |= _adam(k, params[lo:hi], grads[lo:hi], state[0][lo:hi], state[1][lo:hi])
         elif code == OPT_SGD:
@@ -89,8 +98,9 @@ def _sgd(hp, lr, t, p, g, b):
     momentum, nesterov = hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0.0
     bad = False
     if momentum == 0.0:
+        rate = p.dtype.type(lr)   # in the weights' dtype, so a float32 loop stays float32
         for i in range(p.size):
-            p[i] -= lr * g[i]
+            p[i] -= rate * g[i]
             bad |= not abs(p[i]) < _INF
         return bad
     first = t <= 1
