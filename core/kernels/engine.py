@@ -23,11 +23,17 @@ from .opcodes import (C_ACT, C_AUX, C_B, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_
                       OP_BATCHNORM, OP_CONCAT, OP_DENSE, OP_DROPOUT, OP_INPUT, OP_LAYERNORM,
                       OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_DIVERGED, STATUS_DONE, STATUS_STOPPED)
 from .optim import apply_update, clip_gradients, regularization
+from .views import view2d
 
 
 @njit(**JIT_INLINE)
 def _view(arena, off, n, w):
-    return arena[off:off + n * w].reshape(n, w)
+    return view2d(arena, off, n, w)
+
+
+@njit(**JIT_INLINE)
+def _flat(arena, off, n, w):
+    return arena[off:off + n * w]
 
 
 @njit(**JIT)
@@ -38,28 +44,33 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
         i0 = op_in[ops[s, C_IN_START], 0]
         ot = ops[s, C_OUT]
         ow = tens[ot, 1]
-        y = _view(acts, tens[ot, 0], n, ow)
+        yo = tens[ot, 0]
         if code == OP_INPUT:
             c0 = ops[s, C_W]
             for i in range(n):
                 r = rows[i]
+                yr = yo + i * ow
                 for j in range(ow):
-                    y[i, j] = X[r, c0 + j]
+                    acts[yr + j] = X[r, c0 + j]
             continue
         iw = tens[i0, 1]
-        x = _view(acts, tens[i0, 0], n, iw)
+        xo = tens[i0, 0]
+        if code == OP_ACT:   # the commonest op first, on flat slices (no 2-D views)
+            act_forward(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow))
+            continue
+        x = _view(acts, xo, n, iw)
+        y = _view(acts, yo, n, ow)
         if code == OP_DENSE:
             w = ops[s, C_W]
             b = ops[s, C_B]
             W = _view(params, w, iw, ow)
             dense_forward(x, W, params[max(b, 0):max(b, 0) + ow], b >= 0, y)
-        elif code == OP_ACT:
-            act_forward(ops[s, C_ACT], opf[s, F_A], x.ravel(), y.ravel())
         elif code == OP_PRELU:
             prelu_forward(x, params[ops[s, C_W]:ops[s, C_W] + iw], y)
         elif code == OP_RRELU:
             a = ops[s, C_AUX]
-            rrelu_forward(x.ravel(), y.ravel(), aux[a:a + n * iw], opf[s, F_A], opf[s, F_B], training, rng)
+            rrelu_forward(_flat(acts, xo, n, iw), _flat(acts, yo, n, ow), aux[a:a + n * iw], opf[s, F_A],
+                          opf[s, F_B], training, rng)
         elif code == OP_SOFTMAX:
             softmax_forward(x, y)
         elif code == OP_BATCHNORM:
@@ -78,14 +89,15 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
                               _view(aux, a, n, iw), aux[st:st + n], opf[s, F_A])
         elif code == OP_DROPOUT:
             a = ops[s, C_AUX]
-            dropout_forward(x.ravel(), y.ravel(), aux[a:a + n * iw], opf[s, F_A], ops[s, C_ACT] != 0,
-                            training, rng)
+            dropout_forward(_flat(acts, xo, n, iw), _flat(acts, yo, n, ow), aux[a:a + n * iw], opf[s, F_A],
+                            ops[s, C_ACT] != 0, training, rng)
         elif code == OP_ALPHADROPOUT:
             a = ops[s, C_AUX]
-            alpha_dropout_forward(x.ravel(), y.ravel(), aux[a:a + n * iw], opf[s, F_A], training, rng)
+            alpha_dropout_forward(_flat(acts, xo, n, iw), _flat(acts, yo, n, ow), aux[a:a + n * iw], opf[s, F_A],
+                                  training, rng)
         elif code == OP_ADD:
-            yf = y.ravel()
-            yf[:] = x.ravel()
+            yf = _flat(acts, yo, n, ow)
+            yf[:] = _flat(acts, xo, n, iw)
             for k in range(1, ops[s, C_IN_COUNT]):
                 t = op_in[ops[s, C_IN_START] + k, 0]
                 xk = acts[tens[t, 0]:tens[t, 0] + n * iw]
@@ -115,9 +127,20 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
         ot = ops[s, C_OUT]
         ow = tens[ot, 1]
         iw = tens[i0, 1]
-        dy = _view(dacts, tens[ot, 0], n, ow)
-        x = _view(acts, tens[i0, 0], n, iw)
-        dx = _view(dacts, tens[i0, 0], n, iw)
+        yo, xo = tens[ot, 0], tens[i0, 0]
+        if code == OP_ACT:   # the commonest op first, on flat slices (no 2-D views)
+            if need_dx:
+                act_backward(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow),
+                             _flat(dacts, yo, n, ow), _flat(dacts, xo, n, iw), acc)
+            continue
+        if code == OP_DROPOUT or code == OP_ALPHADROPOUT:   # aux holds the mask, or ∂y/∂x
+            if need_dx:
+                a = ops[s, C_AUX]
+                mask_backward(_flat(dacts, yo, n, ow), aux[a:a + n * iw], 1.0, _flat(dacts, xo, n, iw), acc)
+            continue
+        dy = _view(dacts, yo, n, ow)
+        x = _view(acts, xo, n, iw)
+        dx = _view(dacts, xo, n, iw)
         need_dw = ops[s, C_TRAIN_W] != 0
         if code == OP_DENSE:
             w, b = ops[s, C_W], ops[s, C_B]
@@ -127,19 +150,17 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
         elif not need_dx and code != OP_PRELU and code != OP_BATCHNORM and code != OP_LAYERNORM \
                 and code != OP_ADD and code != OP_CONCAT:
             continue
-        elif code == OP_ACT:
-            y = _view(acts, tens[ot, 0], n, ow)
-            act_backward(ops[s, C_ACT], opf[s, F_A], x.ravel(), y.ravel(), dy.ravel(), dx.ravel(), acc)
         elif code == OP_PRELU:
             w = ops[s, C_W]
             prelu_backward(x, params[w:w + iw], dy, grads[w:w + iw], need_dw, dx, need_dx, acc)
         elif code == OP_RRELU:
             a = ops[s, C_AUX]
-            rrelu_backward(x.ravel(), aux[a:a + n * iw], dy.ravel(), dx.ravel(), acc)
+            rrelu_backward(_flat(acts, xo, n, iw), aux[a:a + n * iw], _flat(dacts, yo, n, ow),
+                           _flat(dacts, xo, n, iw), acc)
         elif code == OP_SOFTMAX:
             if ops[s, C_SKIP_BWD] != 0:
                 # Fused with cross-entropy: dy already holds ∂L/∂logits.
-                dxf, dyf = dx.ravel(), dy.ravel()
+                dxf, dyf = _flat(dacts, xo, n, iw), _flat(dacts, yo, n, ow)
                 for i in range(n * iw):
                     dxf[i] = dxf[i] + dyf[i] if acc else dyf[i]
             else:
@@ -158,12 +179,6 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
             g, b = ops[s, C_W], ops[s, C_B]
             layernorm_backward(dy, _view(aux, a, n, iw), params[g:g + iw], aux[st:st + n],
                                grads[g:g + iw], grads[b:b + iw], need_dw, dx, need_dx, acc)
-        elif code == OP_DROPOUT:
-            a = ops[s, C_AUX]
-            mask_backward(dy.ravel(), aux[a:a + n * iw], 1.0, dx.ravel(), acc)
-        elif code == OP_ALPHADROPOUT:
-            a = ops[s, C_AUX]
-            mask_backward(dy.ravel(), aux[a:a + n * iw], 1.0, dx.ravel(), acc)   # aux holds ∂y/∂x
         elif code == OP_ADD or code == OP_CONCAT:
             col = 0
             for k in range(ops[s, C_IN_COUNT]):
