@@ -161,18 +161,20 @@ def print_report(res: dict) -> None:
         print(f"thread policy {t}: {pol['rule']}; {libs}; torch intra-op {pol['torch_intra_op_threads']}; {pol['numba']}")
     print(f"load average start {m['loadavg_start'][0]:.2f}, end {m['loadavg_end'][0]:.2f} (other work on the machine skews timings)")
     for t, pk in res["peak"].items():
-        print(f"BLAS sgemm 1024³ peak, {t} thread(s): {pk['peak']:.0f} GFLOP/s")
+        print(f"BLAS sgemm 1024³ peak, {t} thread(s): {pk['peak']:.0f} GFLOP/s"
+              + (f"; NetDesigner's own GEMM kernel (one thread): {pk['netdesigner']:.0f} GFLOP/s"
+                 if "netdesigner" in pk else ""))
     blas = m.get("blas", {})
     archs = sorted({x.get("arch") or "?" for x in next(iter(m["thread_policy"].values()))["libraries"] if x["internal"] == "openblas"})
     line = f"OpenBLAS kernels: {', '.join(archs)}; environment {blas.get('env', {})}"
     wo = blas.get("without_coretype")
     if wo:
         line += (f"\n  without OPENBLAS_CORETYPE OpenBLAS picks {', '.join(wo['architectures'])}: 1-thread peak "
-                 f"{wo['peak']:.0f} GFLOP/s (NetDesigner and NumPy use OpenBLAS; PyTorch uses MKL, unaffected)")
+                 f"{wo['peak']:.0f} GFLOP/s (NumPy uses OpenBLAS; NetDesigner's Dense layers use their own kernels and PyTorch uses MKL, both unaffected)")
     print(line)
     print("\nSamples/s (median of repeated steady-state steps: forward + backward + optimizer update)")
     print(report.throughput_table(res))
-    print("GEMM step = counted GEMM FLOPs / whole step time / peak; GEMM alone = the same np.dot calls timed alone.\n"
+    print("GEMM step = counted GEMM FLOPs / whole step time / peak; GEMM alone = the Dense layers' own GEMM kernel calls timed alone; peak = the BLAS sgemm peak above.\n"
           "Ratios: median over timing rounds (one repeat of each implementation per round) of the per-round ratio.\n"
           "busy * = fewer clean rounds than asked: other processes used ≥ 0.3 core during the kept rounds "
           "(this machine is shared), so that row's samples/s are low; its ratios less so.")

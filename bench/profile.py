@@ -2,7 +2,7 @@
 
 Each phase of ``train_chunk`` is run on its own, N times inside one jitted loop (so no Python
 dispatch is counted): forward, loss, backward, optimizer update; and separately the bare GEMMs
-of every Dense layer (same shapes, same ``np.dot`` calls as ``core/kernels/dense.py``). From those:
+of every Dense layer (same shapes, same kernel calls as ``core/kernels/dense.py``). From those:
 the step's GEMM FLOP rate, the GEMMs' own rate, and the share of the step outside the GEMMs.
 Also the Python→numba dispatch overhead of one ``train_batches`` call.
 """
@@ -14,6 +14,7 @@ import time
 import numpy as np
 from numba import njit
 
+from core.kernels.dense import dense_backward, dense_forward
 from core.kernels.engine import backward_pass, forward_pass, loss_only
 from core.kernels.optim import apply_update
 
@@ -66,11 +67,12 @@ def _update_n(reps, code, hp, lr, params, grads, state, segs):
 
 @njit
 def _gemm_n(reps, x, W, y, dy, dW, dx, do_dx):
+    """The Dense layer's three products exactly as the engine runs them (no bias, no sums)."""
+    b = W[0, :0]
+    scratch = np.empty(W.size, W.dtype)
     for _ in range(reps):
-        np.dot(x, W, y)
-        np.dot(x.T, dy, dW)
-        if do_dx:
-            np.dot(dy, W.T, dx)
+        dense_forward(x, W, b, False, y)
+        dense_backward(x, W, dy, dW, b, False, True, dx, do_dx, False, scratch)
 
 
 def _per_call(fn, reps: int, target_s: float = 0.2, trials: int = 3, max_trials: int = 10) -> float:

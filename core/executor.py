@@ -5,6 +5,7 @@ activation lives in one flat array. Nothing is allocated per step.
 """
 from __future__ import annotations
 
+import os
 import zlib
 from typing import Mapping
 
@@ -53,6 +54,7 @@ class Executor:
         self.segf = np.array([[w.l1, w.l2] for w in plan.weights], dtype=np.float64).reshape(-1, 2)
         self.has_reg = bool(self.segs[:, 3].any()) if len(self.segs) else False
         self.control = np.zeros(1, np.int64)
+        self._blas_steps: tuple[int, ...] = ()    # Dense steps on BLAS (use_blas_for)
 
     def _scratch_size(self, plan: Plan) -> int:
         """Room for any one tensor of a batch, and for a transposed W where Dense's backward
@@ -144,15 +146,33 @@ class Executor:
             raise ValueError(f"batch size {batch_size} exceeds the executor's {self.max_batch}")
         ybuf = self._ybuf(Y.shape[1])
         if self.blas_threads is not None:
-            from .threads import apply_blas_threads, blas_threads_for
-            apply_blas_threads(blas_threads_for(self.plan, batch_size) if self.blas_threads == "auto"
-                               else int(self.blas_threads))
+            from .threads import apply_blas_threads, blas_layers
+            if self.blas_threads == "auto":
+                self.use_blas_for(blas_layers(self.plan, batch_size))
+                apply_blas_threads((os.cpu_count() or 1) if self._blas_steps else 1)
+            else:
+                apply_blas_threads(int(self.blas_threads))
         return train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
                            p.out_tensor, p.logits_tensor, self.params, self.grads, self.acts, self.dacts,
                            self.aux, self.scratch, ybuf, self.opt_state, self.segs, self.segf,
                            self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
                            X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
                            self.rng, self.control)
+
+    def use_blas_for(self, steps) -> None:
+        """Run the Dense products of these steps on BLAS, every other Dense on the own kernels
+        (the thread policy's choice; see core/threads.py)."""
+        steps = tuple(sorted(steps))
+        if steps == self._blas_steps:
+            return
+        for s in range(len(self.ops)):
+            if self.ops[s, K.C_OP] == K.OP_DENSE:
+                self.ops[s, K.C_BLAS] = int(s in steps)
+        if steps:   # BLAS's dx accumulates through scratch: room for one batch of the input
+            need = max(self.tens[self.plan.op_in[self.ops[s, K.C_IN_START], 0], 1] for s in steps) * self.max_batch
+            if self.scratch.size < need:
+                self.scratch = np.zeros(need, self.dtype)
+        self._blas_steps = steps
 
     def _ybuf(self, k: int) -> np.ndarray:
         if getattr(self, "_ybuf_arr", None) is None or self._ybuf_arr.size != k * self.max_batch:

@@ -1,16 +1,16 @@
-"""BLAS thread policy, chosen per workload by measurement (bench/).
+"""BLAS thread policy for training.
 
-Numba's np.dot calls SciPy's OpenBLAS. On the 2-core reference machine one BLAS thread was faster
-for every product up to W3 at batch 128 (largest GEMM ≈ 1e8 FLOP: 31.8k vs 30.1k samples/s) and
-two threads faster from batch 512 (≈ 4e8 FLOP: 56.5k vs 41.7k); BLAS threads spinning beside
-small kernels made one small step 70× slower. Kernels are serial, so BLAS may use every core.
+The engine's Dense layers no longer call BLAS: they run their own register-tiled kernels
+(kernels/gemm.py), serial, which beat the machine's OpenBLAS 2–3× at one thread (bench/). What
+BLAS remains in a training process is NumPy outside the hot loop, so training pins BLAS to one
+thread — idle BLAS threads spinning beside small kernels once made a small step 70× slower —
+except on machines with many cores, where very large products go back to BLAS on every core.
 """
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
 
-PARALLEL_GEMM_FLOPS = 2e8
 _applied: int | None = None     # what apply_blas_threads last set (None: unknown, set again)
 _cap: int | None = None         # an upper bound set by blas_thread_cap (e.g. a GUI keeping a core)
 
@@ -27,16 +27,33 @@ def blas_thread_cap(n: int):
         _cap, _applied = old, None
 
 
-def blas_threads_for(plan, batch_size: int) -> int:
-    """1 for small products, all cores once the largest forward GEMM passes PARALLEL_GEMM_FLOPS."""
-    widths = plan.tensor_widths
-    largest = 0
+# A layer goes to BLAS only where one core clearly loses: on this 2-core machine the own kernel
+# on one core beat two BLAS threads even for W3 at batch 512 (74.6k vs 56.5k samples/s), so it
+# takes at least MANY_CORES cores and a product of PARALLEL_GEMM_FLOPS (where two BLAS threads
+# first paid off here). Not measured on a many-core machine: an extrapolation, kept conservative.
+MANY_CORES = 4
+PARALLEL_GEMM_FLOPS = 2e8
+
+
+def blas_layers(plan, batch_size: int, cores: int | None = None) -> list[int]:
+    """Steps of `plan` whose Dense products should run on multi-threaded BLAS."""
     from .kernels import opcodes as K
-    for row in plan.ops:
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    if cores < MANY_CORES:
+        return []
+    widths, steps = plan.tensor_widths, []
+    for s, row in enumerate(plan.ops):
         if row[K.C_OP] == K.OP_DENSE:
             fan_in = widths[plan.op_in[row[K.C_IN_START], 0]]
-            largest = max(largest, 2 * batch_size * fan_in * widths[row[K.C_OUT]])
-    return (os.cpu_count() or 1) if largest >= PARALLEL_GEMM_FLOPS else 1
+            if 2 * batch_size * fan_in * widths[row[K.C_OUT]] >= PARALLEL_GEMM_FLOPS:
+                steps.append(s)
+    return steps
+
+
+def blas_threads_for(plan, batch_size: int, cores: int | None = None) -> int:
+    """Every core when some layer runs on BLAS, else one (see the module docstring)."""
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    return cores if blas_layers(plan, batch_size, cores) else 1
 
 
 def apply_blas_threads(n: int) -> None:

@@ -51,3 +51,19 @@ def test_kernels_touch_only_their_operands():
     untouched = np.ones(1000, bool)
     untouched[100:100 + n * k] = untouched[200:200 + k * m] = untouched[500:500 + n * m] = False
     assert (arena[untouched] == 7.0).all()
+
+
+@pytest.mark.parametrize("acc", [False, True])
+def test_blas_path_matches_the_own_kernels(acc):
+    rng = np.random.default_rng(3)
+    n, k, m = 9, 70, 65
+    x, W, b, dy = (rng.normal(size=s) for s in ((n, k), (k, m), (m,), (n, m)))
+    dx0 = rng.normal(size=(n, k))
+    outs = []
+    for blas in (False, True):
+        y, dW, db, dx = np.empty((n, m)), np.empty((k, m)), np.empty(m), dx0.copy()
+        dense_forward(x, W, b, True, y, blas)
+        dense_backward(x, W, dy, dW, db, True, True, dx, True, acc, np.empty(max(k * m, n * k)), blas)
+        outs.append((y, dW, db, dx))
+    for own, blas in zip(*outs):
+        np.testing.assert_allclose(blas, own, rtol=1e-12, atol=1e-12)

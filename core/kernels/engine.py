@@ -18,7 +18,7 @@ from .dense import dense_backward, dense_forward
 from .dropout import alpha_dropout_forward, dropout_forward, mask_backward
 from .losses import loss_and_grad
 from .norm import batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward
-from .opcodes import (C_ACT, C_AUX, C_B, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_SKIP_BWD,
+from .opcodes import (C_ACT, C_AUX, C_B, C_BLAS, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_SKIP_BWD,
                       C_TRAIN_W, C_W, C_W2, C_W3, F_A, F_B, OP_ACT, OP_ADD, OP_ALPHADROPOUT,
                       OP_BATCHNORM, OP_CONCAT, OP_DENSE, OP_DROPOUT, OP_INPUT, OP_LAYERNORM,
                       OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_DIVERGED, STATUS_DONE, STATUS_STOPPED)
@@ -64,7 +64,7 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
             w = ops[s, C_W]
             b = ops[s, C_B]
             W = _view(params, w, iw, ow)
-            dense_forward(x, W, params[max(b, 0):max(b, 0) + ow], b >= 0, y)
+            dense_forward(x, W, params[max(b, 0):max(b, 0) + ow], b >= 0, y, ops[s, C_BLAS] != 0)
         elif code == OP_PRELU:
             prelu_forward(x, params[ops[s, C_W]:ops[s, C_W] + iw], y)
         elif code == OP_RRELU:
@@ -146,7 +146,7 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
             w, b = ops[s, C_W], ops[s, C_B]
             bb = max(b, 0)
             dense_backward(x, _view(params, w, iw, ow), dy, _view(grads, w, iw, ow), grads[bb:bb + ow],
-                           b >= 0, need_dw, dx, need_dx, acc, scratch)
+                           b >= 0, need_dw, dx, need_dx, acc, scratch, ops[s, C_BLAS] != 0)
         elif not need_dx and code != OP_PRELU and code != OP_BATCHNORM and code != OP_LAYERNORM \
                 and code != OP_ADD and code != OP_CONCAT:
             continue

@@ -44,6 +44,7 @@ C_SKIP_BWD = 9    # 1 when the loss already wrote the gradient of this op's inpu
 C_W2 = 10         # third / fourth weight offsets (BatchNorm moving variance)
 C_W3 = 11
 N_OP_COLS = 12
+C_BLAS = C_ACT     # Dense: 1 = products on multi-threaded BLAS (set by the executor's thread policy)
 
 # --- columns of the float op table -------------------------------------------------------------
 F_A = 0   # alpha / epsilon / rate / threshold / lower
