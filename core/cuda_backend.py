@@ -2,9 +2,13 @@
 
 Data and weights stay on the device; the host copies of weights, optimizer state, gradients and
 activations are synchronised only at chunk (event) boundaries, so the trainer, statistics,
-callbacks and snapshots work unchanged. Supports Input, Flatten, Dense, every element-wise
-activation, Softmax, BatchNorm, LayerNorm, Add and Concat with every loss and optimizer, float32. Other blocks raise a
-clear error naming the node. Tested without a GPU under NUMBA_ENABLE_CUDASIM=1.
+callbacks and snapshots work unchanged. Supports every block (Input, Flatten, Dense, the
+element-wise activations, PReLU, RReLU, Softmax, BatchNorm, LayerNorm, Dropout, AlphaDropout, Add,
+Concat) with every loss and optimizer, float32; an op outside SUPPORTED raises a clear error naming
+the node. Dropout, AlphaDropout and RReLU draw from a counter-based device generator keyed by the
+executor's seed, the optimizer step and the plan step: training runs are reproducible but their
+masks are not the CPU's, so inference matches the CPU exactly and training matches it in
+distribution. Tested without a GPU under NUMBA_ENABLE_CUDASIM=1.
 """
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ from .errors import TrainingError
 from .executor import Executor
 from .kernels import opcodes as K
 
-SUPPORTED = {K.OP_INPUT, K.OP_DENSE, K.OP_ACT, K.OP_SOFTMAX, K.OP_ADD, K.OP_CONCAT, K.OP_BATCHNORM,
-             K.OP_LAYERNORM}
+SUPPORTED = {K.OP_INPUT, K.OP_DENSE, K.OP_ACT, K.OP_PRELU, K.OP_RRELU, K.OP_SOFTMAX, K.OP_ADD,
+             K.OP_CONCAT, K.OP_BATCHNORM, K.OP_LAYERNORM, K.OP_DROPOUT, K.OP_ALPHADROPOUT}
 THREADS = 128
 
 
@@ -75,6 +79,11 @@ class CudaExecutor(Executor):
     def _grid(self, count):
         return (max(1, math.ceil(count / THREADS)),), (THREADS,)
 
+    def _key(self, s):
+        """Key of plan step s's random numbers in this batch: one counter per (optimizer step,
+        plan step), so every batch and block draws afresh and a rerun from a snapshot draws alike."""
+        return self.ck.launch_key(self.rng[0], int(self.step[0]) * len(self.ops) + s)
+
     def _grid2(self, n, w):
         t = self.ck.TILE
         return (max(1, math.ceil(n / t)), max(1, math.ceil(w / t))), (t, t)
@@ -101,6 +110,21 @@ class CudaExecutor(Executor):
             elif code == K.OP_ACT:
                 g, b = self._grid(n * ow)
                 ck.act_forward[g, b](row[K.C_ACT], p.opf[s, K.F_A], A, io, oo, n * ow)
+            elif code == K.OP_PRELU:
+                g, b = self._grid(n * iw)
+                ck.prelu_forward[g, b](A, io, oo, P, row[K.C_W], iw, n * iw)
+            elif code == K.OP_RRELU:
+                g, b = self._grid(n * iw)
+                ck.rrelu_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], p.opf[s, K.F_B],
+                                       self.training_pass, self._key(s), n * iw)
+            elif code == K.OP_DROPOUT:
+                g, b = self._grid(n * iw)
+                ck.dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], bool(row[K.C_ACT]),
+                                         self.training_pass, self._key(s), n * iw)
+            elif code == K.OP_ALPHADROPOUT:
+                g, b = self._grid(n * iw)
+                ck.alpha_dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A],
+                                               self.training_pass, self._key(s), n * iw)
             elif code == K.OP_SOFTMAX:
                 g, b = self._grid(n)
                 ck.softmax_rows[g, b](A, io, oo, n, ow)
@@ -155,6 +179,19 @@ class CudaExecutor(Executor):
             elif code == K.OP_ACT and need_dx:
                 g, b = self._grid(n * ow)
                 ck.act_backward[g, b](row[K.C_ACT], p.opf[s, K.F_A], A, D, io, oo, bool(acc), n * ow)
+            elif code == K.OP_PRELU:
+                if row[K.C_TRAIN_W]:
+                    g, b = self._grid(iw)
+                    ck.prelu_alpha_grads[g, b](A, D, io, oo, G, row[K.C_W], n, iw)
+                if need_dx:
+                    g, b = self._grid(n * iw)
+                    ck.prelu_backward[g, b](A, D, io, oo, P, row[K.C_W], iw, bool(acc), n * iw)
+            elif code == K.OP_RRELU and need_dx:
+                g, b = self._grid(n * iw)
+                ck.rrelu_backward[g, b](A, D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
+            elif code in (K.OP_DROPOUT, K.OP_ALPHADROPOUT) and need_dx:   # aux holds ∂y/∂x
+                g, b = self._grid(n * iw)
+                ck.mask_backward[g, b](D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
             elif code == K.OP_SOFTMAX and need_dx:
                 g, b = self._grid(n)
                 ck.softmax_backward[g, b](A, D, io, oo, n, ow, bool(row[K.C_SKIP_BWD]), bool(acc))
