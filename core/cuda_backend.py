@@ -51,7 +51,8 @@ class CudaExecutor(Executor):
         super().__init__(plan, max_batch, dtype)
         from numba import cuda
         from .kernels import cuda_kernels as ck
-        self.cuda, self.ck = cuda, ck
+        from .kernels import cuda_random as cr
+        self.cuda, self.ck, self.cr = cuda, ck, cr
         self.d_acts = cuda.to_device(self.acts)
         self.d_dacts = cuda.to_device(self.dacts)
         self.d_grads = cuda.to_device(self.grads)
@@ -82,7 +83,7 @@ class CudaExecutor(Executor):
     def _key(self, s):
         """Key of plan step s's random numbers in this batch: one counter per (optimizer step,
         plan step), so every batch and block draws afresh and a rerun from a snapshot draws alike."""
-        return self.ck.launch_key(self.rng[0], int(self.step[0]) * len(self.ops) + s)
+        return self.cr.launch_key(self.rng[0], int(self.step[0]) * len(self.ops) + s)
 
     def _grid2(self, n, w):
         t = self.ck.TILE
@@ -115,15 +116,15 @@ class CudaExecutor(Executor):
                 ck.prelu_forward[g, b](A, io, oo, P, row[K.C_W], iw, n * iw)
             elif code == K.OP_RRELU:
                 g, b = self._grid(n * iw)
-                ck.rrelu_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], p.opf[s, K.F_B],
+                self.cr.rrelu_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], p.opf[s, K.F_B],
                                        self.training_pass, self._key(s), n * iw)
             elif code == K.OP_DROPOUT:
                 g, b = self._grid(n * iw)
-                ck.dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], bool(row[K.C_ACT]),
+                self.cr.dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], bool(row[K.C_ACT]),
                                          self.training_pass, self._key(s), n * iw)
             elif code == K.OP_ALPHADROPOUT:
                 g, b = self._grid(n * iw)
-                ck.alpha_dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A],
+                self.cr.alpha_dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A],
                                                self.training_pass, self._key(s), n * iw)
             elif code == K.OP_SOFTMAX:
                 g, b = self._grid(n)
@@ -188,10 +189,10 @@ class CudaExecutor(Executor):
                     ck.prelu_backward[g, b](A, D, io, oo, P, row[K.C_W], iw, bool(acc), n * iw)
             elif code == K.OP_RRELU and need_dx:
                 g, b = self._grid(n * iw)
-                ck.rrelu_backward[g, b](A, D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
+                self.cr.rrelu_backward[g, b](A, D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
             elif code in (K.OP_DROPOUT, K.OP_ALPHADROPOUT) and need_dx:   # aux holds ∂y/∂x
                 g, b = self._grid(n * iw)
-                ck.mask_backward[g, b](D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
+                self.cr.mask_backward[g, b](D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
             elif code == K.OP_SOFTMAX and need_dx:
                 g, b = self._grid(n)
                 ck.softmax_backward[g, b](A, D, io, oo, n, ow, bool(row[K.C_SKIP_BWD]), bool(acc))

@@ -183,11 +183,12 @@ import numba.cuda.dispatcher as dispatcher
 from numba import cuda
 try:
     cuda.compile_ptx(lambda a: None, "void(float32[:])", cc=(8, 0))
-except Exception as e:   # no NVVM here
-    print("skip:", type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+except Exception as e:   # the CUDA toolkit's NVVM is not installed: nothing can compile PTX here
+    print("skip: no NVVM to compile PTX with (CUDA toolkit not installed):", type(e).__name__,
+          str(e).splitlines()[0] if str(e) else "")
     raise SystemExit
 dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(8, 0))
-from core.kernels import cuda_kernels as ck
+from core.kernels import cuda_kernels as ck, cuda_random as cr
 F, I, B, R = "float32[:]", "int64", "boolean", "float64"
 SIGS = {
     "prelu_forward": [F, I, I, F, I, I, I],
@@ -202,7 +203,7 @@ SIGS = {
     "layernorm_param_grads": [F, I, F, I, F, I, I, I, I],
 }
 for name, args in SIGS.items():
-    cuda.compile_ptx(getattr(ck, name).py_func, f"void({', '.join(args)})", cc=(8, 0))
+    cuda.compile_ptx(getattr(cr if hasattr(cr, name) else ck, name).py_func, f"void({', '.join(args)})", cc=(8, 0))
 print("ok")
 """
 
