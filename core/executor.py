@@ -55,6 +55,7 @@ class Executor:
         self.has_reg = bool(self.segs[:, 3].any()) if len(self.segs) else False
         self.control = np.zeros(1, np.int64)
         self._blas_steps: tuple[int, ...] = ()    # Dense steps on BLAS (use_blas_for)
+        self._policy_batch = -1                      # batch size the "auto" policy last chose for
 
     def _scratch_size(self, plan: Plan) -> int:
         """Room for any one tensor of a batch, and for a transposed W where Dense's backward
@@ -148,7 +149,9 @@ class Executor:
         if self.blas_threads is not None:
             from .threads import apply_blas_threads, blas_layers
             if self.blas_threads == "auto":
-                self.use_blas_for(blas_layers(self.plan, batch_size))
+                if batch_size != self._policy_batch:   # the policy depends on the batch size only
+                    self.use_blas_for(blas_layers(self.plan, batch_size))
+                    self._policy_batch = batch_size
                 apply_blas_threads((os.cpu_count() or 1) if self._blas_steps else 1)
             else:
                 apply_blas_threads(int(self.blas_threads))
