@@ -55,6 +55,13 @@ def _fmt(logs: dict) -> str:
     return "  ".join(f"{k} {v:.4g}" for k, v in logs.items())
 
 
+def _warn_if_unbound(design, metadata, design_path, weights_path) -> None:
+    """Weights trained on another structure still load when the shapes fit: say so (core.binding)."""
+    from .binding import check_binding
+    for warning in check_binding(design, metadata, design_path=design_path, weights_path=weights_path):
+        print(warning, file=sys.stderr)
+
+
 def cmd_summary(args) -> int:
     from .designfile import load_design
     design = load_design(args.design)
@@ -79,7 +86,7 @@ def cmd_train(args) -> int:
         require_cuda()
     model = Model.from_design(design)
     if args.weights:
-        model.load_weights(args.weights)
+        _warn_if_unbound(design, model.load_weights(args.weights), args.design, args.weights)
     trainer = model.trainer(collect_stats=False, epochs=args.epochs)
     epochs = trainer.settings["epochs"]
     end = None
@@ -104,7 +111,7 @@ def cmd_train(args) -> int:
     model.trained_epochs += end.epochs_run
     print(end.message)
     if args.out:
-        model.save_weights(args.out)
+        model.save_weights(args.out, design_file=os.path.basename(args.design))
         print(f"weights written to {args.out}")
     return 0 if end.reason != "diverged" else 1
 
@@ -113,7 +120,7 @@ def cmd_evaluate(args) -> int:
     from .designfile import load_design
     from .model import Model
     model = Model.from_design(load_design(args.design))
-    model.load_weights(args.weights)
+    _warn_if_unbound(model.design, model.load_weights(args.weights), args.design, args.weights)
     print(_fmt(model.evaluate(args.split)))
     return 0
 

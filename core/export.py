@@ -3,9 +3,12 @@
 ONNX lives in ``core.onnx_export``. The optional packages (safetensors, onnx, onnxruntime) are
 imported lazily; when one is missing the error says which extra to install.
 
-Weight names are the plan's ``node_id/weight``. Metadata travels with the weights in both
-formats: design hash, dtype, epoch, metrics and the input scaler (so inference applies the same
-transform as training). In safetensors every metadata value is a string (JSON where structured).
+Weight names are the plan's ``node_id/weight``. Metadata travels with the weights in every
+format (``consumer_metadata``): what a consumer needs to use or rebuild the model — task, class
+and feature names, the input scaler (so inference applies the same transform as training), the
+training metrics, the kernel layout and the normalization layers' epsilon and momentum
+convention — and what binds the weights to their design (design hash and name, dtype, epoch).
+In safetensors and ONNX every metadata value is a string (JSON where structured).
 """
 from __future__ import annotations
 
@@ -57,18 +60,70 @@ def format_of(path: str | os.PathLike, fmt: str | None = None) -> str:
 
 # ----------------------------------------------------------------------------- what gets written
 
-def _parts(obj) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """(weights, metadata) of a Model or an Executor."""
+KERNEL_LAYOUT = "[in, out]"
+CONVENTIONS = ("Dense: y = x @ kernel + bias with kernel [in, out] (Keras; PyTorch's nn.Linear.weight is "
+               "kernel.T). BatchNorm: y = gamma * (x - mean) / sqrt(var + epsilon) + beta; in training "
+               "moving = momentum * moving + (1 - momentum) * batch with the biased batch variance (Keras; "
+               "PyTorch's momentum is 1 - this and its running variance is unbiased). LayerNorm over the "
+               "last axis with epsilon. Inputs: x_scaled = (x - scaler.offset) / scaler.scale per feature.")
+
+# Keys a weights file carries into an export when the model at hand does not know them (the CLI
+# exports through a fresh Model with no data loaded). The design_* keys always describe the design
+# the export is built from, never the one the weights came from.
+CARRIED_KEYS = ("task", "class_names", "feature_names", "metrics", "epoch", "scaler")
+
+
+def normalization_layers(graph) -> dict[str, dict[str, Any]]:
+    """{node_id: epsilon, momentum and its convention} for every BatchNorm and LayerNorm node."""
+    out: dict[str, dict[str, Any]] = {}
+    for nid, node in graph.nodes.items():
+        if node.type == "BatchNorm":
+            out[nid] = {"type": "BatchNorm", "epsilon": float(node.params["epsilon"]),
+                        "momentum": float(node.params["momentum"]),
+                        "momentum_convention": "keras: moving = momentum*moving + (1-momentum)*batch; "
+                                               "torch momentum = 1 - momentum",
+                        "moving_variance": "biased"}
+        elif node.type == "LayerNorm":
+            out[nid] = {"type": "LayerNorm", "epsilon": float(node.params["epsilon"]), "axis": -1}
+    return out
+
+
+def _empty(v) -> bool:
+    return v is None or (isinstance(v, (dict, list, str)) and not v)
+
+
+def consumer_metadata(obj, carried: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything an export records besides the weights, for a Model (or an Executor).
+
+    carried: metadata read from the weights file the model was loaded from; its CARRIED_KEYS fill
+    in what the model itself does not know (metrics and class names of a model built without data).
+    """
     if hasattr(obj, "executor") and hasattr(obj, "metadata"):          # core.model.Model
-        return obj.executor.get_weights(), obj.metadata()
-    if hasattr(obj, "get_weights"):                                    # core.executor.Executor
-        return obj.get_weights(), {"dtype": obj.dtype.name}
-    raise TypeError(f"expected a Model or an Executor, received {type(obj).__name__}")
+        meta = dict(obj.metadata())
+        meta["normalization"] = normalization_layers(obj.design.graph) or None
+    elif hasattr(obj, "get_weights"):                                  # core.executor.Executor
+        meta = {"dtype": obj.dtype.name}
+    else:
+        raise TypeError(f"expected a Model or an Executor, received {type(obj).__name__}")
+    for key in CARRIED_KEYS:
+        if _empty(meta.get(key)) and not _empty((carried or {}).get(key)):
+            meta[key] = carried[key]
+    meta["kernel_layout"] = KERNEL_LAYOUT
+    meta["conventions"] = CONVENTIONS
+    return meta
 
 
-def export_npz(obj, path: str | os.PathLike, **extra_metadata) -> None:
+def _parts(obj, carried: dict[str, Any] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(weights, metadata) of a Model or an Executor."""
+    meta = consumer_metadata(obj, carried)
+    weights = obj.executor.get_weights() if hasattr(obj, "executor") else obj.get_weights()
+    return weights, meta
+
+
+def export_npz(obj, path: str | os.PathLike, *, carried: dict[str, Any] | None = None,
+               **extra_metadata) -> None:
     """Write the weights of a Model or Executor as ``.npz`` (same layout as ``Model.save_weights``)."""
-    weights, meta = _parts(obj)
+    weights, meta = _parts(obj, carried)
     save_weights(path, weights, {**meta, **extra_metadata})
 
 
@@ -81,11 +136,12 @@ def _st_metadata(meta: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def export_safetensors(obj, path: str | os.PathLike, **extra_metadata) -> None:
+def export_safetensors(obj, path: str | os.PathLike, *, carried: dict[str, Any] | None = None,
+                       **extra_metadata) -> None:
     """Write the weights of a Model or Executor as ``.safetensors`` with string metadata
-    (design_hash, dtype, epoch, metrics and scaler as JSON)."""
+    (``consumer_metadata``; structured values as JSON)."""
     st = require("safetensors.numpy", "Writing .safetensors")
-    weights, meta = _parts(obj)
+    weights, meta = _parts(obj, carried)
     arrays = {k: np.ascontiguousarray(v) for k, v in weights.items()}
     data = st.save(arrays, metadata=_st_metadata({**meta, **extra_metadata}))
     atomic_write_bytes(path, data)
@@ -95,9 +151,9 @@ def export_weights(obj, path: str | os.PathLike, fmt: str | None = None, **kw) -
     """Dispatch on the format (or the extension): npz, safetensors or onnx."""
     fmt = format_of(path, fmt)
     if fmt == "npz":
-        export_npz(obj, path)
+        export_npz(obj, path, **kw)
     elif fmt == "safetensors":
-        export_safetensors(obj, path)
+        export_safetensors(obj, path, **kw)
     else:
         from .onnx_export import export_onnx
         export_onnx(obj, path, **kw)
@@ -175,4 +231,7 @@ def import_weights(model, path: str | os.PathLike) -> dict[str, Any]:
         model.trained_epochs = int(meta.get("epoch", 0) or 0)
     except (TypeError, ValueError):
         pass
+    metrics = meta.get("metrics")
+    if isinstance(metrics, dict) and not getattr(model, "last_logs", None):
+        model.last_logs = dict(metrics)       # re-exporting keeps the metrics training measured
     return meta

@@ -1,8 +1,10 @@
 """`netdesigner export DESIGN WEIGHTS --format onnx|npz|safetensors -o FILE`."""
 from __future__ import annotations
 
+import os
 import sys
 
+from .errors import NetDesignerError
 from .export import FORMATS
 
 
@@ -21,6 +23,7 @@ def add_subcommand(sub) -> None:
 
 
 def cmd_export(args) -> int:
+    from .binding import check_binding, design_metadata
     from .designfile import load_design
     from .export import export_npz, export_safetensors, format_of, import_weights
     from .model import Model, load_design_data
@@ -28,19 +31,34 @@ def cmd_export(args) -> int:
     fmt = format_of(args.output, args.format)
     design = load_design(args.design)
     model = Model(design)
-    import_weights(model, args.weights)
-    if fmt == "onnx" and not args.no_scaler and model.scaler is None and design.data["scaling"] != "none":
-        # Older weights files carry no scaler: refit it exactly as training did (seeded split).
-        print("note: the weights file holds no input scaler; refitting it from the design's data",
-              file=sys.stderr)
-        model.scaler = load_design_data(design.data).scaler
+    carried = import_weights(model, args.weights)
+    for warning in check_binding(design, carried, design_path=args.design, weights_path=args.weights):
+        print(warning, file=sys.stderr)
+    needs_scaler = fmt == "onnx" and not args.no_scaler and model.scaler is None and design.data["scaling"] != "none"
+    if needs_scaler or "task" not in carried:
+        # Older weights files carry no scaler or names: take them from the design's data, prepared
+        # exactly as training did (seeded split). Only the scaler is worth failing for.
+        try:
+            data = load_design_data(design.data)
+        except (NetDesignerError, OSError):
+            if needs_scaler:
+                raise
+            data = None
+        if data is not None:
+            carried = {**design_metadata(design, data), **carried}
+        if needs_scaler:
+            print("note: the weights file holds no input scaler; refitting it from the design's data",
+                  file=sys.stderr)
+            model.scaler = data.scaler
+    extra = {"design_file": os.path.basename(args.design)}
     if fmt == "npz":
-        export_npz(model, args.output)
+        export_npz(model, args.output, carried=carried, **extra)
     elif fmt == "safetensors":
-        export_safetensors(model, args.output)
+        export_safetensors(model, args.output, carried=carried, **extra)
     else:
         from .onnx_export import export_onnx
-        export_onnx(model, args.output, opset=args.opset, fold_scaler=not args.no_scaler)
+        export_onnx(model, args.output, opset=args.opset, fold_scaler=not args.no_scaler,
+                    carried=carried, extra_metadata=extra)
     n = sum(w.size for w in model.plan.weights)
     print(f"wrote {args.output} ({fmt}, {len(model.plan.weights)} weights, {n:,} parameters)")
     return 0

@@ -145,7 +145,8 @@ class Model:
 
     # ---- weights -------------------------------------------------------------------------------
     def metadata(self) -> dict:
-        return {"design_hash": self.design.structure_hash(), "dtype": self.dtype.name,
+        from .binding import design_metadata     # design hash and name, task, feature and class names
+        return {**design_metadata(self.design, self.data), "dtype": self.dtype.name,
                 "epoch": self.trained_epochs, "metrics": self.last_logs,
                 "scaler": self.scaler.to_dict() if self.scaler is not None else None}
 

@@ -240,19 +240,19 @@ def build_onnx(graph, plan, weights: dict[str, np.ndarray], *, scaler=None, opse
     return model
 
 
-def to_onnx(model, *, opset: int = DEFAULT_OPSET, dtype="float32", fold_scaler: bool = True):
-    """The ONNX model of a ``core.model.Model`` (its graph, current weights and scaler)."""
+def to_onnx(model, *, opset: int = DEFAULT_OPSET, dtype="float32", fold_scaler: bool = True,
+            carried: dict[str, Any] | None = None, extra_metadata: dict[str, Any] | None = None):
+    """The ONNX model of a ``core.model.Model`` (its graph, current weights and scaler).
+
+    Its ``metadata_props`` hold ``core.export.consumer_metadata`` (class and feature names, task,
+    scaler, metrics, kernel layout, normalization epsilons; `carried`: the weights file's metadata
+    for what the model does not know; `extra_metadata`: further keys), plus where the inputs go and
+    whether the scaler is folded in.
+    """
+    from .export import consumer_metadata
     design = model.design
-    meta: dict[str, Any] = {"design_hash": design.structure_hash(), "netdesigner_dtype": model.dtype.name}
-    if model.scaler is not None:
-        meta["scaler"] = model.scaler.to_dict()
-    data = getattr(model, "data", None)
-    if data is not None:
-        meta["task"] = data.task
-        if data.feature_names:
-            meta["feature_names"] = list(data.feature_names)
-        if data.class_names:
-            meta["class_names"] = list(data.class_names)
+    meta = {**consumer_metadata(model, carried), **(extra_metadata or {})}
+    meta["netdesigner_dtype"] = meta.pop("dtype", model.dtype.name)
     return build_onnx(design.graph, model.plan, model.executor.get_weights(),
                       scaler=model.scaler if fold_scaler else None, opset=opset, dtype=dtype,
                       name=design.name or "netdesigner", metadata=meta)
