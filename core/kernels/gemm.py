@@ -25,7 +25,20 @@ from numba.extending import intrinsic
 
 from .config import JIT
 
-_AVX512 = "+avx512f" in llvm.get_host_cpu_features().flatten().split(",")
+
+def host_has_avx512() -> bool:
+    """Whether the host CPU has AVX-512F, as LLVM reads it. LLVM cannot read the features on some
+    platforms and raises RuntimeError (numba itself catches it): then assume no AVX-512 and use
+    the 32-byte tiles, which run everywhere (LLVM splits the vectors where they are wider than
+    the machine's)."""
+    try:
+        features = llvm.get_host_cpu_features().flatten()
+    except RuntimeError:
+        return False
+    return "+avx512f" in features.split(",")
+
+
+_AVX512 = host_has_avx512()
 VECTOR_BYTES = 64 if _AVX512 else 32
 MR = 8 if _AVX512 else 4        # rows of the NN tile; NV vectors of columns each
 NV = 2
