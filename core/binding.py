@@ -24,8 +24,8 @@ def design_metadata(design, data=None, design_file: str | os.PathLike | None = N
         meta["design_file"] = os.path.basename(os.fspath(design_file))
     if data is not None:
         meta["task"] = data.task
-        meta["feature_names"] = list(data.feature_names) if data.feature_names else None
-        meta["class_names"] = list(data.class_names) if data.class_names else None
+        meta["feature_names"] = [str(n) for n in data.feature_names] if data.feature_names else None
+        meta["class_names"] = [str(n) for n in data.class_names] if data.class_names else None
     return meta
 
 
