@@ -141,8 +141,18 @@ def build_menus(win, a: SimpleNamespace) -> None:
     design.addSeparator()
     design.addAction(a.data)
 
-    help_ = bar.addMenu(tr("&Help"))
-    help_.addAction(a.about)
+    win.help_menu = bar.addMenu(tr("&Help"))
+    win.help_menu.addAction(a.about)
+
+
+def keep_help_last(win) -> None:
+    """Help stays the last menu (every platform's convention): menus added later, such as the
+    dashboard's Run, go before it."""
+    bar = win.menuBar()
+    action = win.help_menu.menuAction()
+    if bar.actions() and bar.actions()[-1] is not action:
+        bar.removeAction(action)
+        bar.addAction(action)
 
 
 def build_toolbar(win, a: SimpleNamespace) -> QToolBar:

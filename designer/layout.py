@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+from collections import deque
 from typing import Iterable
 
 Size = tuple[float, float]
@@ -74,6 +75,18 @@ def layered_layout(nodes: Iterable[str], edges: Iterable[tuple[str, str]],
     return out
 
 
+def skip_edges(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (source, target) pairs that jump over blocks: their ends are more than one column
+    apart (a residual or dense connection, or the short branch of a merge). The canvas routes
+    them in lanes of their own. Linear in the size of the graph.
+    """
+    nodes = list(nodes)
+    known = set(nodes)
+    edges = [(s, t) for s, t in edges if s in known and t in known and s != t]
+    layer = _layers(nodes, edges)
+    return {(s, t) for s, t in edges if layer[t] - layer[s] > 1}
+
+
 def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     indeg = {n: 0 for n in nodes}
     outs: dict[str, list[str]] = {n: [] for n in nodes}
@@ -81,10 +94,10 @@ def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
         indeg[t] += 1
         outs[s].append(t)
     layer = {n: 0 for n in nodes}
-    ready = [n for n in nodes if indeg[n] == 0]
+    ready = deque(n for n in nodes if indeg[n] == 0)
     done = set()
     while ready:
-        n = ready.pop(0)
+        n = ready.popleft()
         done.add(n)
         for t in outs[n]:
             layer[t] = max(layer[t], layer[n] + 1)

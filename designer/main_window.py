@@ -59,6 +59,7 @@ class MainWindow(FileOps, QMainWindow):
         self.inspector = Inspector(self.document, self.scene, self)
         self.settings_panel = SettingsPanel(self.document, self)
         self.problems = ProblemsPanel(self.scene, self)
+        self._ready_text = self.problems.ok.text()     # the panel's own "no problems" line
         self.history = QUndoView(self.document.stack, self)
         self.history.setEmptyLabel(self.tr("Opened design"))
         self.docks = {}
@@ -142,6 +143,7 @@ class MainWindow(FileOps, QMainWindow):
         self.scene.selectionChanged.connect(self._update_edit_actions)
         self._update_edit_actions()
         self._update_summary()
+        self._problem_count(len(self.scene.problems))
 
     # ---- canvas context menu ----------------------------------------------------------------------
     def canvas_menu(self, global_pos, scene_pos) -> QMenu:
@@ -208,8 +210,15 @@ class MainWindow(FileOps, QMainWindow):
         self.statusBar().showMessage(self.tr("Connection refused — {0}").format(reason), 10000)
 
     def _problem_count(self, n: int) -> None:
-        self.problem_label.setText(self.tr("⚠ {0} problems").format(n) if n > 1 else
-                                   self.tr("⚠ 1 problem") if n == 1 else self.tr("✓ ready to train"))
+        empty = not self.document.graph.nodes
+        if empty:       # a start, not an error: neutral words, no red (the canvas says how to begin)
+            self.problem_label.setText(self.tr("Empty design"))
+            self.problems.ok.setText(self.tr("Nothing to check yet: drag an Input block from the Blocks "
+                                             "palette onto the canvas, or open an example (File → Examples)."))
+        else:
+            self.problem_label.setText(self.tr("⚠ {0} problems").format(n) if n > 1 else
+                                       self.tr("⚠ 1 problem") if n == 1 else self.tr("✓ ready to train"))
+            self.problems.ok.setText(self._ready_text)
         self.problem_label.setProperty("role", "error" if n else "")
         self.problem_label.style().unpolish(self.problem_label)
         self.problem_label.style().polish(self.problem_label)
@@ -257,7 +266,9 @@ class MainWindow(FileOps, QMainWindow):
             log.warning("training dashboard not available: %s", exc)
             self.training = None
             self.menuBar().addMenu(self.tr("&Run")).addAction(self.actions_.cross_validate)
+            ui_actions.keep_help_last(self)
             return False
+        ui_actions.keep_help_last(self)
         self._hook_training()
         # One tab group with Problems and History: side by side, six plots would need a window
         # three screens wide. The user can drag them apart; restoreState brings that back.

@@ -36,6 +36,7 @@ class Connector(QObject):
         self.temp: DragEdgeItem | None = None
         self.candidate: tuple | None = None  # (source, target, port), problem, port item
         self.last_refusal = ""
+        self._hinting = False   # a "Release to connect …" line is in the status bar
 
     @property
     def active(self) -> bool:
@@ -73,11 +74,13 @@ class Connector(QObject):
             self.temp.set_ends(end, fixed_pos, state)
         if self.candidate:
             (s, t, _), problem, _ = self.candidate
-            self.hint.emit(str(problem) if problem else tr("Release to connect {0} → {1}").format(s, t))
+            self._show_hint(str(problem) if problem else tr("Release to connect {0} → {1}").format(s, t))
             if problem is not None and screen_pos is not None:
                 QToolTip.showText(screen_pos, str(problem))
             elif screen_pos is not None:
                 QToolTip.hideText()
+        else:                   # off every port: what releasing here would do is no longer that
+            self._clear_hint()
 
     def finish(self, scene_pos: QPointF, screen_pos) -> None:
         if not self.active:
@@ -110,9 +113,20 @@ class Connector(QObject):
     def cancel(self) -> None:
         if self.active:
             self._end()
+
+    def _show_hint(self, text: str) -> None:
+        self._hinting = True
+        self.hint.emit(text)
+
+    def _clear_hint(self) -> None:
+        """Take the drag's hint out of the status bar (once: other messages are left alone)."""
+        if self._hinting:
+            self._hinting = False
             self.hint.emit("")
 
     def _end(self) -> None:
+        """The drag is over (released or cancelled): its hint goes with it."""
+        self._clear_hint()
         self._set_candidate(None)
         if self.detached is not None:
             item = self.scene.edge_items.get(self.detached)

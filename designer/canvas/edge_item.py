@@ -1,6 +1,8 @@
 """Edges: a curve from a node's output port to an input port, and the rubber curve of a drag."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
@@ -10,7 +12,11 @@ from core.graph import Edge
 from ..theme import current
 
 
-R = 18.0   # corner radius of routed edges
+R = 18.0          # corner radius of routed edges
+WRAP_GAP = 16.0   # a chain wrapped onto the next row runs this far under the row it leaves
+SKIP_GAP = 16.0   # a skip connection runs this far above (or below) the row it enters
+SKIP_STEP = 10.0  # further skips are staggered by this much
+LANE_SEP = 12.0   # two lanes closer than this would read as one line
 
 
 def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
@@ -21,49 +27,111 @@ def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
     return path
 
 
-def lane_path(p1: QPointF, p2: QPointF, lane: float) -> QPainterPath | None:
+def lane_path(p1: QPointF, p2: QPointF, lane: float, out_dx: float = R, in_dx: float = R) -> QPainterPath | None:
     """Out of p1 to the right, along the horizontal `lane`, into p2 from the left, with rounded
-    corners. None when the ends are too close for the corners."""
+    corners: the vertical legs run `out_dx` right of p1 and `in_dx` left of p2. None when the
+    ends are too close for the corners."""
     r = R
     x1, y1, x2, y2 = p1.x(), p1.y(), p2.x(), p2.y()
-    xr, xl = x1 + r, x2 - r
+    xr, xl = x1 + out_dx, x2 - in_dx
     if abs(xl - xr) < 2 * r or abs(lane - y1) < 2 * r or abs(y2 - lane) < 2 * r:
         return None
     s1 = 1 if lane >= y1 else -1
     s2 = 1 if y2 >= lane else -1
     h = 1 if xl > xr else -1
     path = QPainterPath(p1)
+    path.lineTo(QPointF(xr - r, y1))
     path.quadTo(QPointF(xr, y1), QPointF(xr, y1 + s1 * r))
     path.lineTo(QPointF(xr, lane - s1 * r))
     path.quadTo(QPointF(xr, lane), QPointF(xr + h * r, lane))
     path.lineTo(QPointF(xl - h * r, lane))
     path.quadTo(QPointF(xl, lane), QPointF(xl, lane + s2 * r))
     path.lineTo(QPointF(xl, y2 - s2 * r))
-    path.quadTo(QPointF(xl, y2), p2)
+    path.quadTo(QPointF(xl, y2), QPointF(xl + r, y2))
+    path.lineTo(p2)
     return path
 
 
+class Lane(NamedTuple):
+    """The horizontal run of a routed edge: at height y, from x0 to x1 (x0 <= x1)."""
+    y: float
+    x0: float
+    x1: float
+
+    def near(self, other: "Lane", distance: float) -> bool:
+        return abs(self.y - other.y) < distance and self.x0 < other.x1 and other.x0 < self.x1
+
+
+def _lane(p1: QPointF, p2: QPointF, y: float, out_dx: float, in_dx: float) -> Lane:
+    a, b = p1.x() + out_dx, p2.x() - in_dx
+    return Lane(y, min(a, b), max(a, b))
+
+
 def route(p1: QPointF, p2: QPointF, source_rect: QRectF, target_rect: QRectF, obstacles) -> QPainterPath:
-    """The edge's path: a plain curve when it crosses no other block; else a path along the
-    first free horizontal lane between the rows (a chain wrapped onto the next row, a skip
-    connection); backwards edges always take a lane, never a diagonal across the blocks."""
+    """The edge's path (see route_lane)."""
+    return route_lane(p1, p2, source_rect, target_rect, obstacles)[0]
+
+
+def route_lane(p1: QPointF, p2: QPointF, source_rect: QRectF, target_rect: QRectF,
+               obstacles) -> tuple[QPainterPath, Lane | None]:
+    """The edge's path and its lane (None for a plain curve): a plain curve when it crosses no
+    other block; else a path along the first free horizontal lane between the rows (a chain
+    wrapped onto the next row); backwards edges always take a lane, never a diagonal across
+    the blocks. A chain wrapped down onto the next row runs just under the row it leaves,
+    which keeps the part of the channel next to the target row free for skip connections."""
     backwards = p2.x() - p1.x() < 40
     simple = curve(p1, p2)
     if not backwards and not _hits(simple, obstacles):
-        return simple
+        return simple, None
     gap = 22.0
     lanes = [(p1.y() + p2.y()) / 2, target_rect.top() - gap, target_rect.bottom() + gap,
              source_rect.bottom() + gap, source_rect.top() - gap,
              max(source_rect.bottom(), target_rect.bottom()) + gap]
+    if target_rect.top() - source_rect.bottom() > 3 * WRAP_GAP:      # onto a row further down
+        lanes.insert(0, max(source_rect.bottom() + WRAP_GAP, p1.y() + 2 * R))
     first = None
     for lane in lanes:
         path = lane_path(p1, p2, lane)
         if path is None:
             continue
-        first = first or path
+        first = first or (path, _lane(p1, p2, lane, R, R))
         if not _hits(path, obstacles):
-            return path
-    return first or simple
+            return path, _lane(p1, p2, lane, R, R)
+    return first or (simple, None)
+
+
+def skip_route(p1: QPointF, p2: QPointF, source_rect: QRectF, target_rect: QRectF, obstacles,
+               taken=(), index: int = 0) -> tuple[QPainterPath, Lane | None]:
+    """A skip connection (an edge that jumps over blocks: a residual or dense connection) in a
+    lane of its own, so the path around the blocks it skips reads at a glance: an arc just
+    above the target's row (else just below it), clear of the lanes already `taken` by other
+    edges. Its first leg leaves `out_dx` further right than a chain's, so a skip and a chain
+    that share an output port part at once. `index` (the skip's rank among the skips leaving
+    the same block) staggers several skips. Falls back to route_lane."""
+    simple = curve(p1, p2)
+    if p2.x() - p1.x() >= 40 and not _hits(simple, obstacles):    # nothing in the way: a curve
+        return simple, None
+    out_dx = 2 * R + SKIP_STEP * index
+    in_dx = R + SKIP_STEP * index
+    xa, xb = sorted((p1.x() + out_dx, p2.x() - in_dx))
+    band = [r for r in list(obstacles) + [target_rect]
+            if r.bottom() > target_rect.top() and r.top() < target_rect.bottom()
+            and r.right() > xa and r.left() < xb]
+    row_top = min(r.top() for r in band)
+    row_bottom = max(r.bottom() for r in band)
+    candidates = []
+    for k in range(4):
+        offset = SKIP_GAP + SKIP_STEP * (index + k)
+        candidates += [row_top - offset, row_bottom + offset]
+    for y in candidates:
+        path = lane_path(p1, p2, y, out_dx, in_dx)
+        if path is None or _hits(path, obstacles):
+            continue
+        lane = _lane(p1, p2, y, out_dx, in_dx)
+        if any(lane.near(other, LANE_SEP) for other in taken):
+            continue
+        return path, lane
+    return route_lane(p1, p2, source_rect, target_rect, obstacles)
 
 
 def _hits(path: QPainterPath, obstacles) -> bool:

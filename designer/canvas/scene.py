@@ -17,7 +17,8 @@ from core.graph import Edge, GraphEvent
 from .. import theme
 from ..commands import MoveNodes
 from .connector import Connector
-from .edge_item import EdgeItem, curve, route
+from ..layout import skip_edges
+from .edge_item import EdgeItem, Lane, curve, route_lane, skip_route
 from .node_item import GRID, NodeItem, PortItem, format_shape
 
 EXTENT = 20000.0
@@ -43,6 +44,8 @@ class CanvasScene(QGraphicsScene):
         self.problems: list = []
         self.shapes: dict = {}
         self.counts: dict = {}
+        self.skips: dict[Edge, int] = {}     # skip connection → its rank among its source's skips
+        self._lanes: dict[Edge, Lane] = {}   # the horizontal run of every edge routed in a lane
         self.connector = Connector(self)
         self._graph = None
         self._press_positions: dict[str, QPointF] = {}
@@ -70,6 +73,8 @@ class CanvasScene(QGraphicsScene):
         self.clear()
         self.node_items.clear()
         self.edge_items.clear()
+        self.skips.clear()
+        self._lanes.clear()
         self._graph = self.document.graph
         self._graph.subscribe(self._on_event)
         for node in self._graph.nodes.values():
@@ -90,6 +95,7 @@ class CanvasScene(QGraphicsScene):
             self._add_edge(ev.edge)
         elif kind == "edge_removed":
             item = self.edge_items.pop(ev.edge, None)
+            self._lanes.pop(ev.edge, None)
             if item is not None:
                 self.removeItem(item)
             self._update_ports(ev.edge)
@@ -139,6 +145,10 @@ class CanvasScene(QGraphicsScene):
         graph = self.document.graph
         analysis = graph.analyze()
         self.problems, self.shapes, self.counts = analysis.problems, analysis.shapes, analysis.counts
+        if not graph.nodes:
+            # An empty design is a start, not a mistake: core's "no Input node" is not shown
+            # (the canvas says how to begin instead; Train still reports it if pressed).
+            self.problems = []
         reasons = defaultdict(list)
         for p in self.problems:
             if p.node_id is not None:
@@ -147,10 +157,29 @@ class CanvasScene(QGraphicsScene):
             shape = self.shapes.get(nid)
             item.set_info(format_shape(shape) if shape is not None else "",
                           self._count_text(nid), reasons.get(nid, []))
-        for edge_item in self.edge_items.values():   # blocks moved or grew: re-route around them
-            edge_item.update_path()
+        self._route_all()
         self.problemsChanged.emit(self.problems)
         self.annotationsChanged.emit()
+
+    def _route_all(self) -> None:
+        """Re-route every edge (blocks moved or grew, edges came or went): chains first, then the
+        skip connections, each in a lane clear of the lanes routed before it."""
+        graph = self.document.graph
+        pairs = skip_edges(graph.nodes, [(e.source, e.target) for e in graph.edges])
+        skips = sorted((e for e in graph.edges if (e.source, e.target) in pairs),
+                       key=lambda e: (e.source, graph.nodes[e.target].position[0], e.target, e.port))
+        self.skips, per_source = {}, defaultdict(int)
+        for e in skips:
+            self.skips[e] = per_source[e.source]
+            per_source[e.source] += 1
+        self._lanes.clear()
+        for edge, item in self.edge_items.items():
+            if edge not in self.skips:
+                item.update_path()
+        for edge in self.skips:
+            item = self.edge_items.get(edge)
+            if item is not None:
+                item.update_path()
 
     def _count_text(self, node_id: str) -> str:
         node = self.document.graph.nodes[node_id]
@@ -187,7 +216,17 @@ class CanvasScene(QGraphicsScene):
             return curve(p1, p2)
         obstacles = [it.sceneBoundingRect().adjusted(6, 2, -6, -2) for nid, it in self.node_items.items()
                      if nid not in (edge.source, edge.target)]
-        return route(p1, p2, src.sceneBoundingRect(), dst.sceneBoundingRect(), obstacles)
+        ends = (src.sceneBoundingRect(), dst.sceneBoundingRect())
+        if edge in self.skips:
+            taken = [lane for e, lane in self._lanes.items() if e != edge]
+            path, lane = skip_route(p1, p2, *ends, obstacles, taken, self.skips[edge])
+        else:
+            path, lane = route_lane(p1, p2, *ends, obstacles)
+        if lane is None:
+            self._lanes.pop(edge, None)
+        else:
+            self._lanes[edge] = lane
+        return path
 
     def port_connected(self, node_id: str, kind: str, index: int) -> bool:
         if kind == "out":
@@ -208,6 +247,13 @@ class CanvasScene(QGraphicsScene):
             item = self.node_items.get(nid)
             if item is not None:
                 item.setSelected(True)
+
+    def design_rect(self) -> QRectF:
+        """Every block and every edge (a routed edge can run beside the blocks)."""
+        rect = self.nodes_rect()
+        for item in self.edge_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
 
     def nodes_rect(self, node_ids=None) -> QRectF:
         rect = QRectF()

@@ -10,6 +10,11 @@ from .. import theme
 
 BLOCK_MIME = "application/x-netdesigner-block"
 MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+# Fit to view never shrinks a block's smallest text (its 9-pt body lines, node_item) below
+# MIN_TEXT_PX screen pixels: at 38-61 % zoom that text was ~6 px, unreadable.
+NODE_TEXT_PT = 9.0
+MIN_TEXT_PX = 9.6
+FIT_MARGIN = 30.0
 
 
 def tr(text: str) -> str:
@@ -65,20 +70,39 @@ class CanvasView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_all(self) -> None:
-        rect = self._scene.nodes_rect()
+        rect = self._scene.design_rect()
         if rect.isNull():
             self.reset_zoom()
             self.centerOn(0, 0)
             return
         self.fit_rect(rect)
 
+    def readable_zoom(self) -> float:
+        """The smallest zoom at which a block's smallest text (NODE_TEXT_PT) is still MIN_TEXT_PX
+        pixels high on this screen (0.8 at 96 dpi)."""
+        px_per_pt = self.logicalDpiY() / 72.0
+        return max(MIN_ZOOM, min(1.0, MIN_TEXT_PX / (NODE_TEXT_PT * px_per_pt)))
+
     def fit_rect(self, rect: QRectF) -> None:
-        rect = rect.adjusted(-60, -60, 60, 60)
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.zoom() > 1.0:    # a small design stays at natural size, centred
-            self.set_zoom(1.0)
+        """Show `rect` as large as the view allows, up to natural size, but never so small that
+        the blocks' text becomes unreadable: a design too big for the window is fitted to its
+        width (never below ``readable_zoom``) and opens at its start, the top left, where the
+        Input block is; the scroll bars reach the rest."""
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        vp = self.viewport().rect()
+        width, height = max(vp.width() - 4, 1), max(vp.height() - 4, 1)
+        whole = min(width / rect.width(), height / rect.height())
+        readable = self.readable_zoom()
+        if whole >= readable:
+            self.set_zoom(min(whole, 1.0))   # a small design stays at natural size, centred
             self.centerOn(rect.center())
-        self.zoomChanged.emit(self.zoom())
+            return
+        zoom = max(readable, min(1.0, width / rect.width()))
+        self.set_zoom(zoom)
+        shown_w, shown_h = width / zoom, height / zoom
+        x = rect.center().x() if rect.width() <= shown_w else rect.left() + shown_w / 2
+        y = rect.center().y() if rect.height() <= shown_h else rect.top() + shown_h / 2
+        self.centerOn(x, y)
 
     def wheelEvent(self, event):
         if event.modifiers() & Qt.ShiftModifier:   # shift + wheel scrolls sideways
@@ -167,16 +191,28 @@ class CanvasView(QGraphicsView):
         self.blockDropped.emit(type_name, QPointF(pos))
 
     # ---- empty-canvas hint ----------------------------------------------------------------------
+    def empty_hint(self) -> tuple[str, str]:
+        """(headline, second line) drawn on an empty canvas: how to start, in neutral colours."""
+        return (tr("Drag an Input block here from the Blocks palette to start"),
+                tr("or open an example: File → Examples"))
+
     def drawForeground(self, painter, rect):
         if self._scene.node_items:
             return
         t = theme.current()
+        head, more = self.empty_hint()
         painter.save()
         painter.resetTransform()
-        painter.setPen(t.color("muted"))
+        area = self.viewport().rect().adjusted(24, 24, -24, -24)
         font = painter.font()
-        font.setPointSizeF(12)
+        font.setPointSizeF(13)
         painter.setFont(font)
-        painter.drawText(self.viewport().rect(), Qt.AlignCenter | Qt.TextWordWrap,
-                         tr("Drag blocks here from the palette\nor open a ready design: File → Examples"))
+        painter.setPen(t.color("node_text"))
+        top = area.adjusted(0, 0, 0, -area.height() // 2 - 4)
+        painter.drawText(top, Qt.AlignHCenter | Qt.AlignBottom | Qt.TextWordWrap, head)
+        font.setPointSizeF(11)
+        painter.setFont(font)
+        painter.setPen(t.color("muted"))
+        bottom = area.adjusted(0, area.height() // 2 + 4, 0, 0)
+        painter.drawText(bottom, Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap, more)
         painter.restore()

@@ -254,8 +254,8 @@ def test_problems_are_shown_inline_and_listed(window, qtbot):
 def test_zoom_with_wheel_and_keys_and_fit(window, qtbot):
     from PySide6.QtGui import QWheelEvent
     view = window.view
-    add(window, "Input", 0, 0)
-    add(window, "Dense", 2400, 1200)
+    inp = add(window, "Input", 0, 0)
+    far = add(window, "Dense", 2400, 1200)
     z0 = view.zoom()
     vp = view.viewport()
     pos = QPointF(vp.rect().center())
@@ -265,9 +265,16 @@ def test_zoom_with_wheel_and_keys_and_fit(window, qtbot):
     assert view.zoom() > z0
     window.actions_.zoom_out.trigger()
     window.actions_.fit.trigger()
+    # Too big to show whole at a readable size: fitted no smaller than that, opened at its start
+    visible = view.mapToScene(vp.rect()).boundingRect()
+    assert view.zoom() >= view.readable_zoom() - 1e-9
+    assert not visible.contains(window.scene.nodes_rect())
+    assert visible.contains(window.scene.node_items[inp].sceneBoundingRect())
+    assert "%" in window.zoom_label.text()
+    window.document.graph.set_position(far, (500, 100))     # now it fits: shown whole
+    window.actions_.fit.trigger()
     visible = view.mapToScene(vp.rect()).boundingRect()
     assert visible.contains(window.scene.nodes_rect())
-    assert "%" in window.zoom_label.text()
 
 
 def test_scene_follows_graph_changes_made_elsewhere(window):
