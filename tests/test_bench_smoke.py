@@ -45,17 +45,74 @@ def test_flop_count():
     assert gemm_flops_per_sample(W3) == 2 * (784 * 512 * 2 + (512 * 256 + 256 * 10) * 3)
 
 
+def _row(table: str, label: str) -> str:
+    (row,) = [line for line in table.splitlines() if line.startswith(label)]
+    return row
+
+
 def test_one_case_and_report():
+    """The real runners through the measuring and reporting code: the ratios and GEMM rate are the
+    ones the measured samples/s imply, and the table prints those numbers."""
     s = Settings(quick=True, use_torch=torch_available())
     s.target_s, s.repeats = 0.01, 2
     wl = TINY[0].with_(n_samples=256)
     rec = measure_case(wl, s, peak_gflops=100.0)
-    assert rec["impls"]["NetDesigner"]["samples_per_s"] > 0
-    assert rec["ratio_vs_NumPy"] > 0
+    nd, npy = (rec["impls"][k]["samples_per_s"] for k in ("NetDesigner", "NumPy"))
+    assert rec["ratio_vs_NumPy"] == pytest.approx(nd / npy, rel=1e-12)
+    assert rec["step_gemm_fraction_of_peak"] == pytest.approx(nd * gemm_flops_per_sample(wl) / 1e9 / 100.0)
+    for name, r in rec["impls"].items():     # the median of the kept rounds, each a real measurement
+        assert min(r["runs"]) <= r["samples_per_s"] <= max(r["runs"]), name
     res = {"throughput": {"1": [rec]}, "parity": [{"workload": wl.label, "passed": True}]}
-    table = report.throughput_table(res)
-    assert wl.label in table
-    assert isinstance(report.targets(res), list)
+    row = _row(report.throughput_table(res), wl.label)
+    assert f"{report.ratio(rec, 'NumPy'):.2f}×" in row and " ok" in row
+    assert report._sps(nd) in row and report._sps(npy) in row
+
+
+class _FakeClock:
+    """perf_counter/process_time that advance only when a fake implementation runs: the measured
+    rates are then known exactly (no wall clock involved)."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        return self.now
+
+    def process_time(self):
+        return self.now
+
+
+def test_measuring_reports_the_rates_the_work_implies(monkeypatch):
+    """Two fake implementations costing 1 ms and 4 ms of (fake) time per batch of 8 samples: the
+    measurement must report 8000 and 2000 samples/s and a ratio of exactly 4."""
+    import bench.measure as measure
+    import bench.suite as suite
+    clock = _FakeClock()
+    monkeypatch.setattr(measure, "time", clock)
+    monkeypatch.setattr(measure, "_busy_seconds", lambda: 0.0)
+
+    class Fake:
+        def __init__(self, step_s):
+            self.step_s, self.steps = step_s, 0
+
+        def run(self, n):
+            self.steps += n
+            clock.now += n * self.step_s
+
+    fakes = {"NetDesigner": Fake(0.001), "NumPy": Fake(0.004)}
+    monkeypatch.setattr(suite, "make_runners", lambda wl, s, impls: fakes)
+    s = Settings(quick=True, use_torch=False)
+    wl = TINY[0].with_(batch=8)
+    rec = measure_case(wl, s, peak_gflops=50.0)
+    assert rec["impls"]["NetDesigner"]["samples_per_s"] == pytest.approx(8000.0)
+    assert rec["impls"]["NumPy"]["samples_per_s"] == pytest.approx(2000.0)
+    assert rec["ratio_vs_NumPy"] == pytest.approx(4.0)
+    assert rec["round_ratio_vs_NumPy"] == pytest.approx(4.0)
+    assert rec["step_gemm_gflops"] == pytest.approx(8000.0 * gemm_flops_per_sample(wl) / 1e9)
+    assert not rec["rounds"]["contended"] and rec["rounds"]["total"] == s.repeats
+    assert all(f.steps > 0 for f in fakes.values())
+    row = _row(report.throughput_table({"throughput": {"1": [rec]}}), wl.label)
+    assert "8.0k" in row and "2.0k" in row and "4.00×" in row
 
 
 def test_observers_collect():
