@@ -7,10 +7,12 @@ returns *all* problems at once so the canvas can show them inline.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .blocks import BLOCKS, get_block
+from .textsafe import printable_label
 from .errors import (CycleError, DanglingPortError, GraphError, ParameterError, PortInUseError,
                      ShapeMismatchError)
 
@@ -62,6 +64,138 @@ class GraphEvent:
 _ID_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
+class EdgeList(list):
+    """The graph's edges in their order, with per-node adjacency kept up to date by every change.
+
+    A plain list to its users (the designer, undo commands and tests append, insert and remove
+    edges directly), so the index cannot drift from the list: each mutation updates it. Appends
+    and removals cost O(1) per edge; anything that reorders the list (an insert before the end,
+    slice assignment, sort) rebuilds the index in O(E), which is what the list operation costs
+    anyway. Per node, edges are kept in list order, so algorithms that walk a node's edges visit
+    them in the same order as a scan of the whole list would.
+    """
+
+    def __init__(self, edges: Iterable[Edge] = ()):
+        super().__init__(edges)
+        self._rebuild()
+
+    def __reduce__(self):   # pickle/deepcopy: rebuild the index from the items
+        return (EdgeList, (list(self),))
+
+    # ---- the index -------------------------------------------------------------------------
+    # Per node, a dict used as an ordered multiset: edge → how many times the list holds it
+    # (an identical edge twice only happens through direct list edits, and check() reports it).
+    def _rebuild(self) -> None:
+        self._into: dict[str, dict[Edge, int]] = {}
+        self._out_of: dict[str, dict[Edge, int]] = {}
+        self._repeats = 0     # entries beyond the first of identical edges
+        for e in list.__iter__(self):
+            self._index(e)
+
+    def _index(self, e: Edge) -> None:
+        for table, key in ((self._into, e.target), (self._out_of, e.source)):
+            bucket = table.get(key)
+            if bucket is None:
+                table[key] = {e: 1}
+            elif e in bucket:
+                bucket[e] += 1
+                self._repeats += 1
+            else:
+                bucket[e] = 1
+
+    def _unindex(self, e: Edge) -> None:
+        for table, key in ((self._into, e.target), (self._out_of, e.source)):
+            bucket = table[key]
+            if bucket[e] == 1:
+                del bucket[e]
+                if not bucket:
+                    del table[key]
+            else:
+                bucket[e] -= 1
+                self._repeats -= 1
+
+    def _expand(self, bucket: dict[Edge, int] | None) -> list[Edge]:
+        if not bucket:
+            return []
+        if not self._repeats:
+            return list(bucket)
+        return [e for e, k in bucket.items() for _ in range(k)]
+
+    def into(self, node_id: str) -> list[Edge]:
+        """Edges whose target is node_id, in list order (O(in-degree))."""
+        return self._expand(self._into.get(node_id))
+
+    def out_of(self, node_id: str) -> list[Edge]:
+        """Edges whose source is node_id, in list order (O(out-degree))."""
+        return self._expand(self._out_of.get(node_id))
+
+    def has_repeats(self) -> bool:
+        return self._repeats > 0
+
+    def has_consumers(self, node_id: str) -> bool:
+        return node_id in self._out_of
+
+    # ---- list mutations --------------------------------------------------------------------
+    def append(self, e: Edge) -> None:
+        super().append(e)
+        self._index(e)
+
+    def extend(self, edges: Iterable[Edge]) -> None:
+        for e in edges:
+            self.append(e)
+
+    def __iadd__(self, edges):
+        self.extend(edges)
+        return self
+
+    def insert(self, index: int, e: Edge) -> None:
+        at_end = index >= len(self)
+        super().insert(index, e)
+        if at_end:
+            self._index(e)
+        else:
+            self._rebuild()   # keep per-node order equal to list order
+
+    def pop(self, index: int = -1) -> Edge:
+        e = super().pop(index)
+        self._unindex(e)
+        return e
+
+    def remove(self, e: Edge) -> None:
+        super().remove(e)
+        self._unindex(e)
+
+    def __delitem__(self, index) -> None:
+        if isinstance(index, slice):
+            super().__delitem__(index)
+            self._rebuild()
+        else:
+            e = self[index]
+            super().__delitem__(index)
+            self._unindex(e)
+
+    def __setitem__(self, index, value) -> None:
+        super().__setitem__(index, value)
+        self._rebuild()
+
+    def clear(self) -> None:
+        super().clear()
+        self._rebuild()
+
+    def sort(self, *args, **kw) -> None:
+        super().sort(*args, **kw)
+        self._rebuild()
+
+    def reverse(self) -> None:
+        super().reverse()
+        self._rebuild()
+
+    def __imul__(self, n):
+        super().__imul__(n)
+        self._rebuild()
+        return self
+
+
 @dataclass
 class Graph:
     nodes: dict[str, Node] = field(default_factory=dict)
@@ -69,6 +203,12 @@ class Graph:
 
     def __post_init__(self):
         self._listeners: list[Callable[[GraphEvent], None]] = []
+
+    def __setattr__(self, name, value):
+        # Whatever list of edges is assigned, the graph keeps an indexed one (see EdgeList).
+        if name == "edges" and type(value) is not EdgeList:
+            value = EdgeList(value)
+        object.__setattr__(self, name, value)
 
     # ---- observers -------------------------------------------------------------------------
     def subscribe(self, fn: Callable[[GraphEvent], None]) -> None:
@@ -111,16 +251,20 @@ class Graph:
     def insert_node(self, node: Node, index: int | None = None) -> None:
         if node.id in self.nodes:
             raise GraphError("a node with this id already exists", node.id, node.label)
-        items = list(self.nodes.items())
-        index = len(items) if index is None else index
-        items.insert(index, (node.id, node))
-        self.nodes = dict(items)
+        if index is None or index >= len(self.nodes):
+            index = len(self.nodes)
+            self.nodes[node.id] = node          # the common case: O(1), no rebuild of the dict
+        else:
+            items = list(self.nodes.items())
+            items.insert(index, (node.id, node))
+            self.nodes = dict(items)
         self._emit("node_added", node_id=node.id, index=index)
 
     def remove_node(self, node_id: str) -> tuple[int, Node, list[tuple[int, Edge]]]:
         """Remove a node and its edges; returns what ``restore_node`` needs to undo it."""
         node = self._node(node_id)
-        removed = [(i, e) for i, e in enumerate(self.edges) if node_id in (e.source, e.target)]
+        touching = set(self.edges.into(node_id)) | set(self.edges.out_of(node_id))
+        removed = ([(i, e) for i, e in enumerate(self.edges) if e in touching] if touching else [])
         for i, e in reversed(removed):
             del self.edges[i]
             self._emit("edge_removed", edge=e, index=i)
@@ -144,11 +288,12 @@ class Graph:
         node.params = resolved
         # Fewer ports on Add/Concat: edges to ports that no longer exist are dropped.
         n_in = node.block.num_inputs(resolved)
-        for i in reversed(range(len(self.edges))):
-            e = self.edges[i]
-            if e.target == node_id and e.port >= n_in:
-                del self.edges[i]
-                self._emit("edge_removed", edge=e, index=i)
+        if any(e.port >= n_in for e in self.edges.into(node_id)):
+            for i in reversed(range(len(self.edges))):
+                e = self.edges[i]
+                if e.target == node_id and e.port >= n_in:
+                    del self.edges[i]
+                    self._emit("edge_removed", edge=e, index=i)
         self._emit("params_changed", node_id=node_id)
         return old
 
@@ -171,8 +316,8 @@ class Graph:
         n_in = tnode.block.num_inputs(tnode.params)
         if not 0 <= port < n_in:
             return DanglingPortError(f"has no input port {port} (it has {n_in})", target, tnode.label)
-        for e in self.edges:
-            if e.target == target and e.port == port:
+        for e in self.edges.into(target):
+            if e.port == port:
                 return PortInUseError(f"input port {port} is already connected to {e.source!r}",
                                       target, tnode.label)
         if source == target or target in self.ancestors(source):
@@ -215,21 +360,21 @@ class Graph:
         """Edges into each input port of a node, None where a port is unconnected."""
         node = self.nodes[node_id]
         ports: list[Edge | None] = [None] * node.block.num_inputs(node.params)
-        for e in self.edges:
-            if e.target == node_id and e.port < len(ports):
+        for e in self.edges.into(node_id):
+            if e.port < len(ports):
                 ports[e.port] = e
         return ports
 
     def consumers(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.source == node_id]
+        return self.edges.out_of(node_id)
 
     def ancestors(self, node_id: str) -> set[str]:
         seen: set[str] = set()
         stack = [node_id]
         while stack:
             n = stack.pop()
-            for e in self.edges:
-                if e.target == n and e.source not in seen:
+            for e in self.edges.into(n):
+                if e.source not in seen:
                     seen.add(e.source)
                     stack.append(e.source)
         return seen
@@ -251,13 +396,13 @@ class Graph:
         for e in self.edges:
             if e.source in indeg and e.target in indeg:
                 indeg[e.target] += 1
-        ready = [n for n in self.nodes if indeg[n] == 0]
+        ready = deque(n for n in self.nodes if indeg[n] == 0)
         order = []
         while ready:
-            n = ready.pop(0)
+            n = ready.popleft()
             order.append(n)
-            for e in self.edges:
-                if e.source == n and e.target in indeg:
+            for e in self.edges.out_of(n):
+                if e.target in indeg:
                     indeg[e.target] -= 1
                     if indeg[e.target] == 0:
                         ready.append(e.target)
@@ -275,8 +420,7 @@ class Graph:
         return sinks[0]
 
     def _sinks(self) -> list[str]:
-        used = {e.source for e in self.edges}
-        return [n for n in self.nodes if n not in used]
+        return [n for n in self.nodes if not self.edges.has_consumers(n)]
 
     # ---- validation and shapes ---------------------------------------------------------------
     def infer_shapes(self, problems: list[GraphError] | None = None) -> dict[str, tuple[int, ...]]:
@@ -285,6 +429,11 @@ class Graph:
         With `problems` given, problems are appended and inference goes on; otherwise the first
         problem is raised.
         """
+        return self._infer(problems)[0]
+
+    def _infer(self, problems: list[GraphError] | None):
+        """Shapes, the (topological where possible) order they were inferred in and each node's
+        input edges: one pass, O(N + E), shared by analyze() and summary()."""
         def fail(err: GraphError):
             if problems is None:
                 raise err
@@ -298,12 +447,15 @@ class Graph:
             # rest (downstream of the cycle) only get their unconnected ports reported.
             order = self._kahn()
             cyclic = self._nodes_on_cycles()
-            order += [n for n in self.nodes if n not in cyclic and n not in order]
+            placed = set(order)
+            order += [n for n in self.nodes if n not in cyclic and n not in placed]
         shapes: dict[str, tuple[int, ...]] = {}
+        inputs: dict[str, list[Edge | None]] = {}
         for nid in order:
             node = self.nodes[nid]
             in_shapes = []
-            for port, e in enumerate(self.input_edges(nid)):
+            inputs[nid] = ins = self.input_edges(nid)
+            for port, e in enumerate(ins):
                 if e is None:
                     fail(DanglingPortError(f"input port {port} is not connected", nid, node.label))
                     break
@@ -315,10 +467,62 @@ class Graph:
                     shapes[nid] = node.block.output_shape(node.params, in_shapes)
                 except ValueError as err:
                     fail(ShapeMismatchError(str(err), nid, node.label))
-        return shapes
+        return shapes, order, inputs
 
     def _nodes_on_cycles(self) -> set[str]:
-        return {n for n in self.nodes if n in self.ancestors(n)}
+        """Nodes on some cycle: members of a strongly connected component with more than one
+        node, or with an edge to themselves. Tarjan's algorithm, iterative (no recursion limit
+        on long chains), O(N + E)."""
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        cyclic: set[str] = set()
+        counter = 0
+        for root in self.nodes:
+            if root in index:
+                continue
+            work = [(root, iter(self.edges.out_of(root)))]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                v, succ = work[-1]
+                advanced = False
+                for e in succ:
+                    w = e.target
+                    if w not in self.nodes:
+                        continue
+                    if w == v:
+                        cyclic.add(v)
+                    if w not in index:
+                        index[w] = low[w] = counter
+                        counter += 1
+                        stack.append(w)
+                        on_stack.add(w)
+                        work.append((w, iter(self.edges.out_of(w))))
+                        advanced = True
+                        break
+                    if w in on_stack:
+                        low[v] = min(low[v], index[w])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[v])
+                if low[v] == index[v]:
+                    component = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == v:
+                            break
+                    if len(component) > 1:
+                        cyclic.update(component)
+        return cyclic
 
     def check(self) -> list[GraphError]:
         """Every problem of the design, each naming its node. Empty when the design can train."""
@@ -340,43 +544,54 @@ class Graph:
         problems: list[GraphError] = []
         if not self.input_nodes():
             problems.append(GraphError("the design has no Input node"))
-        shapes = self.infer_shapes(problems)
+        shapes, _, inputs = self._infer(problems)
+        if self.edges.has_repeats():
+            seen: set[Edge] = set()
+            for e in self.edges:
+                if e in seen and e.target in self.nodes:
+                    problems.append(PortInUseError(f"input port {e.port} is connected twice to "
+                                                   f"{e.source!r}", e.target, self.nodes[e.target].label))
+                seen.add(e)
         sinks = self._sinks()
         if len(sinks) > 1:
             for s in sinks:
                 problems.append(DanglingPortError(
                     "output is not connected to anything (the design needs exactly one output)",
                     s, self.nodes[s].label))
-        return Analysis(problems, shapes, self.param_counts(shapes))
+        return Analysis(problems, shapes, self.param_counts(shapes, inputs))
 
-    def param_counts(self, shapes: dict | None = None) -> dict[str, tuple[int, int]]:
-        """(trainable, non-trainable) per node whose shapes are known."""
+    def param_counts(self, shapes: dict | None = None,
+                     inputs: dict | None = None) -> dict[str, tuple[int, int]]:
+        """(trainable, non-trainable) per node whose shapes are known. `inputs` (node id → input
+        edges, from _infer) saves looking the edges up again."""
         shapes = self.infer_shapes(problems=[]) if shapes is None else shapes
+        inputs = inputs or {}
         out = {}
         for nid, node in self.nodes.items():
-            if any(e is None or e.source not in shapes for e in self.input_edges(nid)):
+            ins = inputs.get(nid)
+            if ins is None:
+                ins = self.input_edges(nid)
+            if any(e is None or e.source not in shapes for e in ins):
                 continue   # an unconnected port or an input of unknown shape
             try:
-                out[nid] = node.block.param_count(node.params, self.input_shapes_of(nid, shapes))
+                out[nid] = node.block.param_count(node.params, [shapes[e.source] for e in ins])
             except (KeyError, ValueError):
                 continue
         return out
 
     def summary(self) -> str:
         """A Keras ``model.summary()``-style table."""
-        shapes = self.infer_shapes(problems=[])
-        counts = self.param_counts()
-        try:
-            order = self.topological_order()
-        except CycleError:
+        shapes, order, inputs = self._infer(problems=[])
+        counts = self.param_counts(shapes, inputs)
+        if len(order) != len(self.nodes):     # a cycle: list every node, in insertion order
             order = list(self.nodes)
         rows = [("Node (type)", "Output shape", "Param #", "Connected to")]
         for nid in order:
             node = self.nodes[nid]
-            src = ", ".join(e.source if e else "—" for e in self.input_edges(nid)) or ""
+            src = ", ".join(e.source if e else "—" for e in (inputs.get(nid) or self.input_edges(nid))) or ""
             t, n = counts.get(nid, (0, 0))
             shape = shapes.get(nid)
-            rows.append((f"{node.title} ({node.type})",
+            rows.append((f"{printable_label(node.title)} ({node.type})",
                          "(None, " + ", ".join(map(str, shape)) + ")" if shape else "?",
                          f"{t + n:,}", src))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]

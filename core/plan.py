@@ -70,10 +70,12 @@ class Plan:
         return self.tensor_widths[self.out_tensor]
 
     def weight(self, name: str) -> WeightSlot:
-        for w in self.weights:
-            if w.name == name:
-                return w
-        raise KeyError(name)
+        """The slot of one weight by name, O(1) (an index built on first use: executors look up
+        every weight by name, and a scan per lookup made big designs quadratic)."""
+        index = self.__dict__.get("_weight_index")
+        if index is None or len(index) != len(self.weights):
+            index = self.__dict__["_weight_index"] = {w.name: w for w in self.weights}
+        return index[name]
 
 
 class PlanBuilder:
@@ -91,6 +93,7 @@ class PlanBuilder:
         self.inputs: list[tuple[str, int, int]] = []
         self._n_params = 0
         self._n_features = 0
+        self._offsets: dict[str, dict[str, int]] = {}
 
     # tensors and slots
     def new_tensor(self, width: int, node_id: str) -> int:
@@ -110,10 +113,11 @@ class PlanBuilder:
             self.weights.append(WeightSlot(weight_name(node_id, s.name), node_id, s.name, self._n_params,
                                            tuple(s.shape), s.trainable, s.state, s.l1, s.l2,
                                            s.initializer, dict(s.init_params)))
+            self._offsets.setdefault(node_id, {})[s.name] = self._n_params
             self._n_params += s.size
 
     def weight_offsets(self, node_id: str) -> dict[str, int]:
-        return {w.weight: w.offset for w in self.weights if w.node_id == node_id}
+        return dict(self._offsets.get(node_id, {}))
 
     def add_input(self, node_id: str, tensor: int, width: int) -> None:
         self.inputs.append((node_id, self._n_features, width))
@@ -148,7 +152,8 @@ def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = Non
     order = graph.topological_order()
     # Inputs first, in id order, so data columns are assigned deterministically.
     inputs = graph.input_nodes()
-    order = inputs + [n for n in order if n not in inputs]
+    input_set = set(inputs)
+    order = inputs + [n for n in order if n not in input_set]
     for nid in order:
         node = graph.nodes[nid]
         block = node.block

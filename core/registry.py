@@ -29,7 +29,8 @@ class Registry(Generic[T]):
         return name
 
     def get(self, name: str) -> T:
-        return self._items[self.canonical(name)]
+        item = self._items.get(name)     # fast path: a canonical name (every graph node's type)
+        return item if item is not None else self._items[self.canonical(name)]
 
     def __contains__(self, name: str) -> bool:
         return name in self._items or name in self._aliases
