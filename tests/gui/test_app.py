@@ -161,3 +161,13 @@ def test_pan_with_the_middle_button(window, act):
     act.mouse(view, "release", start + QPointF(120, 80), buttons=Qt.NoButton, button=Qt.MiddleButton)
     after = view.mapToScene(view.viewport().rect().center())
     assert after.x() < before.x() - 60 and after.y() < before.y() - 40
+
+
+def test_menu_order_ends_with_run_then_help(window):
+    def titles():
+        return [a.text().replace("&", "") for a in window.menuBar().actions() if a.menu() is not None]
+    assert titles()[:4] == ["File", "Edit", "View", "Design"] and titles()[-1] == "Help"
+    window.install_dashboard()                     # adds Run (or its fallback Run menu)
+    names = titles()
+    assert names[:4] == ["File", "Edit", "View", "Design"]
+    assert names[-2:] == ["Run", "Help"], names

@@ -3,6 +3,7 @@ clipboard, layout — always asserting on the graph model, which the scene must 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from designer.canvas import EdgeItem, NodeItem
@@ -342,3 +343,122 @@ def test_arrow_keys_nudge_the_selection(window, qtbot):
     qtbot.keyClick(window.view.viewport(), Qt.Key_Down, Qt.ShiftModifier)
     assert window.document.graph.nodes[a].position == (20.0, 100.0)
     scene_in_sync(window)
+
+
+# ---- routing: a residual connection keeps a path of its own -------------------------------------
+def _samples(path, step=2.0):
+    """Points every `step` scene units along a QPainterPath."""
+    length = path.length()
+    n = max(int(length / step), 1)
+    return [path.pointAtPercent(path.percentAtLength(length * i / n)) for i in range(n + 1)]
+
+
+def _shared_length(path, other, near=4.0, skip_ends=30.0, step=2.0):
+    """How much of `path` (away from its two ends) runs within `near` of `other`: a crossing
+    adds a few units, two edges drawn along one channel add their whole common stretch."""
+    pts, theirs = _samples(path, step), _samples(other, step)
+    a, b = pts[0], pts[-1]
+    shared = 0.0
+    for p in pts:
+        if min(abs(p.x() - a.x()) + abs(p.y() - a.y()), abs(p.x() - b.x()) + abs(p.y() - b.y())) < skip_ends:
+            continue
+        if any(abs(p.x() - q.x()) < near and abs(p.y() - q.y()) < near for q in theirs):
+            shared += step
+    return shared
+
+
+def test_residual_skip_edges_do_not_share_the_chain_channels(window):
+    from designer.paths import resource
+    assert window.open_example(str(resource("examples", "residual_mlp.json")))
+    scene = window.scene
+    edges = {(e.source, e.target): item for e, item in scene.edge_items.items()}
+    # the example's two residual connections (see its description): block input → Add
+    skips = [("stem", "b1_add"), ("b1_add", "b2_add")]
+    for key in skips:
+        path = edges[key].path()
+        for other_key, other in edges.items():
+            if other_key == key:
+                continue
+            shared = _shared_length(path, other.path())
+            assert shared <= 12.0, f"{key} runs along {other_key} for {shared:.0f} units"
+    # and the skip's lane is its own: no other edge runs horizontally beside it within 12 units
+    runs = {k: _horizontal_run(item.path()) for k, item in edges.items()}
+    for key in skips:
+        y, x0, x1 = runs[key]
+        for other_key, (oy, ox0, ox1) in runs.items():
+            if other_key != key and ox0 < x1 and x0 < ox1:
+                assert abs(oy - y) >= 12, f"{key} and {other_key} run side by side at y≈{y:.0f}"
+
+
+def _horizontal_run(path):
+    """(y, x_min, x_max) of the longest horizontal stretch of a path (its lane)."""
+    pts = _samples(path)
+    ys = [round(p.y()) for p in pts]
+    y = max(set(ys), key=ys.count)
+    xs = [p.x() for p in pts if round(p.y()) == y]
+    return y, min(xs), max(xs)
+
+
+# ---- the status bar during a connection drag ------------------------------------------------------
+def test_release_to_connect_leaves_the_status_bar_when_the_drag_ends(window, act):
+    a = add(window, "Input", 0, 0)
+    b = add(window, "Dense", 300, 60)
+    view, bar = window.view, window.statusBar()
+    view.centerOn(150, 30)
+    start, end = port_pos(window, a, "out"), port_pos(window, b, "in")
+
+    act.mouse(view, "press", start)                       # released on the port: connected
+    act.mouse(view, "move", end)
+    assert "Release to connect" in bar.currentMessage()
+    act.mouse(view, "release", end)
+    assert len(window.document.graph.edges) == 1
+    assert "Release to connect" not in bar.currentMessage()
+
+    window.document.stack.undo()
+    act.mouse(view, "press", start)                       # moved off again: the hint goes at once
+    act.mouse(view, "move", end)
+    assert "Release to connect" in bar.currentMessage()
+    act.mouse(view, "move", QPointF(150, 300))
+    assert "Release to connect" not in bar.currentMessage()
+    act.mouse(view, "release", QPointF(150, 300))         # dropped on empty canvas: nothing
+    assert window.document.graph.edges == []
+
+    act.mouse(view, "press", start)                       # cancelled with Escape
+    act.mouse(view, "move", end)
+    assert "Release to connect" in bar.currentMessage()
+    QTest.keyClick(view.viewport(), Qt.Key_Escape)
+    assert not window.scene.connector.active
+    assert "Release to connect" not in bar.currentMessage()
+    act.mouse(view, "release", end)
+    assert window.document.graph.edges == []
+
+
+# ---- an empty design: an invitation, not an error ----------------------------------------------
+def test_an_empty_canvas_invites_instead_of_showing_an_error(window):
+    from PySide6.QtGui import QColor
+    from designer import theme
+    assert not window.document.graph.nodes
+    # no red: nothing listed as a problem, the status bar's word is neutral
+    assert window.problems.list.count() == 0
+    assert window.problem_label.property("role") != "error"
+    assert "problem" not in window.problem_label.text() and "ready" not in window.problem_label.text()
+    assert "Input" in window.problems.ok.text()
+    # the canvas says how to start, in the theme's text colours
+    head, more = window.view.empty_hint()
+    assert "Input" in head and "Examples" in more
+    image = window.view.viewport().grab().toImage()
+    red = theme.current().color("error")
+    text_colours = {theme.current().color(k).rgb() & 0xFFFFFF for k in ("node_text", "muted")}
+    seen = {image.pixelColor(x, y).rgb() & 0xFFFFFF for x in range(0, image.width(), 2)
+            for y in range(image.height() // 3, 2 * image.height() // 3)}
+    assert seen & text_colours, "no hint text drawn on the empty canvas"
+    assert not any(_close(QColor(c), red) for c in seen)
+    # adding a block: the usual checks come back (a lone Dense has a problem), the hint goes
+    add(window, "Dense", 0, 0)
+    assert window.problem_label.property("role") == "error" and "problem" in window.problem_label.text()
+    window.document.stack.undo()
+    assert window.problem_label.text() == "Empty design"
+
+
+def _close(a, b, tol=40) -> bool:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tol
