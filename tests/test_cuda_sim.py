@@ -52,7 +52,7 @@ def net(kind):
         last = pr
     o = g.add_node("Dense", {"units": OUT}).id
     g.connect(last, o)
-    if LOSS.startswith("sparse") or LOSS.startswith("categorical"):
+    if LOSS.startswith(("sparse", "categorical")) and not LOSS_PARAMS.get("from_logits"):
         s = g.add_node("Softmax").id
         g.connect(o, s)
     return g
@@ -61,11 +61,15 @@ rng = np.random.default_rng(0)
 X = rng.normal(size=(10, 3)).astype(np.float32)
 if LOSS == "sparse_categorical_crossentropy":
     Y = rng.integers(0, OUT, (10, 1)).astype(np.float32)
+elif LOSS == "categorical_crossentropy":     # one-hot rows
+    Y = np.eye(OUT, dtype=np.float32)[rng.integers(0, OUT, 10)]
 elif LOSS == "binary_crossentropy":
     Y = rng.integers(0, 2, (10, 1)).astype(np.float32)
 else:
     Y = rng.normal(size=(10, OUT)).astype(np.float32)
 plan = compile_plan(net(KIND), LOSS, LOSS_PARAMS)
+from core.kernels import opcodes as K
+print("loss_code", next(n for n in dir(K) if n.startswith("LOSS_") and getattr(K, n) == plan.loss_code))
 cpu, gpu = Executor(plan, 4), CudaExecutor(plan, 4)
 cpu.init_weights(1); gpu.init_weights(1)
 spec = OPTIMIZERS.get(OPT)
@@ -92,6 +96,7 @@ CASES = [
     ("concat", "Sigmoid", "binary_crossentropy", {"from_logits": True}, 1, "rmsprop", {}, 0.5),
     ("plain", "Mish", "huber", {}, 2, "adagrad", {}, 0.0),
     ("plain", "ELU", "categorical_crossentropy", {"from_logits": True}, 3, "adamw", {}, 0.0),
+    ("plain", "Tanh", "categorical_crossentropy", {}, 3, "sgd", {"momentum": 0.9}, 0.0),
     ("norm", "ReLU", "sparse_categorical_crossentropy", {}, 3, "adam", {}, 0.0),
     ("frozen_norm", "Tanh", "mse", {}, 2, "sgd", {"momentum": 0.5}, 0.0),
     ("prelu", "PReLU", "sparse_categorical_crossentropy", {}, 3, "adam", {}, 0.0),
@@ -101,14 +106,19 @@ CASES = [
 
 @pytest.mark.parametrize("kind,act,loss,loss_params,out,opt,opt_params,clip", CASES)
 def test_cuda_executor_matches_cpu_on_simulator(kind, act, loss, loss_params, out, opt, opt_params, clip):
-    if loss == "categorical_crossentropy":
-        loss = "sparse_categorical_crossentropy"   # one-hot targets are covered by the CPU tests
     head = (f"KIND={kind!r}; ACT={act!r}; LOSS={loss!r}; LOSS_PARAMS={loss_params!r}; OUT={out}; "
             f"OPT={opt!r}; OPT_PARAMS={opt_params!r}; CLIP={clip}\n")
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
     r = subprocess.run([sys.executable, "-c", head + _PARITY], env=env, cwd=ROOT, capture_output=True,
                        text=True, timeout=600)
     assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
+    # The case runs the loss it is labelled with (one-hot targets for categorical cross-entropy).
+    (code,) = [line.split()[1] for line in r.stdout.splitlines() if line.startswith("loss_code ")]
+    expected = {"mse": "LOSS_MSE", "huber": "LOSS_HUBER", "binary_crossentropy": "LOSS_BCE_LOGITS",
+                "sparse_categorical_crossentropy": "LOSS_SOFTMAX_SPARSE_CCE",
+                "categorical_crossentropy": "LOSS_CCE_LOGITS" if loss_params.get("from_logits")
+                else "LOSS_SOFTMAX_CCE"}[loss]
+    assert code == expected, (loss, loss_params, code)
 
 
 def test_unsupported_block_names_the_node():
