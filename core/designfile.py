@@ -3,26 +3,42 @@
 Loading is strict — parse → validate every field → build the graph — and the first problem
 raises a DesignFileError naming its JSON path (``nodes[2].params.units``). Renamed blocks and
 older versions migrate in ``_migrate`` only.
+
+A design file may come from anyone, so reading it is bounded before anything is parsed: only a
+regular file is opened (a folder, FIFO or device such as ``/dev/zero`` is refused at once, without
+blocking), at most ``MAX_FILE_BYTES``, JSON nested at most ``MAX_DEPTH`` levels. Free text is
+bounded too: a description longer than ``MAX_DESCRIPTION_CHARS`` (or a name or label longer than
+``MAX_LABEL_CHARS``) is *cut* to that length with a note in ``Design.warnings`` (also logged) —
+the design still opens, and the GUI never has to lay out megabytes of text.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
+import logging
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
 from .atomic import atomic_write_text
 from .blocks import BLOCKS
 from .errors import DesignFileError, GraphError, ParameterError
-from .graph import Graph, Node
+from .graph import Edge, Graph, Node
 from .settings import default_data, default_training, validate_data, validate_training
 
 FORMAT = "netdesigner-design"
 VERSION = 1
 _TOP_KEYS = {"format", "version", "name", "description", "nodes", "edges", "training", "data"}
+
+MAX_FILE_BYTES = 50 * 1024 * 1024     # the largest example is 5 kB; 10⁵ nodes are ~20 MB
+MAX_DEPTH = 64                        # a design is at most ~5 levels deep
+MAX_DESCRIPTION_CHARS = 100_000
+MAX_LABEL_CHARS = 1_000               # node labels and the design's name
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +48,8 @@ class Design:
     data: dict[str, Any] = field(default_factory=default_data)
     name: str = ""
     description: str = ""
+    # What loading changed to make the file safe to show (text cut to length); not saved.
+    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,32 +84,132 @@ def save_design(design: Design, path: str | os.PathLike) -> None:
     atomic_write_text(path, dumps(design))
 
 
-def load_design(path: str | os.PathLike) -> Design:
+def read_bounded(path: str | os.PathLike, limit: int, what: str = "design file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a DesignFileError naming it.
+
+    Opened non-blocking and checked with fstat on the open descriptor, so a FIFO cannot block,
+    a device cannot stream forever and nothing can be swapped in between the check and the read.
+    """
     path = os.fspath(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        raise DesignFileError(f"is a folder, not a {what}", file=path) from None
     except OSError as e:
         raise DesignFileError(f"cannot read the file ({e.strerror})", file=path) from None
     try:
-        return loads(raw.decode("utf-8"))
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise DesignFileError(f"is a folder, not a {what}", file=path)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                    "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                    "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+            raise DesignFileError(f"is {kind}, not a {what}", file=path)
+        if st.st_size > limit:
+            raise DesignFileError(f"is {_size(st.st_size)}; a {what} may be at most {_size(limit)}",
+                                  file=path)
+        with os.fdopen(fd, "rb", closefd=True) as f:
+            fd = -1
+            data = f.read(limit + 1)     # the file may have grown since fstat
+        if len(data) > limit:
+            raise DesignFileError(f"is larger than {_size(limit)}, the most a {what} may be", file=path)
+        return data
+    except OSError as e:
+        raise DesignFileError(f"cannot read the file ({e.strerror})", file=path) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def load_design(path: str | os.PathLike) -> Design:
+    path = os.fspath(path)
+    raw = read_bounded(path, MAX_FILE_BYTES)
+    try:
+        design = loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise DesignFileError("not a text file (expected UTF-8 JSON)", file=path) from None
     except DesignFileError as e:
         raise DesignFileError(e.reason, e.path, file=path) from None
+    for w in design.warnings:
+        log.warning("%s: %s", path, w)
+    return design
 
 
-def loads(text: str) -> Design:
+def loads(text: str | bytes) -> Design:
+    """A design from the text of a design file (what load_design reads; also for tests/fuzzing)."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise DesignFileError("not a text file (expected UTF-8 JSON)") from None
+    if len(text) > MAX_FILE_BYTES:
+        raise DesignFileError(f"the document has {len(text):,} characters; a design file may be at "
+                              f"most {_size(MAX_FILE_BYTES)}")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise DesignFileError(f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
-    except (ValueError, RecursionError) as e:   # a 5,000-digit number; nesting deeper than the stack
+    except RecursionError:
+        raise DesignFileError(f"the document is nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except ValueError as e:   # a 5,000-digit number
         raise DesignFileError(f"not valid JSON: {e}") from None
+    # Nodes and edges are checked field by field against a fixed schema, so nesting there is
+    # refused as a wrong type; the settings sections hold free-form objects (data options).
+    _check_depth({k: v for k, v in doc.items() if k not in ("nodes", "edges")}
+                 if isinstance(doc, dict) else doc)
     try:
         return from_dict(doc)
     except RecursionError:
         raise DesignFileError("the document is nested too deeply") from None
+
+
+def _check_depth(doc: Any) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH, naming the path where it gets too deep.
+
+    Level by level, iteratively (the check itself must not recurse), touching each value once
+    without building paths: 10⁵ nodes are checked in a fraction of a second."""
+    level = [doc] if isinstance(doc, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise DesignFileError(f"nested more than {MAX_DEPTH} levels deep", _deep_path(doc))
+        below = []
+        for value in level:
+            below.extend(c for c in (value.values() if isinstance(value, dict) else value)
+                         if isinstance(c, (dict, list)))
+        level = below
+
+
+def _deep_path(doc: Any) -> str:
+    """The JSON path of one container MAX_DEPTH levels down (only called when there is one)."""
+    stack = [(doc, "$", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return path
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, child in items:
+            if isinstance(child, (dict, list)):
+                sub = (f"{path}[{k}]" if isinstance(value, list) else
+                       str(k) if path == "$" else f"{path}.{k}")
+                stack.append((child, sub, depth + 1))
+    return "$"
+
+
+def _bounded_text(text: str, limit: int, what: str, warnings: list[str]) -> str:
+    if len(text) <= limit:
+        return text
+    warnings.append(f"{what} has {len(text):,} characters; only the first {limit:,} were kept")
+    return text[:limit] + "…"
 
 
 def from_dict(doc: Any) -> Design:
@@ -113,11 +231,12 @@ def from_dict(doc: Any) -> Design:
     for key in ("name", "description"):
         if not isinstance(doc.get(key, ""), str):
             raise DesignFileError("expected text", key)
+    warnings: list[str] = []
 
     graph = Graph()
     nodes = _list(doc, "nodes")
     for i, raw in enumerate(nodes):
-        graph.insert_node(_node(raw, f"nodes[{i}]", graph))
+        graph.insert_node(_node(raw, f"nodes[{i}]", graph, warnings))
     seen = set()
     for i, raw in enumerate(_list(doc, "edges")):
         p = f"edges[{i}]"
@@ -139,7 +258,6 @@ def from_dict(doc: Any) -> Design:
             raise DesignFileError(f"input port {port} of {dst!r} is connected twice", p)
         seen.add((dst, port))
         # Shapes are not checked here: a design with a shape problem still opens (shown inline).
-        from .graph import Edge
         graph.edges.append(Edge(src, dst, port))
     try:
         graph.topological_order()
@@ -149,7 +267,10 @@ def from_dict(doc: Any) -> Design:
     return Design(graph=graph,
                   training=validate_training(doc.get("training"), "training"),
                   data=validate_data(doc.get("data"), "data"),
-                  name=doc.get("name", ""), description=doc.get("description", ""))
+                  name=_bounded_text(doc.get("name", ""), MAX_LABEL_CHARS, "the name", warnings),
+                  description=_bounded_text(doc.get("description", ""), MAX_DESCRIPTION_CHARS,
+                                            "the description", warnings),
+                  warnings=warnings)
 
 
 def _list(doc: dict, key: str) -> list:
@@ -159,7 +280,7 @@ def _list(doc: dict, key: str) -> list:
     return value
 
 
-def _node(raw: Any, p: str, graph: Graph) -> Node:
+def _node(raw: Any, p: str, graph: Graph, warnings: list[str]) -> Node:
     if not isinstance(raw, dict):
         raise DesignFileError("expected a node object", p)
     unknown = set(raw) - {"id", "type", "params", "label", "position"}
@@ -183,6 +304,7 @@ def _node(raw: Any, p: str, graph: Graph) -> Node:
     label = raw.get("label", "")
     if not isinstance(label, str):
         raise DesignFileError("expected text", f"{p}.label")
+    label = _bounded_text(label, MAX_LABEL_CHARS, f"the label of {p} ({nid})", warnings)
     pos = raw.get("position", [0, 0])
     if not isinstance(pos, list) or len(pos) != 2 or not all(_finite(v) for v in pos):
         raise DesignFileError(f"expected [x, y] of finite numbers, received {pos!r}", f"{p}.position")
