@@ -279,6 +279,9 @@ class MainWindow(FileOps, QMainWindow):
         if state is not None:             # the dashboard's docks where the user left them
             self.restoreState(state)
         self.docks["problems"].raise_()
+        # -- workspace hook (designer/workspace.py): Design/Train modes arrange these docks --
+        from .workspace import Workspace
+        self.workspace = Workspace(self)
         return True
 
     def _hook_training(self) -> None:

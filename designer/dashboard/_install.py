@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStyle, QToolButton,
+                               QWidget)
 
 from core.designfile import Design
 
@@ -13,6 +14,7 @@ from .boundary_panel import BoundaryPanel
 from .controller import TrainingController
 from .gradient_panel import GradientPanel
 from .loss_panel import LossPanel
+from .progress import run_icon
 from .results_panel import ResultsPanel
 from .weights_panel import WeightsPanel
 
@@ -45,6 +47,7 @@ def install_dashboard(main_window: QMainWindow, get_design: Callable[[], Design]
         dock = QDockWidget(titles[name], main_window)
         dock.setObjectName(f"dashboard_{name}")        # saveState/restoreState keys
         dock.setWidget(panel)
+        dock.setTitleBarWidget(DockTitleBar(dock, panel.tool_row))
         docks[name] = dock
     main_window.addDockWidget(area, docks["loss"])
     for left, right in (("loss", "gradients"), ("gradients", "weights"), ("weights", "boundary")):
@@ -85,4 +88,70 @@ def install_dashboard(main_window: QMainWindow, get_design: Callable[[], Design]
     controller.statusMessage.connect(lambda text: main_window.statusBar().showMessage(text, 8000))
     if scene is not None:
         controller.attach_scene(scene)
+    ThemeFollower(controller)
     return controller
+
+
+class DockTitleBar(QWidget):
+    """A dashboard dock's title bar that also carries its panel's tools (PNG, CSV, selectors).
+
+    Two rows — Qt's title bar, then the tools — cost ~30 px of every plot's height; at 1366×768
+    that is what keeps a plot above 250 px. Dragging the bar still moves and floats the dock
+    (mouse presses on the bar itself are left to the QDockWidget), double-clicking floats it.
+    """
+
+    def __init__(self, dock: QDockWidget, tools: QWidget):
+        super().__init__(dock)
+        self.setObjectName("dockTitleBar")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 1, 2, 1)
+        row.setSpacing(2)
+        self.title = QLabel(dock.windowTitle())
+        self.title.setObjectName("dockTitle")
+        dock.windowTitleChanged.connect(self.title.setText)
+        row.addWidget(self.title)
+        # The tools may be cut at the right rather than widen the dock (and the window) past the
+        # screen: three docks side by side must fit 1366 px.
+        tools.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        tools.setMinimumWidth(0)
+        row.addWidget(tools, 1)
+        self.float_button = QToolButton()
+        self.float_button.setIcon(self.style().standardIcon(QStyle.SP_TitleBarNormalButton))
+        self.float_button.setToolTip(_tr("Float this panel in its own window, or dock it again"))
+        self.float_button.setAutoRaise(True)
+        self.float_button.clicked.connect(lambda: dock.setFloating(not dock.isFloating()))
+        self.close_button = QToolButton()
+        self.close_button.setIcon(self.style().standardIcon(QStyle.SP_TitleBarCloseButton))
+        self.close_button.setToolTip(_tr("Close this panel (Run ▸ Dashboard Panels shows it again)"))
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(dock.close)
+        for b in (self.float_button, self.close_button):
+            b.setObjectName("dockButton")
+            row.addWidget(b)
+
+
+class ThemeFollower(QObject):
+    """Re-draws the Run actions' icons and re-colours every panel when the designer's theme
+    changes at run time (icons drawn in the light theme's dark ink vanish on a dark tool bar).
+
+    A child of the controller, so the connection to the global theme notifier ends with it.
+    """
+
+    def __init__(self, controller: TrainingController):
+        super().__init__(controller)
+        self.controller = controller
+        try:
+            from designer import theme
+        except ImportError:             # a host without the designer's themes: nothing to follow
+            return
+        theme.notifier.changed.connect(self.retheme)
+
+    @Slot(str)
+    def retheme(self, _name: str = "") -> None:
+        c = self.controller
+        for action, icon in ((c.train_action, "train"), (c.pause_action, "pause"), (c.resume_action, "resume"),
+                             (c.stop_action, "stop"), (c.evaluate_action, "evaluate")):
+            action.setIcon(run_icon(icon))
+        for panel in c.panels.values():
+            panel.apply_theme()

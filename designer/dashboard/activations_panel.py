@@ -9,7 +9,8 @@ import pyqtgraph as pg
 from core.events import LayerStats, TrainBegin
 from core.stats import RELU_FAMILY
 
-from .base import Panel, grow_x, key_title, layout_widget, pen, reset_ranges, series_color, style_plot
+from .base import (Panel, PlotGrid, grow_x, key_title, layout_widget, pen, reset_ranges, series_color, share_x,
+                   style_plot)
 from .buffers import Series
 
 
@@ -36,7 +37,9 @@ class ActivationsPanel(Panel):
         for p in (self.dead_plot, self.sat_plot):
             p.setYRange(0, 1, padding=0.02)
             p.setLimits(yMin=-0.05, yMax=1.05)
-        self.sat_plot.setXLink(self.dead_plot)
+        share_x(self.dead_plot, self.sat_plot)
+        self.grid = PlotGrid(self.glw)
+        self.grid.set_items([self.dead_plot, self.sat_plot])
         self.empty = pg.TextItem(self.tr("This design has no ReLU, sigmoid or tanh layers."), color="#888888")
         self.dead_plot.addItem(self.empty)
         self.empty.hide()

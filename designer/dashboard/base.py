@@ -15,8 +15,8 @@ import os
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMenu,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
@@ -85,6 +85,155 @@ def layout_widget() -> pg.GraphicsLayoutWidget:
     return w
 
 
+def restyle(glw: pg.GraphicsLayoutWidget) -> None:
+    """Give an existing plot area the current theme: background, axes, tick labels and titles.
+
+    Called when the theme changes at run time; `style_plot` and `layout_widget` only colour what
+    they create, so without this a dark theme would leave white plots behind.
+    """
+    bg, fg = theme_colors()
+    glw.setBackground(bg)
+    for item in glw.scene().items():
+        if isinstance(item, pg.AxisItem):
+            item.setPen(pg.mkPen(fg))
+            item.setTextPen(pg.mkPen(fg))
+        elif isinstance(item, pg.LabelItem) and isinstance(item.parentItem(), pg.PlotItem):
+            item.setText(item.text, color=fg.name())
+    glw.update()
+
+
+# ---- where a panel's plots go: one column when the panel is tall, side by side when it is wide --
+WIDE = 1.25          # width / height above which two plots go side by side
+VERY_WIDE = 2.4      # ... and three plots in one row
+
+
+def grid_cells(n: int, width: float, height: float, lead: bool = False) -> list[tuple[int, int, int, int]]:
+    """(row, col, rowspan, colspan) for each of `n` plots in a `width` × `height` area.
+
+    The arrangement that keeps every plot closest to square wins, so a dock that is tall (a
+    column of the training workspace) stacks its plots and a wide one (a strip) puts them side by
+    side. With `lead` the first of three plots gets a whole row (or column) and the other two
+    share the next one — three stacked plots in a 600 px column would each be ~190 px high.
+    """
+    h = max(float(height), 1.0)
+    wide, very_wide = width >= WIDE * h, width >= VERY_WIDE * h
+    if n <= 1:
+        return [(0, 0, 1, 1)]
+    if n == 2:
+        return [(0, 0, 1, 1), (0, 1, 1, 1)] if wide else [(0, 0, 1, 1), (1, 0, 1, 1)]
+    if lead and n == 3 and not very_wide:
+        if wide:                          # the lead plot on the left, the others stacked
+            return [(0, 0, 2, 1), (0, 1, 1, 1), (1, 1, 1, 1)]
+        return [(0, 0, 1, 2), (1, 0, 1, 1), (1, 1, 1, 1)]     # on top, the others side by side
+    cols = n if very_wide else math.ceil(n / 2) if wide else 1
+    return [(i // cols, i % cols, 1, 1) for i in range(n)]
+
+
+class PlotGrid(QObject):
+    """Keeps a GraphicsLayoutWidget's plots arranged by `grid_cells` as the widget is resized."""
+
+    def __init__(self, glw: pg.GraphicsLayoutWidget, lead: bool = False):
+        super().__init__(glw)
+        self.glw = glw
+        self.lead = lead
+        self.items: list = []
+        self.cells: list = []
+        glw.installEventFilter(self)
+
+    def set_items(self, items) -> None:
+        """Place `items` (PlotItems already added to the layout, or new ones) in the grid."""
+        self.items = list(items)
+        self.cells = []
+        self.arrange()
+
+    def arrange(self) -> None:
+        if not self.items:
+            return
+        size = self.glw.size()
+        cells = grid_cells(len(self.items), size.width(), size.height(), self.lead)
+        if cells == self.cells:
+            return
+        self.cells = cells
+        ci = self.glw.ci
+        grid = ci.layout
+        for item in self.items:           # out of the layout (not the scene), then back in
+            if item in ci.items:
+                grid.removeAt(ci.itemIndex(item))
+                for r, c in ci.items.pop(item):
+                    ci.rows.get(r, {}).pop(c, None)
+        for i in range(4):
+            grid.setRowStretchFactor(i, 0)
+            grid.setColumnStretchFactor(i, 0)
+        for item, (r, c, rs, cs) in zip(self.items, cells):
+            ci.items[item] = [(r + i, c + j) for i in range(rs) for j in range(cs)]
+            for rr, cc in ci.items[item]:
+                ci.rows.setdefault(rr, {})[cc] = item
+            grid.addItem(item, r, c, rs, cs)
+        for r in range(1 + max(r + rs - 1 for r, _c, rs, _cs in cells)):
+            grid.setRowStretchFactor(r, 1)
+        for c in range(1 + max(c + cs - 1 for _r, c, _rs, cs in cells)):
+            grid.setColumnStretchFactor(c, 1)
+        grid.activate()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.glw and event.type() == QEvent.Resize:
+            self.arrange()
+        return False
+
+
+class CategoryAxis(pg.AxisItem):
+    """An axis naming categories at 0.5, 1.5, …; a name wider than its cell is cut short with
+    "…" (the full names are in the panel's CSV and tool tip), so long class names such as
+    "opposite signs" never overlap their neighbours."""
+
+    MAX_SIDE_WIDTH = 110      # px a name may take on a vertical axis
+    names: tuple = ()         # class-level defaults: the base __init__ already resizes the axis
+    shown: tuple = ()
+
+    def set_names(self, names) -> None:
+        self.names = [str(n) for n in names]
+        self._relabel()
+
+    def _room(self) -> float:
+        """Pixels available to one name."""
+        if self.orientation in ("left", "right"):
+            return float(self.MAX_SIDE_WIDTH)
+        view = self.linkedView()
+        if view is None or not self.names:
+            return float(self.MAX_SIDE_WIDTH)
+        (x0, x1), _ = view.viewRange()
+        per_cell = view.width() / max(x1 - x0, 1e-9)
+        return max(per_cell - 8.0, 8.0)
+
+    def _relabel(self) -> None:
+        if not self.names:
+            self.shown = []
+            self.setTicks(None)
+            return
+        font = self.style.get("tickFont") or QFont()
+        metrics = QFontMetrics(font)
+        room = int(self._room())
+        self.shown = [metrics.elidedText(n, Qt.ElideRight, room) for n in self.names]
+        self.setTicks([[(i + 0.5, s) for i, s in enumerate(self.shown)]])
+        if self.orientation in ("left", "right"):
+            # Room for the longest name, the tick and the axis title: pyqtgraph would widen the
+            # axis only after a first paint, and a grab before it shows no names at all.
+            widest = max(metrics.horizontalAdvance(s) for s in self.shown)
+            self.setWidth(widest + 12 + (QFontMetrics(QFont()).height() + 6 if self.labelText else 0))
+
+    def resizeEvent(self, ev=None):
+        super().resizeEvent(ev)
+        self._relabel()
+
+    def linkedViewChanged(self, view, newRange=None):
+        super().linkedViewChanged(view, newRange)
+        if self.names and self.orientation in ("top", "bottom"):
+            before = self.shown
+            self._relabel()
+            if self.shown != before:
+                self.update()
+
+
 def steady_range(plot: pg.PlotItem, values, axis: str = "y", margin: float = 0.05, shrink: float = 0.3) -> None:
     """Keep `axis` showing `values`, but move it rarely.
 
@@ -123,6 +272,19 @@ def grow_x(plot: pg.PlotItem, x: float, limit: float | None = None, x0: float = 
         end = min(end, max(limit, x))
     vb._grow_end = end
     plot.setXRange(x0, end, padding=0)
+
+
+def share_x(lead: pg.PlotItem, *others: pg.PlotItem) -> None:
+    """`others` show the same x range as `lead`, whatever their width or position.
+
+    (pyqtgraph's setXLink aligns linked views by screen position: a plot half as wide, placed
+    beside another under the lead, would show only "its half" of the lead's range.)
+    """
+    def follow(_view, x_range):
+        for plot in others:
+            plot.setXRange(*x_range, padding=0)
+    lead.sigXRangeChanged.connect(follow)
+    lead._share_x = follow                # kept with the plot: the connection lives as long
 
 
 def reset_ranges(*plots: pg.PlotItem) -> None:
@@ -168,7 +330,11 @@ class Panel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.setSpacing(2)
-        self.tools = QHBoxLayout()
+        # The tool row is a widget of its own so that a dock can carry it in its title bar
+        # (see _install.DockTitleBar): one row instead of two leaves the plots ~30 px more.
+        self.tool_row = QWidget()
+        self.tool_row.setObjectName("dashboardTools")
+        self.tools = QHBoxLayout(self.tool_row)
         self.tools.setContentsMargins(4, 0, 4, 0)
         self.hint = QLabel()
         self.hint.setObjectName("dashboardHint")
@@ -189,11 +355,16 @@ class Panel(QWidget):
             b.setToolButtonStyle(Qt.ToolButtonTextOnly)
             self.tools.addWidget(b)
         self.tools.insertStretch(1, 1)
-        lay.addLayout(self.tools)
+        lay.addWidget(self.tool_row)
         self.body = QVBoxLayout()
         self.body.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(self.body, 1)
         self.setContextMenuPolicy(Qt.DefaultContextMenu)
+
+    def apply_theme(self) -> None:
+        """Re-colour every plot of this panel in the current theme (see `restyle`)."""
+        for glw in self.findChildren(pg.GraphicsLayoutWidget):
+            restyle(glw)
 
     def set_hint(self, text: str) -> None:
         """What the panel shows, as its tool tip (and in the tool row, where that is shown)."""
@@ -255,7 +426,7 @@ def compact_combo(tip: str = "") -> QComboBox:
     """A combo box that does not widen its dock to fit its longest item."""
     box = QComboBox()
     box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(8)
+    box.setMinimumContentsLength(11)
     box.setToolTip(tip)
     return box
 

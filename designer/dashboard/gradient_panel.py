@@ -13,7 +13,7 @@ import pyqtgraph as pg
 
 from core.events import LayerStats, TrainBegin
 
-from .base import (LogAxis, Panel, compact_combo, grow_x, layout_widget, log10_safe, reset_ranges,
+from .base import (LogAxis, Panel, PlotGrid, compact_combo, grow_x, layout_widget, log10_safe, reset_ranges,
                    series_color, style_plot)
 from .buffers import Frames
 
@@ -49,8 +49,8 @@ class GradientPanel(Panel):
         self.colorbar = pg.ColorBarItem(values=(-6, 0), colorMap=pg.colormap.get("viridis"), width=10,
                                         interactive=False)
         self.colorbar.setImageItem(self.heat, insert_in=self.heat_plot)
-        self.glw.ci.layout.setRowStretchFactor(0, 1)
-        self.glw.ci.layout.setRowStretchFactor(1, 1)
+        self.grid = PlotGrid(self.glw)
+        self.grid.set_items([self.bar_plot, self.heat_plot])
         self.layers: list[str] = []
         self.spe = 1
         self.epochs = None

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QCheckBox
 
 from core.events import TrainBegin
 
-from .base import (Panel, grow_x, key_title, layout_widget, log10_safe, pen, reset_ranges, series_color,
-                   steady_range, style_plot)
+from .base import (Panel, PlotGrid, grow_x, key_title, layout_widget, log10_safe, pen, reset_ranges,
+                   series_color, share_x, steady_range, style_plot)
 from .buffers import Series, ema
 from .engine_loop import BatchLog
 
@@ -40,10 +40,10 @@ class LossPanel(Panel):
         self.loss_plot = style_plot(self.glw.addPlot(row=0, col=0), self.tr("Loss"))
         self.metric_plot = style_plot(self.glw.addPlot(row=1, col=0), self.tr("Metrics"))
         self.lr_plot = style_plot(self.glw.addPlot(row=2, col=0), self.tr("Learning rate"), self.tr("epoch"))
-        for row, stretch in enumerate((5, 3, 2)):
-            self.glw.ci.layout.setRowStretchFactor(row, stretch)
-        self.metric_plot.setXLink(self.loss_plot)
-        self.lr_plot.setXLink(self.loss_plot)
+        # Loss gets a row (or column) of its own; metrics and learning rate share the next one.
+        self.grid = PlotGrid(self.glw, lead=True)
+        self.grid.set_items([self.loss_plot, self.metric_plot, self.lr_plot])
+        share_x(self.loss_plot, self.metric_plot, self.lr_plot)
         key_title(self.loss_plot, self.tr("Loss"), [(self.tr("batch"), series_color(0).lighter(150), False),
                                                     (self.tr("smoothed"), series_color(0), False),
                                                     (self.tr("train"), series_color(1), False),

@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QLabel
 
 from core import metrics as M
 
-from .base import (Panel, compact_combo, key_title, layout_widget, pen, probabilities, series_color,
+from .base import (CategoryAxis, Panel, PlotGrid, compact_combo, key_title, layout_widget, pen, probabilities, series_color,
                    style_plot)
 
 MAX_CURVES = 10
@@ -24,15 +25,23 @@ class ResultsPanel(Panel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.set_hint(self.tr("Train a network to see its results here."))
-        self.hint.show()
         self.split_box = compact_combo(self.tr("Part of the data to evaluate"))
         self.split_box.currentIndexChanged.connect(self._split_changed)
         self.tools.insertWidget(1, self.split_box)
+        # The scores get a line of their own under the tool row: beside the combo box they were
+        # cut off ("accuracy 0.").
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("resultsSummary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setContentsMargins(6, 0, 6, 0)
+        self.body.addWidget(self.summary_label)
+        self.set_hint(self.tr("Train a network to see its results here."))
         self.glw = self.plot_area = layout_widget()
-        self.body.addWidget(self.glw)
+        self.body.addWidget(self.glw, 1)
+        self.grid = PlotGrid(self.glw, lead=True)
         self.model = None
         self.split = None
+        self.plots: list = []
         self.table: list[list] = []
         self.summary: dict = {}
 
@@ -74,6 +83,11 @@ class ResultsPanel(Panel):
                                  max(d.n_classes, 2), list(d.class_names or []))
         text = ", ".join(f"{k} {v:.4g}" for k, v in self.summary.items())
         self.set_hint(self.tr("{0} ({1} samples): {2}").format(self.split_box.currentText(), len(X), text))
+        self.grid.set_items(self.plots)
+
+    def set_hint(self, text: str) -> None:
+        super().set_hint(text)
+        self.summary_label.setText(text)
 
     # ---- classification ----------------------------------------------------------------------------
     def _classification(self, t: np.ndarray, prob: np.ndarray, k: int, names: list[str]) -> None:
@@ -81,8 +95,11 @@ class ResultsPanel(Panel):
         cm = M.confusion_matrix(t, pred, k)
         self.summary = {"accuracy": M.accuracy(t, pred)}
         names = names if len(names) == k else [str(i) for i in range(k)]
-        p = style_plot(self.glw.addPlot(row=0, col=0), self.tr("Confusion matrix"), self.tr("predicted"), self.tr("true"))
+        axes = {"bottom": CategoryAxis("bottom"), "left": CategoryAxis("left")}
+        p = style_plot(self.glw.addPlot(row=0, col=0, axisItems=axes), self.tr("Confusion matrix"),
+                       self.tr("predicted"), self.tr("true"))
         p.setDownsampling(auto=False)
+        p.showGrid(x=False, y=False)           # grid lines would cross the cells
         p.invertY(True)
         p.setAspectLocked(True)
         rows = cm.sum(axis=1, keepdims=True)
@@ -97,15 +114,15 @@ class ResultsPanel(Panel):
                     txt = pg.TextItem(str(cm[i, j]), color="w" if share[i, j] > 0.5 else "k", anchor=(0.5, 0.5))
                     txt.setPos(j + 0.5, i + 0.5)
                     p.addItem(txt)
-        ticks = [[(i + 0.5, n) for i, n in enumerate(names)]] if k <= 20 else None
-        p.getAxis("bottom").setTicks(ticks)
-        p.getAxis("left").setTicks(ticks)
+        for side in ("bottom", "left"):
+            p.getAxis(side).set_names(names if k <= 20 else [])
         self.table += [["confusion", names[i], names[j], int(cm[i, j])] for i in range(k) for j in range(k)]
 
         roc = style_plot(self.glw.addPlot(row=0, col=1), self.tr("ROC"), self.tr("false positive rate"),
                          self.tr("true positive rate"))
         pr = style_plot(self.glw.addPlot(row=0, col=2), self.tr("Precision–recall"), self.tr("recall"),
                         self.tr("precision"))
+        self.plots = [p, roc, pr]
         for plot in (roc, pr):
             plot.setXRange(0, 1)
             plot.setYRange(0, 1.02)
@@ -149,6 +166,7 @@ class ResultsPanel(Panel):
                        self.tr("predicted"))
         b = style_plot(self.glw.addPlot(row=0, col=1), self.tr("Residuals"), self.tr("predicted"),
                        self.tr("predicted − actual"))
+        self.plots = [a, b]
         shown = slice(None) if len(t) <= MAX_POINTS else np.random.default_rng(0).choice(len(t), MAX_POINTS, False)
         brush = pg.mkBrush(series_color(0))
         a.addItem(pg.ScatterPlotItem(t[shown], p[shown], size=5, brush=brush, pen=None))

@@ -1,10 +1,17 @@
-"""Screenshot of the training dashboard mid-training, for the README.
+"""Screenshots of the default main window training each example, for the README and review.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" python -m designer.dashboard.screenshot
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m designer.dashboard.screenshot
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m designer.dashboard.screenshot --readme
 
-Uses the real main window when it is importable (canvas tinted by gradient norm), else a bare
-QMainWindow host. The dashboard's docks are laid out side by side — the main window keeps them
-in one tab group — so that every panel shows. Settings are temporary.
+Every picture is the window a new user gets: fresh settings, the default size given, the
+example as it ships (its own epochs), Train pressed — which switches to the Train workspace by
+itself. Nothing is re-arranged. "during" pauses the run at about half way (as the Pause button
+would), shoots, and resumes; "after" waits for the end and the results.
+
+Files: ``train_<example>_<W>x<H>_during.png`` / ``_after.png`` in resources/screenshots, saved
+as 8-bit palette PNGs (a few hundred KB at most). ``--readme`` writes the README's
+dashboard.png (spirals, mid-run) and dashboard_vanishing.png (vanishing_sigmoid, after) at the
+default window size instead.
 """
 from __future__ import annotations
 
@@ -14,6 +21,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "resources" / "screenshots"
+SIZES = ("1366x768", "1920x1080")
+DURING = ("spirals_batchnorm", "vanishing_sigmoid", "digits_mlp")   # "during" for these only
+RUN_TIMEOUT_MS = 180_000
 
 
 def _settle(ms: int) -> None:
@@ -23,117 +34,128 @@ def _settle(ms: int) -> None:
     loop.exec()
 
 
-def _real_window(args, tmp: str):
-    """(window, controller) from designer.main_window, or None if it cannot be built."""
-    try:
+def save_small(image, path: Path) -> bool:
+    """Save as an 8-bit palette PNG: UI pictures have few colours, and this is ~4× smaller."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not isinstance(image, QImage):
+        image = image.toImage()
+    small = image.convertToFormat(QImage.Format_Indexed8, Qt.ThresholdDither | Qt.AvoidDither)
+    return small.save(str(path), "PNG", 0)
+
+
+class Session:
+    """One default main window (temporary settings) with an example loaded."""
+
+    def __init__(self, example: str, size: tuple[int, int] | None, theme_name: str):
         from PySide6.QtCore import QSettings
 
         from designer import theme
         from designer.app import create_app
         from designer.main_window import MainWindow
+        self.tmp = tempfile.TemporaryDirectory()
         QSettings.setDefaultFormat(QSettings.IniFormat)
-        QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tmp)
-        app = create_app()
-        theme.apply(args.theme, app)
-        window = MainWindow(settings=QSettings(str(Path(tmp) / "s.ini"), QSettings.IniFormat),
-                            recovery_dir=str(Path(tmp) / "recovery"))
-        window.resize(*args.size)
-        window.show()
-        if not window.install_dashboard():
-            return None
-        window.open_example(str(ROOT / "resources" / "examples" / f"{args.example}.json"))
-        window.document.design.training["epochs"] = args.epochs
-        for name in ("inspector", "training", "problems", "history", "palette"):
-            dock = getattr(window, "docks", {}).get(name)
-            if dock is not None and (name != "palette" or args.no_palette):
-                dock.hide()
-        return window, window.training
-    except Exception as exc:        # noqa: BLE001 - the bare host below still shows the dashboard
-        print(f"main window not available ({type(exc).__name__}: {exc}); using a bare host")
-        return None
+        QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, self.tmp.name)
+        self.app = create_app()
+        theme.apply(theme_name, self.app)
+        self.window = MainWindow(settings=QSettings(str(Path(self.tmp.name) / "s.ini"), QSettings.IniFormat),
+                                 recovery_dir=str(Path(self.tmp.name) / "recovery"))
+        if size is not None:
+            self.window.resize(*size)
+        self.window.show()
+        if not self.window.install_dashboard():
+            raise RuntimeError("the training dashboard could not be installed")
+        self.ctl = self.window.training
+        self.window.open_example(str(ROOT / "resources" / "examples" / f"{example}.json"))
+        _settle(300)
 
+    def train(self, during: Path | None, after: Path | None, at: float = 0.5) -> list[Path]:
+        """Press Train; shoot at `at` of the run (paused) and after it; the files written."""
+        ctl, prog, written = self.ctl, self.ctl.progress, []
+        if not ctl.start():
+            raise RuntimeError(f"could not start training: {ctl.last_error}")
+        waited = 0
+        if during is not None:
+            while ctl.is_running and waited < RUN_TIMEOUT_MS and not (
+                    prog.t_start is not None and prog.epochs and prog.steps >= at * prog.epochs * prog.spe):
+                _settle(5)
+                waited += 5
+            if ctl.is_running:
+                ctl.pause()
+                _settle(800)                  # the pause lands within a batch; panels redraw
+                written += self._shoot(during)
+                ctl.resume()
+            else:
+                print(f"  (the run ended before {at:.0%}: no 'during' picture)")
+        while (ctl.is_running or ctl.model is None) and waited < RUN_TIMEOUT_MS:
+            if not ctl.is_running and ctl.last_error:
+                raise RuntimeError(f"training failed: {ctl.last_error}")
+            _settle(50)
+            waited += 50
+        _settle(600)
+        if after is not None:
+            written += self._shoot(after)
+        return written
 
-def _bare_window(args):
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    def _shoot(self, path: Path) -> list[Path]:
+        from PySide6.QtWidgets import QApplication
+        image = self.window.grab()
+        ok = save_small(image, path)
+        print(f"  {'wrote' if ok else 'FAILED to write'} {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
+              f"({image.width()}×{image.height()}, {path.stat().st_size // 1024 if ok else 0} KB, "
+              f"platform {QApplication.platformName()})")
+        return [path] if ok else []
 
-    from core.designfile import load_design
-    from designer.dashboard import install_dashboard
-    QApplication.instance() or QApplication(sys.argv[:1])
-    design = load_design(ROOT / "resources" / "examples" / f"{args.example}.json")
-    design.training["epochs"] = args.epochs
-    window = QMainWindow()
-    window.setCentralWidget(QLabel("canvas"))
-    window.resize(*args.size)
-    window.show()
-    return window, install_dashboard(window, lambda: design, lambda _locked: None)
-
-
-def _arrange(window, ctl) -> None:
-    from PySide6.QtCore import Qt
-    d = ctl.docks
-    for dock in d.values():
-        dock.show()
-    window.addDockWidget(Qt.BottomDockWidgetArea, d["loss"])
-    for left, right in (("loss", "gradients"), ("gradients", "weights"), ("weights", "activations")):
-        window.splitDockWidget(d[left], d[right], Qt.Horizontal)
-    window.addDockWidget(Qt.RightDockWidgetArea, d["boundary"])
-    window.tabifyDockWidget(d["boundary"], d["results"])
-    d["boundary"].raise_()
-    w, h = window.width(), window.height()
-    window.resizeDocks([d["boundary"]], [int(w * 0.30)], Qt.Horizontal)
-    window.resizeDocks([d["loss"]], [int(h * 0.50)], Qt.Vertical)
-    quarter = int(w * 0.25)
-    window.resizeDocks([d["loss"], d["gradients"], d["weights"], d["activations"]],
-                       [quarter + 60, quarter, quarter - 30, quarter - 30], Qt.Horizontal)
+    def close(self) -> None:
+        self.ctl.shutdown(5000)
+        self.window.document.stack.setClean()
+        self.window.close()
+        self.window.deleteLater()
+        _settle(50)
+        self.tmp.cleanup()
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--example", default="spirals_batchnorm", help="example file stem")
-    p.add_argument("--epochs", type=int, default=4000, help="long enough to catch it mid-run")
-    p.add_argument("--at", type=float, default=0.3, help="fraction of the run at which to shoot")
+    p.add_argument("--examples", default="", help="comma-separated example stems (default: all)")
+    p.add_argument("--sizes", default=",".join(SIZES), help="comma-separated window sizes WxH")
+    p.add_argument("--during", default=",".join(DURING),
+                   help="examples that also get a mid-run picture ('all' for every one)")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
-    p.add_argument("--size", default="1400x900", help="window size WxH")
-    p.add_argument("--tint", default="grad_norm", choices=("grad_norm", "weight_abs_mean", "none"))
-    p.add_argument("--out", default=str(ROOT / "resources" / "screenshots" / "dashboard.png"))
-    p.add_argument("--bare", action="store_true", help="skip the real main window")
-    p.add_argument("--no-palette", action="store_true", help="hide the block palette (more room)")
+    p.add_argument("--out-dir", default=str(SHOTS))
+    p.add_argument("--readme", action="store_true",
+                   help="write the README's dashboard.png and dashboard_vanishing.png instead")
     args = p.parse_args(argv)
-    args.size = tuple(int(v) for v in args.size.split("x"))
+    out = Path(args.out_dir)
 
-    from PySide6.QtWidgets import QApplication
-    tmp = tempfile.TemporaryDirectory()
-    built = None if args.bare else _real_window(args, tmp.name)
-    window, ctl = built or _bare_window(args)
-    _arrange(window, ctl)
-    ctl.set_tint_mode(None if args.tint == "none" else args.tint)
-    _settle(300)
-    if not ctl.start():
-        print(f"could not start training: {ctl.last_error}")
-        return 1
-    prog = ctl.progress
-    deadline = 120_000
-    waited = 0
-    while waited < deadline and not (prog.t_start is not None and prog.epochs and
-                                     prog.steps >= args.at * prog.epochs * prog.spe):
-        if not ctl.is_running:
-            break
-        _settle(50)
-        waited += 50
-    _settle(400)                    # a few redraws with the latest data
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    image = window.grab()
-    ok = image.save(str(out))
-    print(f"{'wrote' if ok else 'FAILED to write'} {out} ({image.width()}×{image.height()}, "
-          f"platform {QApplication.platformName()}, epoch {prog.epoch + 1}/{prog.epochs})")
-    ctl.shutdown(5000)
-    doc = getattr(window, "document", None)
-    if doc is not None:
-        doc.stack.setClean()
-    window.close()
-    tmp.cleanup()
-    return 0 if ok else 1
+    if args.readme:
+        # size None: the size the main window gives itself on a first start
+        jobs = [("spirals_batchnorm", None, out / "dashboard.png", None),
+                ("vanishing_sigmoid", None, None, out / "dashboard_vanishing.png")]
+    else:
+        names = [s for s in args.examples.split(",") if s] or sorted(
+            f.stem for f in (ROOT / "resources" / "examples").glob("*.json"))
+        during = set(names if args.during == "all" else [s for s in args.during.split(",") if s])
+        jobs = []
+        for size_text in [s for s in args.sizes.split(",") if s]:
+            size = tuple(int(v) for v in size_text.split("x"))
+            for name in names:
+                stem = out / f"train_{name}_{size_text}"
+                jobs.append((name, size, Path(f"{stem}_during.png") if name in during else None,
+                             Path(f"{stem}_after.png")))
+    failures = 0
+    for name, size, during_path, after_path in jobs:
+        print(f"{name} at {'the default size' if size is None else '×'.join(map(str, size))}")
+        session = Session(name, size, args.theme)
+        try:
+            session.train(during_path, after_path)
+        except RuntimeError as e:
+            print(f"  {e}")
+            failures += 1
+        finally:
+            session.close()
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

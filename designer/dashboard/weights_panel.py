@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from core.events import LayerStats, TrainBegin
 
-from .base import (Panel, compact_combo, grow_x, layout_widget, pen, reset_ranges, series_color,
+from .base import (Panel, PlotGrid, compact_combo, grow_x, layout_widget, pen, reset_ranges, series_color,
                    steady_range, style_plot)
 from .buffers import Frames
 
@@ -51,6 +51,8 @@ class WeightsPanel(Panel):
         self.band_plot.addItem(pg.FillBetweenItem(self.lines[0], self.lines[4], brush=outer))
         self.band_plot.addItem(pg.FillBetweenItem(self.lines[1], self.lines[3], brush=inner))
         self.lines[2].setPen(pen(0, 2))
+        self.grid = PlotGrid(self.glw)
+        self.grid.set_items([self.hist_plot, self.band_plot])
         self.spe = 1
         self.epochs = None
         self.counts: dict[str, int] = {}          # node id → parameter count
