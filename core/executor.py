@@ -11,12 +11,21 @@ from typing import Mapping
 
 import numpy as np
 
-from .errors import WeightsError
+from .errors import TrainingError, WeightsError
 from .initializers import initialize
 from .kernels import opcodes as K
 from .kernels.dense import TRANSPOSE_MAX_WIDTH
 from .kernels.rng import make_state
 from .plan import Plan
+
+
+class BatchError(TrainingError, ValueError):
+    """Arrays handed to an executor entry do not fit its arenas (too many rows, wrong width or
+    dtype, indices out of range). Checked in Python before any kernel runs: the jitted loops
+    themselves do no bounds checks."""
+
+
+_SPARSE_LOSSES = (K.LOSS_SPARSE_CCE, K.LOSS_SPARSE_CCE_LOGITS, K.LOSS_SOFTMAX_SPARSE_CCE)
 
 
 class Executor:
@@ -49,13 +58,71 @@ class Executor:
         self.opt_state = np.zeros((2, plan.n_params), dt)
         self.step = np.zeros(1, np.int64)
         self.rng = make_state(0)
-        self.segs = np.array([[w.offset, w.size, int(w.trainable), int(w.l1 > 0 or w.l2 > 0)]
-                              for w in plan.weights], dtype=np.int64).reshape(-1, 4)
+        # (offset, size, trainable, regularised, running statistic) per weight
+        self.segs = np.array([[w.offset, w.size, int(w.trainable), int(w.l1 > 0 or w.l2 > 0), int(w.state)]
+                              for w in plan.weights], dtype=np.int64).reshape(-1, 5)
+        # Room to save the running statistics while a batch's loss is unknown (kernels.engine).
+        self.keep = np.zeros(int(sum(w.size for w in plan.weights if w.state)), dt)
         self.segf = np.array([[w.l1, w.l2] for w in plan.weights], dtype=np.float64).reshape(-1, 2)
         self.has_reg = bool(self.segs[:, 3].any()) if len(self.segs) else False
         self.control = np.zeros(1, np.int64)
         self._blas_steps: tuple[int, ...] = ()    # Dense steps on BLAS (use_blas_for)
         self._policy_batch = -1                      # batch size the "auto" policy last chose for
+        self._check_layout()
+
+    def _check_layout(self) -> None:
+        """Every slice the kernels take — tensors, weights, aux entries — lies inside its arena.
+
+        The kernels build their views without bounds checks (kernels/views.py), so the plan is
+        checked once here, where a mistake costs an error message instead of a write past a buffer.
+        """
+        p, tens = self.plan, self.tens
+        n_tensors = len(p.tensor_widths)
+        if np.any(tens[:, 0] + tens[:, 1] * self.max_batch > self.acts.size):
+            raise TrainingError("internal: a tensor of the plan lies outside the activation arena")
+        for w in p.weights:
+            if w.offset < 0 or w.offset + w.size > self.params.size:
+                raise TrainingError(f"internal: weight {w.name} lies outside the parameter arena")
+        starts = {w.offset: w.size for w in p.weights}
+        for s in range(len(self.ops)):
+            row = self.ops[s]
+            if not 0 <= row[K.C_OUT] < n_tensors:
+                raise TrainingError(f"internal: step {s} of the plan writes a tensor that does not exist")
+            if row[K.C_OP] == K.OP_INPUT:
+                if row[K.C_W] < 0 or row[K.C_W] + tens[row[K.C_OUT], 1] > p.n_features:
+                    raise TrainingError(f"internal: input step {s} reads columns past the features")
+                continue
+            e0, count = row[K.C_IN_START], int(row[K.C_IN_COUNT])
+            if count < 1 or e0 < 0 or e0 + count > len(p.op_in) \
+                    or not all(0 <= t < n_tensors for t in p.op_in[e0:e0 + count, 0]):
+                raise TrainingError(f"internal: step {s} of the plan reads a tensor that does not exist")
+            for col in (K.C_W, K.C_B, K.C_W2, K.C_W3):
+                off = int(row[col])
+                if off >= 0 and off not in starts:
+                    raise TrainingError(f"internal: step {s} of the plan uses weights outside the parameter arena")
+            a = int(row[K.C_AUX])
+            if a >= 0 and not 0 <= a < self.aux.size:
+                raise TrainingError(f"internal: step {s} of the plan uses scratch outside its arena")
+
+    def _check_rows(self, n: int, what: str) -> None:
+        if n > self.max_batch:
+            raise BatchError(f"{what}: {n} rows, but this executor's arenas hold at most {self.max_batch} "
+                             "(the max_batch it was built with)")
+
+    def _check_targets(self, Y: np.ndarray, n_rows: int, what: str) -> None:
+        """Targets as the plan's loss reads them: a label column (sparse losses, labels in range)
+        or one column per output unit."""
+        p = self.plan
+        sparse = p.loss_code in _SPARSE_LOSSES
+        want = 1 if sparse else p.output_width
+        if Y.ndim != 2 or Y.shape[0] != n_rows or Y.shape[1] != want:
+            raise BatchError(f"{what}: targets shaped {Y.shape}, the loss needs ({n_rows}, {want})"
+                             + (" (one class label per row)" if sparse else ""))
+        if sparse and len(Y):
+            lo, hi = float(Y.min()), float(Y.max())
+            if not (lo >= 0 and hi < p.output_width):
+                raise BatchError(f"{what}: class labels must lie in [0, {p.output_width - 1}]; "
+                                 f"found {lo:g} to {hi:g}")
 
     def _scratch_size(self, plan: Plan) -> int:
         """Room for any one tensor of a batch, and for a transposed W where Dense's backward
@@ -83,6 +150,9 @@ class Executor:
     def view(self, name: str, arena: np.ndarray | None = None) -> np.ndarray:
         w = self.plan.weight(name)
         arena = self.params if arena is None else arena
+        if arena.size < self.plan.n_params:
+            raise BatchError(f"view {name}: the arena has {arena.size} values, the plan's weights need "
+                             f"{self.plan.n_params}")
         return arena[w.offset:w.offset + w.size].reshape(w.shape)
 
     def get_weights(self) -> dict[str, np.ndarray]:
@@ -143,8 +213,7 @@ class Executor:
         """Run n_batches steps (see kernels.engine.train_chunk). X, Y must be prepared arrays."""
         from .kernels.engine import train_chunk
         p = self.plan
-        if batch_size > self.max_batch:
-            raise ValueError(f"batch size {batch_size} exceeds the executor's {self.max_batch}")
+        self._check_train_args(X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp)
         ybuf = self._ybuf(Y.shape[1])
         if self.blas_threads is not None:
             from .threads import apply_blas_threads, blas_layers
@@ -160,7 +229,37 @@ class Executor:
                            self.aux, self.scratch, ybuf, self.opt_state, self.segs, self.segf,
                            self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
                            X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
-                           self.rng, self.control)
+                           self.rng, self.control, self.keep)
+
+    def _check_train_args(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp) -> None:
+        """What train_chunk trusts: prepared C-contiguous arrays of the executor's dtype, a batch
+        that fits the arenas, row indices inside X, room for every batch's rate and loss."""
+        what = "train_batches"
+        if batch_size < 1:
+            raise BatchError(f"{what}: batch size must be at least 1, got {batch_size}")
+        self._check_rows(batch_size, f"{what}: batch size {batch_size}")
+        for name, a in (("X", X), ("Y", Y)):
+            if not (isinstance(a, np.ndarray) and a.ndim == 2 and a.dtype == self.dtype and a.flags.c_contiguous):
+                raise BatchError(f"{what}: {name} must be a C-contiguous 2-D {self.dtype.name} array "
+                                 f"(prepared with Executor._as_input), got {getattr(a, 'dtype', type(a))} "
+                                 f"{getattr(a, 'shape', '')}")
+        if X.shape[1] != self.plan.n_features:
+            raise BatchError(f"{what}: the design's Input nodes take {self.plan.n_features} features; "
+                             f"X has {X.shape[1]}")
+        self._check_targets(Y, len(X), what)
+        if not (isinstance(order, np.ndarray) and order.ndim == 1 and order.dtype == np.int64):
+            raise BatchError(f"{what}: order must be a 1-D int64 array of row indices")
+        for name, a in (("lrs", lrs), ("losses", losses)):
+            if not (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim == 1 and len(a) >= n_batches):
+                raise BatchError(f"{what}: {name} must be a 1-D float64 array with room for {n_batches} batches")
+        if n_batches < 0 or start < 0 or (n_batches and start + (n_batches - 1) * batch_size >= len(order)):
+            raise BatchError(f"{what}: {n_batches} batches of {batch_size} from position {start} run past "
+                             f"the {len(order)} row indices")
+        used = order[start:start + n_batches * batch_size]
+        if len(used) and (used.min() < 0 or used.max() >= len(X)):
+            raise BatchError(f"{what}: row indices must lie in [0, {len(X) - 1}]")
+        if len(opt_hp) < 8:
+            raise BatchError(f"{what}: the optimizer's hyper-parameter vector has {len(opt_hp)} entries, needs 8")
 
     def use_blas_for(self, steps) -> None:
         """Run the Dense products of these steps on BLAS, every other Dense on the own kernels
@@ -190,6 +289,8 @@ class Executor:
         X = self._as_input(X)
         Y = np.ascontiguousarray(Y, dtype=self.dtype).reshape(len(Y), -1)
         n = len(X)
+        self._check_rows(n, "loss_and_gradients: one batch of X")
+        self._check_targets(Y, n, "loss_and_gradients")
         rows = np.arange(n, dtype=np.int64)
         forward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.acts, self.aux, X, rows, n,
                      training, self.rng)
@@ -206,10 +307,12 @@ class Executor:
         return float(loss)
 
     def output_view(self, n: int) -> np.ndarray:
+        self._check_rows(n, "output_view")
         t = self.plan.out_tensor
         return self.acts[self.tens[t, 0]:self.tens[t, 0] + n * self.tens[t, 1]].reshape(n, -1)
 
     def tensor_view(self, node_id: str, n: int, grad: bool = False) -> np.ndarray:
+        self._check_rows(n, "tensor_view")
         t = self.plan.node_tensor[node_id]
         arena = self.dacts if grad else self.acts
         return arena[self.tens[t, 0]:self.tens[t, 0] + n * self.tens[t, 1]].reshape(n, -1)

@@ -3,6 +3,13 @@
 Python runs once per *chunk* of batches — to the next statistics point, the end of the epoch or
 about 0.1 s of work — never per batch. Stop and pause set a control word the jitted loop reads
 before every batch, so both take effect within one batch from any thread.
+
+Per-layer statistics run on a training-progress clock, not the wall clock: a run of S planned
+steps gets a LayerStats sample every k = max(1, S // stats_samples) steps (counted from the run's
+first step), so every run, a 1-second one or a 10-minute one, has between stats_samples and twice
+as many samples, evenly spaced over the run. Only if the samples would cost more than
+STATS_BUDGET of the run's time (a big net trained for few steps) is k doubled — the later samples
+stay on the same grid, at every other point.
 """
 from __future__ import annotations
 
@@ -23,9 +30,10 @@ from .optimizers import OPTIMIZERS
 from .schedules import Constant, ReduceOnPlateau, make_schedule
 
 CHUNK_SECONDS = 0.1
-# Per-layer statistics come every stats_interval batches, but no more often than this: a small
-# net runs 100k+ batches a second and the dashboard draws at most ~20 frames a second.
-STATS_MIN_SECONDS = 0.05
+STATS_SAMPLES = 100     # a run's statistics: between this many and twice this many samples
+STATS_BUDGET = 0.03     # share of the run's time the statistics may take before they are thinned
+STATS_FREE_SECONDS = 0.01   # ...unless they cost less than this in all (a short run keeps them all)
+_RUNNING, _PAUSED, _STOPPING = "running", "paused", "stopping"
 
 
 class Trainer:
@@ -36,13 +44,15 @@ class Trainer:
         settings: validated training settings (core.settings.validate_training).
         train: (X, Y) arrays shaped for the engine; val: the same or None.
         task: "regression" | "binary" | "multiclass" — decides how metrics read the output.
-        collect_stats: emit LayerStats every settings["stats_interval"] batches.
+        collect_stats: emit LayerStats on the progress clock (module docstring); may be switched
+            on and off while the run goes.
+        stats_samples: the fewest statistics samples a run gets (if it has that many steps).
     """
 
     def __init__(self, executor: Executor, settings: dict, train, val=None, *, task="regression",
                  callbacks: Iterable[Callback] = (), collect_stats: bool = True,
                  checkpoint_metadata: dict | None = None, stats_bins: int = 30,
-                 stats_min_seconds: float = STATS_MIN_SECONDS):
+                 stats_samples: int = STATS_SAMPLES, stats_budget: float = STATS_BUDGET):
         self.executor = ex = executor
         self.settings = s = settings
         self.X, self.Y = (np.ascontiguousarray(a, dtype=ex.dtype) for a in train)
@@ -54,7 +64,9 @@ class Trainer:
         self.task = task
         self.collect_stats = collect_stats
         self.stats_bins = stats_bins
-        self.stats_min_seconds = stats_min_seconds
+        self.stats_samples = max(1, int(stats_samples))
+        self.stats_budget = stats_budget
+        self.stats_every: int | None = None      # the run's statistics spacing in steps (set by run)
         self.callbacks = list(callbacks)
         es = s["early_stopping"]
         if es["enabled"]:
@@ -74,29 +86,39 @@ class Trainer:
         self.stop_reason = "completed"
         self.stop_message = ""
         self.history: dict[str, list] = {}
-        self._snap = None
-        self._stop = threading.Event()
-        self._resume = threading.Event()
-        self._resume.set()
+        # One state for run / pause / stop, changed only under the lock, so no interleaving of
+        # request_stop(), pause() and resume() from other threads can lose a stop.
+        self._cond = threading.Condition()
+        self._state = _RUNNING
 
     # ---- control from any thread ---------------------------------------------------------------
     def request_stop(self) -> None:
-        self._stop.set()
-        self._resume.set()
-        self.executor.control[0] = 1
+        """Stop within one batch; final — nothing undoes it."""
+        with self._cond:
+            self._state = _STOPPING
+            self.executor.control[0] = 1
+            self._cond.notify_all()
 
     def pause(self) -> None:
-        self._resume.clear()
-        self.executor.control[0] = 1
+        with self._cond:
+            if self._state == _RUNNING:
+                self._state = _PAUSED
+                self.executor.control[0] = 1
 
     def resume(self) -> None:
-        if not self._stop.is_set():
-            self.executor.control[0] = 0
-        self._resume.set()
+        with self._cond:
+            if self._state == _PAUSED:
+                self._state = _RUNNING
+                self.executor.control[0] = 0
+                self._cond.notify_all()
 
     @property
     def paused(self) -> bool:
-        return not self._resume.is_set()
+        return self._state == _PAUSED
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._state == _STOPPING
 
     # ---- the loop ------------------------------------------------------------------------------
     def fit(self) -> TrainEnd:
@@ -107,15 +129,24 @@ class Trainer:
         return last
 
     def run(self) -> Iterator:
+        try:
+            yield from self._run()
+        finally:     # also when the consumer abandons the generator: release checkpoint locks
+            for cb in self.callbacks:
+                close = getattr(cb, "close", None)
+                if close is not None:
+                    close()
+
+    def _run(self) -> Iterator:
         ex, s = self.executor, self.settings
         bs = s["batch_size"]
         n = len(self.X)
         spe = math.ceil(n / bs)
         epochs = s["epochs"]
-        interval = s["stats_interval"]
-        if self.opt.name == "adagrad":
-            ex.opt_state[0][:] = s["optimizer"]["params"]["initial_accumulator_value"]
-        ex.control[0] = 0
+        # The optimizer state (Adagrad's accumulator, Adam's moments, momentum) carries over when
+        # training continues on the same executor; the kernels start it at step 1 (init_weights).
+        with self._cond:      # a stop or pause asked for before the run starts still holds
+            ex.control[0] = 0 if self._state == _RUNNING else 1
         trainable = sum(w.size for w in ex.plan.weights if w.trainable)
         yield TrainBegin(epochs, spe, n, 0 if self.val is None else len(self.val[0]), bs, trainable)
         for cb in self.callbacks:
@@ -125,13 +156,17 @@ class Trainer:
         t0 = time.perf_counter()
         self._call(np.arange(n, dtype=np.int64), 0, 0, np.zeros(1), np.zeros(1))   # compiles or loads
         ex.predict(self.X[:1])
+        if self.collect_stats:
+            from .stats import layer_stats
+            layer_stats(ex, 1, self.stats_bins)          # loads its kernels now, not in the first sample
         yield Compiled(time.perf_counter() - t0)
 
         losses = np.zeros(spe)
         lrs = np.zeros(spe)
         shuffle = np.random.default_rng(s["seed"])
         chunk = 4
-        every = interval          # effective statistics interval: a multiple of `interval`
+        clock = _StatsClock(epochs * spe, self.stats_samples, self.stats_budget, int(ex.step[0]))
+        self.stats_every = clock.every
         epoch = 0
         for epoch in range(epochs):
             yield EpochBegin(epoch)
@@ -142,47 +177,51 @@ class Trainer:
                 step = int(ex.step[0])
                 count = min(spe - b, chunk)
                 if self.collect_stats:
-                    count = min(count, every - step % every)
+                    count = min(count, clock.until_next(step))
                 self._fill_lrs(lrs[b:b + count], step)
-                snap = ex.snapshot(self._snap)
-                self._snap = snap
                 t = time.perf_counter()
                 done, status = self._call(order, b * bs, count, lrs[b:b + count], losses[b:b + count])
                 dt = time.perf_counter() - t
                 if done:
+                    # Every batch reported here was applied: a diverging batch is refused before
+                    # its update (kernels.engine.train_chunk), so nothing is ever rolled back.
                     chunk = max(1, min(100_000, int(done * CHUNK_SECONDS / max(dt, 1e-9))))
-                    good = done if status != K.STATUS_DIVERGED else done - 1
-                    if good > 0:
-                        samples = min(n, (b + done) * bs) - b * bs
-                        yield BatchesEnd(epoch, b, step, losses[b:b + good].copy(), lrs[b:b + good].copy(),
-                                         spe, samples / max(dt, 1e-9))
+                    samples = min(n, (b + done) * bs) - b * bs
+                    yield BatchesEnd(epoch, b, step, losses[b:b + done].copy(), lrs[b:b + done].copy(),
+                                     spe, samples / max(dt, 1e-9))
                 if status == K.STATUS_DIVERGED:
-                    ex.restore(snap)
-                    bad = b + done - 1 if done else b
+                    bad = b + done
+                    good = "the weights are those after the last good batch" if int(ex.step[0]) else \
+                        "the weights are the initial ones"
                     yield self._end("diverged",
-                                    f"Training diverged at epoch {epoch + 1}, batch {bad + 1}: the loss or the "
-                                    f"weights became NaN or infinite (learning rate {lrs[bad]:.3g}). "
-                                    "Stopped; the last good weights are kept. Try a smaller learning rate "
-                                    "or gradient clipping.", epoch)
+                                    f"Training diverged at epoch {epoch + 1}, batch {bad + 1}: the loss, a "
+                                    f"gradient or the update became NaN or infinite (learning rate "
+                                    f"{lrs[bad]:.3g}). Stopped before that update: {good}. Try a smaller "
+                                    "learning rate or gradient clipping.", epoch)
                     return
                 b += done
-                if self.collect_stats and done and ex.step[0] % every == 0:
+                if self.collect_stats and done and clock.due(int(ex.step[0])):
                     from .stats import layer_stats
+                    t = time.perf_counter()
                     last_rows = min(n, b * bs) - (b - 1) * bs
-                    yield LayerStats(epoch, int(ex.step[0]), layer_stats(ex, last_rows, self.stats_bins))
-                    per_batch = dt / done
-                    every = interval * max(1, math.ceil(self.stats_min_seconds / (per_batch * interval)))
+                    ev = LayerStats(epoch, int(ex.step[0]), layer_stats(ex, last_rows, self.stats_bins))
+                    clock.spent(time.perf_counter() - t, int(ex.step[0]))
+                    self.stats_every = clock.every
+                    yield ev
                 if status == K.STATUS_STOPPED:
-                    if self._stop.is_set():
+                    with self._cond:
+                        state = self._state
+                    if state == _PAUSED:
+                        yield Paused(epoch)
+                        with self._cond:
+                            while self._state == _PAUSED:
+                                self._cond.wait()
+                            state = self._state
+                        if state != _STOPPING:
+                            yield Resumed(epoch)
+                    if state == _STOPPING:
                         yield self._end("stopped", f"Stopped by request during epoch {epoch + 1}.", epoch)
                         return
-                    yield Paused(epoch)
-                    self._resume.wait()
-                    if self._stop.is_set():
-                        yield self._end("stopped", f"Stopped by request during epoch {epoch + 1}.", epoch)
-                        return
-                    ex.control[0] = 0
-                    yield Resumed(epoch)
             logs = self._epoch_logs(losses, lrs, spe, bs, n)
             for k, v in logs.items():
                 self.history.setdefault(k, []).append(v)
@@ -236,3 +275,45 @@ class Trainer:
         """Loss (with regularisation) and metrics of X in inference mode."""
         from .evaluation import evaluate
         return evaluate(self.executor, X, Y, metrics, task=self.task, with_loss=with_loss)
+
+
+class _StatsClock:
+    """When per-layer statistics are due, on the training-progress clock (module docstring).
+
+    Samples fall on steps step0 + j·every. `spent` records what a sample cost; if the samples
+    still to come would take more than `budget` of the run's projected time, `every` doubles
+    (the grid keeps every other point, so spacing stays even from there on).
+    """
+
+    def __init__(self, planned_steps: int, samples: int, budget: float, step0: int):
+        self.every = max(1, planned_steps // max(1, samples))
+        self.planned = max(1, planned_steps)
+        self.budget = budget
+        self.step0 = step0
+        self.t0 = time.perf_counter()
+        self.cost = 0.0
+        self.taken = 0
+
+    def until_next(self, step: int) -> int:
+        return self.every - (step - self.step0) % self.every
+
+    def due(self, step: int) -> bool:
+        return step > self.step0 and (step - self.step0) % self.every == 0
+
+    def spent(self, seconds: float, step: int) -> None:
+        self.taken += 1
+        if self.taken == 1:          # the first sample may still load code: not a fair price
+            return
+        self.cost += seconds
+        done = step - self.step0
+        if self.taken < 3 or done <= 0:
+            return
+        run_time = (time.perf_counter() - self.t0) * self.planned / done      # projected
+        per_sample = self.cost / (self.taken - 1)
+
+        def too_dear() -> bool:
+            total = self.planned // self.every * per_sample
+            return total > STATS_FREE_SECONDS and total > self.budget * run_time
+
+        while too_dear() and self.every < self.planned:
+            self.every *= 2       # multiples of 2k are points of the old grid: spacing stays even

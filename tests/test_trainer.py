@@ -105,10 +105,10 @@ def test_same_seed_gives_identical_run():
     assert not np.array_equal(m.executor.params, runs[0][1])
 
 
-def test_early_stopping_restores_best_weights():
+def _early_stopping_run(patience, epochs=50):
     # min_delta so large that nothing after the first epoch counts as better: deterministic stop.
-    des = xor_design(epochs=50, early_stopping={"enabled": True, "monitor": "loss", "patience": 2,
-                                                 "min_delta": 1e9, "restore_best_weights": True})
+    des = xor_design(epochs=epochs, early_stopping={"enabled": True, "monitor": "loss", "patience": patience,
+                                                     "min_delta": 1e9, "restore_best_weights": True})
     m = Model.from_design(des)
     per_epoch = []
     end = None
@@ -116,9 +116,29 @@ def test_early_stopping_restores_best_weights():
         if isinstance(ev, EpochEnd):
             per_epoch.append(m.executor.params.copy())
         end = ev
-    assert end.reason == "early_stopping" and end.epochs_run == 4 and end.best_epoch == 0
-    np.testing.assert_array_equal(m.executor.params, per_epoch[0])
+    return m, per_epoch, end
+
+
+# Keras (keras/src/callbacks/early_stopping.py): each monitored epoch does wait += 1, an
+# improvement resets wait to 0, and training stops when wait >= patience (and epoch > 0). Epoch 0
+# is the best (inf → any value improves), so epochs 1..p raise wait to p: p + 1 epochs run; with
+# patience 0 the first epoch without improvement (epoch 1) stops: 2 epochs.
+@pytest.mark.parametrize("patience, keras_epochs", [(0, 2), (1, 2), (2, 3), (3, 4)])
+def test_early_stopping_stops_when_keras_does(patience, keras_epochs):
+    m, per_epoch, end = _early_stopping_run(patience)
+    assert end.reason == "early_stopping" and end.epochs_run == keras_epochs and end.best_epoch == 0
+    waited = keras_epochs - 1
+    assert f"did not improve for {waited} epoch" in end.message
+    np.testing.assert_array_equal(m.executor.params, per_epoch[0])      # best weights restored
     assert not np.array_equal(per_epoch[0], per_epoch[-1])
+
+
+def test_best_weights_are_restored_when_training_completes():
+    """Keras restores the best epoch's weights in on_train_end, also when patience never ran out."""
+    m, per_epoch, end = _early_stopping_run(patience=100, epochs=4)
+    assert end.reason == "completed" and end.epochs_run == 4 and end.best_epoch == 0
+    np.testing.assert_array_equal(m.executor.params, per_epoch[0])
+    assert "restored from epoch 1" in end.message
 
 
 def test_checkpoint_reloads_to_identical_predictions(tmp_path):
@@ -145,6 +165,8 @@ def test_divergence_stops_with_reason_and_keeps_finite_weights():
 
 
 def test_stop_from_another_thread_within_a_batch():
+    """Stop takes effect within one batch: at most the batch in flight when it was asked for is
+    applied afterwards (counted in optimizer steps, not seconds; bench/ measures the latency)."""
     g = mlp([(256, "ReLU", {}), (256, "ReLU", {}), (10, "Softmax", {})], input_width=64)
     des = design(g, {"name": "digits", "validation_split": 0.0}, loss={"name": "sparse_categorical_crossentropy"},
                  batch_size=8, epochs=1000)
@@ -161,12 +183,15 @@ def test_stop_from_another_thread_within_a_batch():
 
     th = threading.Thread(target=consume)
     th.start()
-    assert started.wait(60)
-    t = time.perf_counter()
+    assert started.wait(120)
+    steps_when_asked = int(m.executor.step[0])
     tr.request_stop()
-    th.join(5)
-    assert not th.is_alive() and time.perf_counter() - t < 1.0
+    th.join(120)
+    assert not th.is_alive()
     assert isinstance(events[-1], TrainEnd) and events[-1].reason == "stopped"
+    assert int(m.executor.step[0]) - steps_when_asked <= 1
+    reported = sum(len(ev.losses) for ev in events if isinstance(ev, BatchesEnd))
+    assert reported == int(m.executor.step[0])
 
 
 def test_pause_and_resume():
@@ -186,9 +211,9 @@ def test_pause_and_resume():
 
 
 def test_events_carry_per_batch_losses_and_layer_statistics():
-    des = xor_design(epochs=3, stats_interval=5)
+    des = xor_design(epochs=3)
     m = Model.from_design(des)
-    tr = m.trainer(stats_min_seconds=0.0)    # every 5 batches exactly (no rate limit)
+    tr = m.trainer(stats_samples=15)    # 75 planned steps / 15 samples: every 5 steps
     evs = list(tr.run())
     batches = [ev for ev in evs if isinstance(ev, BatchesEnd)]
     steps = sum(len(ev.losses) for ev in batches)
@@ -256,18 +281,6 @@ def test_frozen_batchnorm_keeps_its_moving_statistics():
     for name in ("batchnorm1/moving_mean", "batchnorm1/moving_variance", "batchnorm1/gamma", "batchnorm1/beta"):
         np.testing.assert_array_equal(after[name], before[name])
     assert not np.array_equal(after["dense1/kernel"], before["dense1/kernel"])
-
-
-def test_statistics_are_rate_limited_for_fast_nets():
-    """Every stats_interval batches, but at most ~20 per second: XOR runs ~10⁵ batches a second."""
-    m = Model.from_design(xor_design(epochs=200, stats_interval=5))
-    t = time.perf_counter()
-    evs = list(m.trainer(stats_min_seconds=0.05).run())
-    seconds = time.perf_counter() - t
-    stats = [ev for ev in evs if isinstance(ev, LayerStats)]
-    assert 1 <= len(stats) <= seconds / 0.05 + 2
-    assert all(ev.step % 5 == 0 for ev in stats)           # still on the configured grid
-    assert len(stats) < 200 * 25 / 5                          # far fewer than one per 5 batches
 
 
 def test_blas_thread_cap_bounds_the_policy(monkeypatch):

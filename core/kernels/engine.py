@@ -22,7 +22,7 @@ from .opcodes import (C_ACT, C_AUX, C_B, C_BLAS, C_IN_COUNT, C_IN_START, C_OP, C
                       C_TRAIN_W, C_W, C_W2, C_W3, F_A, F_B, OP_ACT, OP_ADD, OP_ALPHADROPOUT,
                       OP_BATCHNORM, OP_CONCAT, OP_DENSE, OP_DROPOUT, OP_INPUT, OP_LAYERNORM,
                       OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_DIVERGED, STATUS_DONE, STATUS_STOPPED)
-from .optim import apply_update, clip_gradients, regularization
+from .optim import apply_update, clip_gradients, regularization, update_is_finite
 from .views import view2d
 
 
@@ -196,20 +196,41 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
 
 
 @njit(**JIT)
+def _copy_running_statistics(params, segs, keep, save):
+    """Save (save=True) or put back the running statistics (BatchNorm's moving mean and variance,
+    segs[:, 4] != 0), which the forward pass updates before the loss of the batch is known."""
+    k = 0
+    for s in range(segs.shape[0]):
+        if segs[s, 4] == 0:
+            continue
+        off, size = segs[s, 0], segs[s, 1]
+        for i in range(size):
+            if save:
+                keep[k + i] = params[off + i]
+            else:
+                params[off + i] = keep[k + i]
+        k += size
+
+
+@njit(**JIT)
 def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
                 params, grads, acts, dacts, aux, scratch, ybuf,
                 opt_state, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
-                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control):
+                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control, keep):
     """Train n_batches mini-batches of `order[start:]`; returns (batches done, status).
 
     control[0] != 0 (set by another thread: stop or pause) makes the loop return before the next
-    batch. A non-finite loss returns STATUS_DIVERGED before that batch's update; a weight turning
-    non-finite in the update returns STATUS_DIVERGED after it (the caller restores its snapshot).
+    batch. A batch whose loss is non-finite, or whose update would make a weight or an optimizer
+    slot non-finite (a non-finite gradient, or an overflow), returns STATUS_DIVERGED *before*
+    anything of it is written: the weights, the optimizer state, the step count and the running
+    statistics (saved in `keep` before the forward pass updates them) stay those after the last
+    good batch, and `done` counts exactly the batches that were applied.
     """
     total = order.shape[0]
     ow = tens[out_t, 1]
     lw = tens[logits_t, 1]
     ky = Y.shape[1]
+    running = keep.shape[0] > 0
     for bi in range(n_batches):
         if control[0] != 0:
             return bi, STATUS_STOPPED
@@ -217,6 +238,8 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
         hi = min(lo + batch_size, total)
         n = hi - lo
         rows = order[lo:hi]
+        if running:
+            _copy_running_statistics(params, segs, keep, True)
         forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, True, rng)
         yb = _view(ybuf, 0, n, ky)
         for i in range(n):
@@ -229,18 +252,20 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
         loss = loss_and_grad(loss_code, loss_delta, out, logits, yb, g)
         if has_reg:
             loss += regularization(params, grads, segs, segf, False)
-        if not math.isfinite(loss):
-            losses[bi] = loss
-            return bi, STATUS_DIVERGED
-        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, True)
-        if has_reg:
-            regularization(params, grads, segs, segf, True)
-        if clip_norm > 0.0 or clip_value > 0.0:
-            clip_gradients(grads, segs, clip_norm, clip_value)
-        step[0] += 1
         losses[bi] = loss
-        if not apply_update(opt_code, opt_hp, lrs[bi], step[0], params, grads, opt_state, segs):
-            return bi + 1, STATUS_DIVERGED
+        if math.isfinite(loss):
+            backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, True)
+            if has_reg:
+                regularization(params, grads, segs, segf, True)
+            if clip_norm > 0.0 or clip_value > 0.0:
+                clip_gradients(grads, segs, clip_norm, clip_value)
+            if update_is_finite(opt_code, opt_hp, lrs[bi], step[0] + 1, params, grads, opt_state, segs):
+                step[0] += 1
+                apply_update(opt_code, opt_hp, lrs[bi], step[0], params, grads, opt_state, segs)
+                continue
+        if running:
+            _copy_running_statistics(params, segs, keep, False)
+        return bi, STATUS_DIVERGED
     return n_batches, STATUS_DONE
 
 

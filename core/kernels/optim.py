@@ -3,6 +3,14 @@
 All weights live in one array; `segs[s] = (offset, size, trainable, regularised)` and
 `segf[s] = (l1, l2)` describe each weight, so one loop updates the whole network without any
 per-layer dispatch. Formulas (PyTorch conventions) are in core/optimizers.py.
+
+Divergence never reaches the weights: `update_is_finite` runs the optimizer's arithmetic once
+without writing anything (so a non-finite gradient, or an update that would overflow a weight or
+an optimizer slot, is caught while the weights are still those of the last good batch), then
+`apply_update` repeats exactly the same operations and writes them. The two are kept in step by
+hand: every `_check_*` mirrors its update line by line, with the same types and the same casts
+to the weights' dtype on store (IEEE arithmetic without fast-math is deterministic, so the same
+operations give the same bits).
 """
 import math
 
@@ -61,6 +69,34 @@ def clip_gradients(grads, segs, clip_norm, clip_value):
 
 
 @njit(**JIT)
+def update_is_finite(code, hp, lr, t, params, grads, state, segs):
+    """Whether the step `apply_update(code, hp, lr, t, ...)` would leave every trainable weight and
+    optimizer slot finite. Reads only; the same runs and arithmetic as apply_update."""
+    bad = False
+    k = _adam_constants(hp, lr, t, params) if code == OPT_ADAM else params[:0]
+    s = 0
+    n_segs = segs.shape[0]
+    while s < n_segs:
+        if segs[s, 2] == 0:
+            s += 1
+            continue
+        lo, hi = segs[s, 0], segs[s, 0] + segs[s, 1]
+        s += 1
+        while s < n_segs and segs[s, 2] != 0 and segs[s, 0] == hi:
+            hi += segs[s, 1]
+            s += 1
+        if code == OPT_ADAM:
+            bad |= _check_adam(k, params[lo:hi], grads[lo:hi], state[0][lo:hi], state[1][lo:hi])
+        elif code == OPT_SGD:
+            bad |= _check_sgd(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi])
+        elif code == OPT_RMSPROP:
+            bad |= _check_rmsprop(hp, lr, params[lo:hi], grads[lo:hi], state[0][lo:hi])
+        else:
+            bad |= _check_adagrad(hp, lr, t, params[lo:hi], grads[lo:hi], state[0][lo:hi])
+    return not bad
+
+
+@njit(**JIT)
 def apply_update(code, hp, lr, t, params, grads, state, segs):
     """One optimizer step (t = 1-based step number). Returns False if a weight became non-finite.
 
@@ -114,6 +150,24 @@ def _sgd(hp, lr, t, p, g, b):
 
 
 @njit(**JIT)
+def _check_sgd(hp, lr, t, p, g, b):
+    momentum, nesterov = hp[HP_MOMENTUM], hp[HP_NESTEROV] != 0.0
+    bad = False
+    cast = p.dtype.type
+    if momentum == 0.0:
+        rate = cast(lr)
+        for i in range(p.size):
+            bad |= not abs(p[i] - rate * g[i]) < _INF
+        return bad
+    first = t <= 1
+    for i in range(p.size):
+        bi = g[i] if first else momentum * b[i] + g[i]
+        step = g[i] + momentum * bi if nesterov else bi
+        bad |= not (abs(cast(bi)) < _INF and abs(cast(p[i] - lr * step)) < _INF)
+    return bad
+
+
+@njit(**JIT)
 def _adam_constants(hp, lr, t, like):
     """Adam's per-step scalars in the weights' dtype.
 
@@ -146,6 +200,19 @@ def _adam(k, p, g, m, v):
 
 
 @njit(**JIT)
+def _check_adam(k, p, g, m, v):
+    fb1, fb2, c1, c2, step_size, inv_bc2, decay, feps = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
+    bad = False
+    for i in range(p.size):
+        gi = g[i]
+        mi = fb1 * m[i] + c1 * gi
+        vi = fb2 * v[i] + c2 * gi * gi
+        pi = p[i] * decay - step_size * mi / (np.sqrt(vi) * inv_bc2 + feps)
+        bad |= not (abs(mi) < _INF and abs(vi) < _INF and abs(pi) < _INF)
+    return bad
+
+
+@njit(**JIT)
 def _rmsprop(hp, lr, p, g, v):
     rho, eps = hp[HP_RHO], hp[HP_EPS]
     bad = False
@@ -154,6 +221,17 @@ def _rmsprop(hp, lr, p, g, v):
         v[i] = vi
         p[i] -= lr * g[i] / (math.sqrt(vi) + eps)
         bad |= not abs(p[i]) < _INF
+    return bad
+
+
+@njit(**JIT)
+def _check_rmsprop(hp, lr, p, g, v):
+    rho, eps = hp[HP_RHO], hp[HP_EPS]
+    cast = p.dtype.type
+    bad = False
+    for i in range(p.size):
+        vi = rho * v[i] + (1.0 - rho) * g[i] * g[i]
+        bad |= not (abs(cast(vi)) < _INF and abs(cast(p[i] - lr * g[i] / (math.sqrt(vi) + eps))) < _INF)
     return bad
 
 
@@ -167,4 +245,16 @@ def _adagrad(hp, lr, t, p, g, s):
         s[i] = si
         p[i] -= lr * g[i] / (math.sqrt(si) + eps)
         bad |= not abs(p[i]) < _INF
+    return bad
+
+
+@njit(**JIT)
+def _check_adagrad(hp, lr, t, p, g, s):
+    eps = hp[HP_EPS]
+    init = hp[HP_INIT_ACC]
+    cast = p.dtype.type
+    bad = False
+    for i in range(p.size):
+        si = (s[i] if t > 1 else init) + g[i] * g[i]
+        bad |= not (abs(cast(si)) < _INF and abs(cast(p[i] - lr * g[i] / (math.sqrt(si) + eps))) < _INF)
     return bad
