@@ -33,6 +33,11 @@ def _action(win, text, slot=None, shortcut=None, icon=None, tip=None, checkable=
     return act
 
 
+def _open_preferences(win) -> None:
+    from .preferences import open_preferences     # i18n only loads when asked for
+    open_preferences(win)
+
+
 def create_actions(win) -> SimpleNamespace:
     ed, view = win.editor, win.view
     a = SimpleNamespace()
@@ -59,6 +64,9 @@ def create_actions(win) -> SimpleNamespace:
     a.delete = _action(win, tr("&Delete"), ed.delete_selected, [QKeySequence.Delete, "Backspace"],
                        "delete", tr("Delete the selected blocks and connections"))
     a.select_all = _action(win, tr("Select &All"), ed.select_all, QKeySequence.SelectAll)
+    a.preferences = _action(win, tr("&Preferences…"), lambda: _open_preferences(win), "Ctrl+,", None,
+                            tr("Language and colour theme"))
+    a.preferences.setMenuRole(QAction.PreferencesRole)
 
     a.zoom_in = _action(win, tr("Zoom &In"), view.zoom_in, [QKeySequence.ZoomIn, "Ctrl+="], "zoom_in",
                         tr("Zoom in (or use the mouse wheel)"))
@@ -126,6 +134,8 @@ def build_menus(win, a: SimpleNamespace) -> None:
     edit.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
     edit.addSeparator()
     edit.addAction(a.select_all)
+    edit.addSeparator()
+    edit.addAction(a.preferences)
 
     view = bar.addMenu(tr("&View"))
     view.addActions([a.zoom_in, a.zoom_out, a.zoom_reset, a.fit])

@@ -4,17 +4,18 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from . import icons, theme
+from . import i18n, icons, theme
 from .dialogs import install_excepthook
 
 ORGANIZATION = "NetDesigner"
 APPLICATION = "NetDesigner"
 
 
-def create_app(argv: list[str] | None = None) -> QApplication:
+def create_app(argv: list[str] | None = None, language: str | None = None) -> QApplication:
+    """The application object, set up once; ``language`` ("en", "ko") overrides and is remembered."""
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0]] + list(argv or []))
@@ -26,28 +27,24 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     if font.pointSizeF() < 9.5:
         font.setPointSizeF(9.5)
         app.setFont(font)
-    _install_translators(app)
+    install_language(app, language)
     theme.apply(str(QSettings().value("view/theme", "light")), app)
     app.setWindowIcon(icons.group_icon("Layers"))
     return app
 
 
-def _install_translators(app: QApplication) -> None:
-    """Qt's own strings in the user's language; ours when a netdesigner_<lang>.qm is shipped."""
-    from .paths import resource
-    locale = QLocale()
-    app._translators = []
-    for name, folder in (("qtbase", QLibraryInfo.path(QLibraryInfo.TranslationsPath)),
-                         ("netdesigner", str(resource("i18n")))):
-        tr = QTranslator(app)
-        if tr.load(locale, name, "_", folder):
-            app.installTranslator(tr)
-            app._translators.append(tr)
+def install_language(app: QApplication, language: str | None = None) -> str:
+    """Translators for the remembered language (the system's unless chosen), or ``language``,
+    which is then remembered (``netdesigner --lang ko``)."""
+    settings = QSettings()
+    if language is not None:
+        settings.setValue(i18n.SETTING_KEY, language if language in i18n.LANGUAGES else "")
+    return i18n.install(app, i18n.stored_choice(settings))
 
 
-def run(path: str | None = None, theme_name: str | None = None) -> int:
+def run(path: str | None = None, theme_name: str | None = None, language: str | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    app = create_app(language=language)
     if theme_name:
         theme.apply(theme_name, app)
         QSettings().setValue("view/theme", theme_name)

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import example_text
 from .paths import examples_dir
 
 ORDER = ("xor", "spirals_batchnorm", "digits_mlp", "vanishing_sigmoid", "relu_he_twin",
@@ -28,5 +29,7 @@ def examples() -> list[Example]:
             raw = json.loads(f.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        out.append(Example(f, raw.get("name") or f.stem, raw.get("description", "")))
+        # in the UI's language where resources/i18n/examples.<lang>.json has it
+        out.append(Example(f, example_text(f.stem, "name", raw.get("name") or f.stem),
+                           example_text(f.stem, "description", raw.get("description", ""))))
     return out

@@ -28,6 +28,8 @@ def gui_parser() -> argparse.ArgumentParser:
                     "Sub-commands (train, summary, …) run without a window: netdesigner train -h.")
     p.add_argument("design", nargs="?", help="design file (.json) to open")
     p.add_argument("--theme", choices=("light", "dark"), help="colour theme (remembered)")
+    p.add_argument("--lang", choices=("ko", "en", "system"),
+                   help="language of the window: ko (한국어), en, or system (the locale's); remembered")
     p.add_argument("--version", action="version", version=_version())
     return p
 
@@ -40,6 +42,13 @@ def _version() -> str:
         return "netdesigner (source tree)"
 
 
+def _language(choice: str | None) -> str | None:
+    """--lang value → what create_app stores: None (keep), "" (follow the system) or a code."""
+    if choice is None:
+        return None
+    return "" if choice == "system" else choice
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if is_subcommand(argv):
@@ -47,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.main(argv)
     args = gui_parser().parse_args(argv)
     from .app import run
-    return run(args.design, args.theme)
+    return run(args.design, args.theme, _language(args.lang))
 
 
 if __name__ == "__main__":

@@ -207,7 +207,8 @@ class MainWindow(FileOps, QMainWindow):
         self.setWindowModified(self.document.is_modified())
 
     def connection_refused(self, reason: str) -> None:
-        self.statusBar().showMessage(self.tr("Connection refused — {0}").format(reason), 10000)
+        from .i18n.messages import translate_reason
+        self.statusBar().showMessage(self.tr("Connection refused — {0}").format(translate_reason(reason)), 10000)
 
     def _problem_count(self, n: int) -> None:
         empty = not self.document.graph.nodes
@@ -379,8 +380,9 @@ class MainWindow(FileOps, QMainWindow):
             self.statusBar().showMessage(self.tr("This design has no description (add one in the "
                                                  "Training panel)."), 5000)
             return
-        title = design.name or self.document.display_name()
-        self.banner_text.setText(f"<b>{_escape(title)}</b><br>{_escape(design.description)}")
+        from .i18n import localized_description, localized_name
+        title = localized_name(design.name) or self.document.display_name()
+        self.banner_text.setText(f"<b>{_escape(title)}</b><br>{_escape(localized_description(design.description))}")
         self.banner.show()
 
     def show_summary(self) -> None:

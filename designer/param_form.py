@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from core.params import Param
 
+from .i18n import core_text
+from .i18n.messages import translate_reason
+
 INT_LIMIT = 2**31 - 1
 LABEL_WIDTH = 96
 FLOAT_LIMIT = 1e15
@@ -88,7 +91,9 @@ class _Field(QObject):
         self.error.setWordWrap(True)
         self.error.hide()
         self.widget = self._make(parent)
-        tip = param.doc + (f"\n{tr('Convention')}: {param.convention}" if param.convention else "")
+        tip = core_text(param.doc)
+        if param.convention:
+            tip += "\n" + tr("Convention") + ": " + core_text(param.convention)
         self.widget.setToolTip(tip)
         if param.kind != "bool":
             self.widget.setMinimumWidth(64)   # below its size hint: a narrow dock must not clip
@@ -113,7 +118,7 @@ class _Field(QObject):
             for i, c in enumerate(p.choices):
                 w.addItem(str(c), c)
                 if c in docs:
-                    w.setItemData(i, docs[c], Qt.ToolTipRole)
+                    w.setItemData(i, core_text(docs[c]), Qt.ToolTipRole)
             w.activated.connect(lambda i: self._emit(w.itemData(i)))
             return w
         if p.kind in ("int", "float"):
@@ -150,7 +155,7 @@ class _Field(QObject):
         try:
             self.param.validate(self._parse(text))
         except ValueError as e:
-            msg = str(e) if self.param.kind not in ("int", "float") or _is_number(text) else \
+            msg = translate_reason(str(e)) if self.param.kind not in ("int", "float") or _is_number(text) else \
                 tr("expects a number")
             self._show_error(msg)
             return False
@@ -229,8 +234,8 @@ class ParamForm(QWidget):
             field = _Field(p, self)
             self.fields[p.name] = field
             field.changed.connect(lambda v, name=p.name: self.edited.emit(name, v))
-            label = QLabel((labels or {}).get(p.name, pretty(p.name)), self)
-            label.setToolTip(p.doc)
+            label = QLabel((labels or {}).get(p.name, core_text(pretty(p.name))), self)
+            label.setToolTip(core_text(p.doc))
             label.setMinimumWidth(LABEL_WIDTH)   # forms stacked in one panel line up
             self.labels[p.name] = label
             cell = QWidget(self)
@@ -243,7 +248,7 @@ class ParamForm(QWidget):
             if p.convention:
                 badge = QLabel(_convention_tag(p.convention), cell)
                 badge.setProperty("role", "badge")
-                badge.setToolTip(p.convention)
+                badge.setToolTip(core_text(p.convention))
                 row.addWidget(badge)
             box.addLayout(row)
             box.addWidget(field.error)
@@ -270,7 +275,7 @@ class ParamForm(QWidget):
             if name in mixed:
                 label.setToolTip(tr("The selected blocks have different values; editing sets them all."))
             else:
-                label.setToolTip(field.param.doc)
+                label.setToolTip(core_text(field.param.doc))
 
 
 def _convention_tag(text: str) -> str:

@@ -25,6 +25,7 @@ from core.settings import (CHECKPOINT_PARAMS, DATA_PARAMS, EARLY_STOPPING_PARAMS
                            validate_data, validate_training)
 
 from .commands import SetSetting
+from .i18n import core_text
 from .param_form import ParamForm
 
 # A schedule's initial rate is the optimizer's learning rate (core.settings hides it the same way).
@@ -142,18 +143,18 @@ class SettingsPanel(QScrollArea):
         box.addWidget(self.data_group)
 
         self.loss = NamedSection(tr("Loss"), LOSSES.names(), lambda n: list(LOSSES.get(n).params),
-                                 lambda n: LOSSES.get(n).doc,
+                                 lambda n: core_text(LOSSES.get(n).doc),
                                  lambda n: self._set_named("loss", n),
                                  lambda k, v: self._set_named_param("loss", k, v), body)
         self.optimizer = NamedSection(tr("Optimizer"), OPTIMIZERS.names(),
                                       lambda n: list(OPTIMIZERS.get(n).params),
-                                      lambda n: OPTIMIZERS.get(n).doc,
+                                      lambda n: core_text(OPTIMIZERS.get(n).doc),
                                       lambda n: self._set_named("optimizer", n),
                                       lambda k, v: self._set_named_param("optimizer", k, v), body)
         self.schedule = NamedSection(
             tr("Learning-rate schedule"), list(SCHEDULES),
             lambda n: [p for p in SCHEDULES[n].params if p.name not in SCHEDULE_INITIAL],
-            lambda n: _first_line(SCHEDULES[n].__doc__) + " " + tr("Starts from the optimizer's rate."),
+            lambda n: core_text(_first_line(SCHEDULES[n].__doc__)) + " " + tr("Starts from the optimizer's rate."),
             lambda n: self._set_named("schedule", n),
             lambda k, v: self._set_named_param("schedule", k, v), body)
         for section in (self.loss, self.optimizer, self.schedule):

@@ -21,9 +21,22 @@ def get_block(type_name: str) -> type[Block]:
     return BLOCKS.get(type_name)
 
 
-def block_docs(language: str = "en") -> dict[str, dict[str, str]]:
-    """Explanations of each block ({type: {"summary", "tip"}}), kept as data for translation."""
-    name = f"docs.{language}.json"
+_docs_language = "en"
+
+
+def set_docs_language(language: str) -> None:
+    """The language ``block_docs()`` answers in by default (the designer sets its UI language)."""
+    global _docs_language
+    _docs_language = language or "en"
+
+
+def block_docs(language: str | None = None) -> dict[str, dict[str, str]]:
+    """Explanations of each block ({type: {"summary", "tip"}}), kept as data for translation.
+
+    ``language`` defaults to the one set with ``set_docs_language`` (English unless the designer
+    chose another); a language without its own file falls back to English.
+    """
+    name = f"docs.{language or _docs_language}.json"
     try:
         text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -31,4 +44,4 @@ def block_docs(language: str = "en") -> dict[str, dict[str, str]]:
     return json.loads(text)
 
 
-__all__ = ["BLOCKS", "GROUPS", "Block", "WeightSpec", "get_block", "block_docs"]
+__all__ = ["BLOCKS", "GROUPS", "Block", "WeightSpec", "get_block", "block_docs", "set_docs_language"]

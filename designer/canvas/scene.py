@@ -20,6 +20,7 @@ from .connector import Connector
 from ..layout import skip_edges
 from .edge_item import EdgeItem, Lane, curve, route_lane, skip_route
 from .node_item import GRID, NodeItem, PortItem, format_shape
+from ..i18n.messages import localize_error
 
 EXTENT = 20000.0
 
@@ -145,6 +146,7 @@ class CanvasScene(QGraphicsScene):
         graph = self.document.graph
         analysis = graph.analyze()
         self.problems, self.shapes, self.counts = analysis.problems, analysis.shapes, analysis.counts
+        self.problems = [localize_error(p) for p in self.problems]     # the UI's language
         if not graph.nodes:
             # An empty design is a start, not a mistake: core's "no Input node" is not shown
             # (the canvas says how to begin instead; Train still reports it if pressed).

@@ -1,0 +1,87 @@
+"""Korean data next to the English: block explanations, example names and descriptions, and the
+glossary they share. Each test fails when the English grows and the Korean does not follow."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from core.blocks import BLOCKS, block_docs, set_docs_language
+
+ROOT = Path(__file__).resolve().parents[1]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+GLOSSARY = json.loads((ROOT / "resources" / "i18n" / "glossary.json").read_text(encoding="utf-8"))["terms"]
+
+
+def _load(name):
+    return json.loads((ROOT / "core" / "blocks" / name).read_text(encoding="utf-8"))
+
+
+def test_korean_block_docs_have_exactly_the_english_keys():
+    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    assert set(ko) == set(en), f"blocks missing in Korean: {set(en) - set(ko)}; extra: {set(ko) - set(en)}"
+    for block in en:
+        assert set(ko[block]) == set(en[block]), block
+    assert set(en) == set(BLOCKS)       # every registered block is explained in both
+
+
+def test_korean_block_docs_are_korean_and_name_the_english_term_once():
+    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    for block, fields in ko.items():
+        for key, text in fields.items():
+            assert HANGUL.search(text), f"{block}.{key} has no Korean: {text!r}"
+            assert text != en[block][key]
+        # the course's habit: the English name in parentheses the first time, e.g.
+        # "배치 정규화(Batch Normalization)" — once per explanation, in the summary
+        first = fields["summary"]
+        assert re.search(r"\([A-Z][A-Za-z .\-]+\)|^[A-Za-z]+\(", first) or block in first, \
+            f"{block}: the summary should introduce the English term: {first!r}"
+
+
+@pytest.mark.parametrize("english, korean", [
+    ("batch normalization", "배치 정규화"), ("vanishing gradient", "기울기 소실"),
+    ("overfitting", "과적합"), ("gradient", "기울기"), ("learning rate", "학습률")])
+def test_block_docs_use_the_glossary_terms(english, korean):
+    """Where the English explanation uses a glossary term, the Korean one uses its glossary word."""
+    assert GLOSSARY[english] == korean
+    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    for block in en:
+        en_text = " ".join(en[block].values()).lower()
+        if english.replace(" ", "") in en_text.replace(" ", "").replace("normalisation", "normalization"):
+            assert korean in " ".join(ko[block].values()), f"{block}: expected {korean!r}"
+
+
+def test_block_docs_answer_in_the_chosen_language():
+    try:
+        set_docs_language("ko")
+        assert block_docs()["BatchNorm"]["summary"].startswith("배치 정규화(Batch Normalization)")
+        assert block_docs("en")["BatchNorm"] == _load("docs.en.json")["BatchNorm"]
+        assert block_docs("xx") == _load("docs.en.json")       # unknown language → English
+    finally:
+        set_docs_language("en")
+    assert block_docs() == _load("docs.en.json")
+
+
+def test_every_example_has_a_current_korean_name_and_description():
+    ko = json.loads((ROOT / "resources" / "i18n" / "examples.ko.json").read_text(encoding="utf-8"))
+    files = sorted((ROOT / "resources" / "examples").glob("*.json"))
+    assert files
+    for f in files:
+        raw = json.loads(f.read_text(encoding="utf-8"))
+        entry = ko.get(f.stem)
+        assert entry, f"{f.name}: no Korean name/description in resources/i18n/examples.ko.json"
+        assert HANGUL.search(entry["name"]) or entry["name"] == raw["name"]
+        assert HANGUL.search(entry["description"]), f.stem
+        sha = hashlib.sha1((raw["name"] + "\n" + raw["description"]).encode()).hexdigest()
+        assert entry["source"] == sha, (f"{f.name}: the English name or description changed; "
+                                        "update its Korean translation and its 'source' hash")
+
+
+def test_glossary_is_one_to_one():
+    words = [w for w in GLOSSARY.values()]
+    dupes = {w for w in words if words.count(w) > 1}
+    assert not dupes, f"one Korean word for two English terms: {dupes}"
+    assert all(HANGUL.search(w) for w in words)
