@@ -81,10 +81,8 @@ def cmd_train(args) -> int:
         raise NetDesignerError(f"cannot write {args.out}: its folder does not exist")
     if args.device:
         design.training["device"] = args.device
-    if design.training["device"] == "cuda":
-        from .cuda_backend import require_cuda
-        require_cuda()
-    model = Model.from_design(design)
+    data = _preflight(design, args.design)
+    model = Model(design, data)
     if args.weights:
         _warn_if_unbound(design, model.load_weights(args.weights), args.design, args.weights)
     trainer = model.trainer(collect_stats=False, epochs=args.epochs)
@@ -114,6 +112,39 @@ def cmd_train(args) -> int:
         model.save_weights(args.out, design_file=os.path.basename(args.design))
         print(f"weights written to {args.out}")
     return 0 if end.reason != "diverged" else 1
+
+
+class PreflightFailed(NetDesignerError):
+    """The design cannot train; the message lists every problem, one per line."""
+
+
+def _preflight(design, path: str):
+    """Every problem Train would meet, all at once (exit 2), before anything is compiled; warnings
+    are printed and training goes on. Returns the loaded data for the model."""
+    from .model import load_design_data
+    from .preflight import is_error, preflight, summarise
+    data, load_error = None, None
+    try:
+        data = load_design_data(design.data)
+    except (NetDesignerError, OSError) as e:
+        load_error = e
+
+    def loader(_settings):
+        if load_error is not None:
+            raise load_error
+        return summarise(data)
+
+    problems = preflight(design, data_loader=loader)
+    errors = [p for p in problems if is_error(p)]
+    for p in problems:
+        if not is_error(p):
+            print(f"warning: {p}", file=sys.stderr)
+    if len(errors) == 1:
+        raise PreflightFailed(f"{path} cannot train: {errors[0]}")     # one problem, one line
+    if errors:
+        raise PreflightFailed(f"{path} cannot train: {len(errors)} problems\n"
+                              + "\n".join(f"  {p}" for p in errors))
+    return data
 
 
 def cmd_evaluate(args) -> int:
@@ -146,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
         return handler(args)
+    except PreflightFailed as e:
+        print(f"netdesigner {args.command}: {e}", file=sys.stderr)   # every problem, one per line
+        return 2
     except (NetDesignerError, OSError) as e:
         # One line: a WeightsError lists its mismatches on lines of their own; join them.
         first, *rest = str(e).splitlines() or [""]

@@ -16,6 +16,7 @@ from .evaluation import evaluate
 from .executor import Executor
 from .losses import LOSSES
 from .plan import Plan, compile_plan
+from .preflight import check_feature_width, check_targets
 from .trainer import Trainer
 from .weights import save_weights
 
@@ -71,37 +72,18 @@ class Model:
         """Targets as the loss expects them; a clear DataError when data and design disagree."""
         d = self._require_data()
         loss = LOSSES.get(self.design.training["loss"]["name"])
-        out_w, out_node = self.plan.output_width, self.plan.output_node
         y = np.asarray(y, np.float64).reshape(len(y), -1)
-        if loss.targets in ("labels", "onehot"):
-            if d.task == "regression":
-                raise DataError(f"{loss.name} is a classification loss but the data set {d.name!r} is a "
-                                "regression task; use mse, mae or huber")
-            k = max(d.n_classes, 2)
-            if out_w != k:
-                raise DataError(f"The output node {out_node!r} has {out_w} units but the data set {d.name!r} "
-                                f"has {k} classes: {loss.name} needs one output unit per class")
-            return y if loss.targets == "labels" else one_hot(y[:, 0].astype(int), k)
-        if loss.targets == "binary":
-            if d.task != "binary":
-                raise DataError(f"binary_crossentropy needs a two-class data set; {d.name!r} is {d.task}")
-            if out_w != 1:
-                raise DataError(f"The output node {out_node!r} has {out_w} units; binary_crossentropy "
-                                "needs exactly 1 (a probability or a logit)")
-            return y
-        if d.task == "multiclass":
-            y = one_hot(y[:, 0].astype(int), d.n_classes)
-        if y.shape[1] != out_w:
-            raise DataError(f"The output node {out_node!r} has {out_w} units but the targets of "
-                            f"{d.name!r} have {y.shape[1]} columns")
+        # The same check the pre-flight makes before Train (core.preflight).
+        check_targets(loss.name, self.plan.output_width, self.plan.output_node, task=d.task,
+                      n_classes=d.n_classes, target_columns=y.shape[1], data_name=d.name)
+        if loss.targets == "onehot":
+            return one_hot(y[:, 0].astype(int), max(d.n_classes, 2))
+        if loss.targets == "values" and d.task == "multiclass":
+            return one_hot(y[:, 0].astype(int), d.n_classes)
         return y
 
     def check_features(self, X: np.ndarray, what: str = "data") -> None:
-        width = int(np.prod(X.shape[1:])) if X.ndim > 1 else 1
-        if width != self.plan.n_features:
-            inputs = ", ".join(f"{nid} ({w})" for nid, _, w in self.plan.inputs)
-            raise DataError(f"The {what} has {width} features but the design's Input nodes take "
-                            f"{self.plan.n_features}: {inputs}")
+        check_feature_width(self.plan, int(np.prod(X.shape[1:])) if X.ndim > 1 else 1, what)
 
     def _require_data(self) -> PreparedData:
         if self.data is None:

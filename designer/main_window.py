@@ -218,7 +218,9 @@ class MainWindow(FileOps, QMainWindow):
                                              "palette onto the canvas, or open an example (File → Examples)."))
         else:
             self.problem_label.setText(self.tr("⚠ {0} problems").format(n) if n > 1 else
-                                       self.tr("⚠ 1 problem") if n == 1 else self.tr("✓ ready to train"))
+                                       self.tr("⚠ 1 problem") if n == 1 else
+                                       self.tr("… checking the data") if self.problems.checking else
+                                       self.tr("✓ ready to train"))
             self.problems.ok.setText(self._ready_text)
         self.problem_label.setProperty("role", "error" if n else "")
         self.problem_label.style().unpolish(self.problem_label)

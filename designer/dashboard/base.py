@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSizeF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QGraphicsItem, QHBoxLayout, QLabel, QMenu,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
@@ -165,6 +165,9 @@ class PlotGrid(QObject):
             grid.setRowStretchFactor(i, 0)
             grid.setColumnStretchFactor(i, 0)
         for item, (r, c, rs, cs) in zip(self.items, cells):
+            # Equal preferred sizes: the stretch factors then share the room evenly (otherwise a
+            # longer title or wider tick labels win a plot tens of pixels from its neighbour).
+            item.setPreferredSize(QSizeF(50.0 * cs, 50.0 * rs))
             ci.items[item] = [(r + i, c + j) for i in range(rs) for j in range(cs)]
             for rr, cc in ci.items[item]:
                 ci.rows.setdefault(rr, {})[cc] = item

@@ -33,7 +33,7 @@ def test_subcommand_runs_core_cli_without_importing_qt():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "Total params: 17" in out.stdout
+    assert "Total params: 33" in out.stdout        # xor: 2·8 + 8 (hidden) + 8·1 + 1 (output)
 
 
 def test_start_up_is_fast_and_never_loads_numba(tmp_path):

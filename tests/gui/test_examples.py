@@ -21,13 +21,17 @@ def test_example_loads_with_core_and_has_no_problems(example):
     assert design.graph.check() == []
     assert design.name and len(design.description) > 120      # a real paragraph
     assert design.data["source"] == "builtin"
+    assert design.data["test_split"] > 0              # Evaluate has a test part to run on
 
 
-def test_every_example_opens_in_the_window_with_no_problems(window):
+def test_every_example_opens_in_the_window_with_no_problems(window, qtbot):
     menu_titles = [a.text() for a in window.examples_menu.actions()]
     assert menu_titles == [ex.name for ex in EXAMPLES]
     for ex in EXAMPLES:
         assert window.open_example(str(ex.path))
+        # The pre-flight summarises the example's data on a worker thread the first time.
+        qtbot.waitUntil(lambda: not window.problems.checking, timeout=60_000)
+        assert window.problems.problems == []
         assert window.scene.problems == []
         assert set(window.scene.node_items) == set(window.document.graph.nodes)
         assert all(not item.problems for item in window.scene.node_items.values())
