@@ -4,7 +4,6 @@ The first run of a session may JIT-compile the kernels (~20 s); timeouts allow f
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ from designer.training_worker import live_threads  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_RUN_MS = 120_000          # a cold numba cache compiles every kernel
+STOP_WAIT_MS = 30_000           # only guards against a hang; stop latency is counted in batches
 
 
 def mlp(widths, act, input_width, **dense):
@@ -135,30 +135,55 @@ def test_xor_trains_and_every_panel_has_data(qtbot, host, tmp_path, mode):
         assert len(csv.read_text().splitlines()) > 1, name
 
 
-@pytest.mark.parametrize("mode", ["process", "thread"])
-def test_stop_mid_epoch_returns_within_a_second(qtbot, host, mode):
-    host.mode = mode
-    host.state["design"] = digits_design()
+def _batches_running(host):
+    end = host.progress
+    return end.t_start is not None and end.steps > end.spe    # past the first epoch, mid-run
 
-    def batches_running():
-        end = host.progress
-        return end.t_start is not None and end.steps > end.spe    # past the first epoch, mid-run
+
+def test_stop_mid_epoch_takes_effect_within_one_batch(qtbot, host):
+    """Counted in batches, not seconds (a loaded machine makes any time limit flaky; the latency
+    is measured by bench/stop_latency.py): read the executor's step counter right after asking
+    to stop; at most the batch in flight may still finish. Thread mode, where the counter of the
+    running executor can be read."""
+    host.mode = "thread"
+    host.state["design"] = digits_design()
     assert host.start()
-    qtbot.waitUntil(batches_running, timeout=FIRST_RUN_MS)
+    qtbot.waitUntil(lambda: _batches_running(host), timeout=FIRST_RUN_MS)
     assert host.is_running
-    t0 = time.perf_counter()
-    with qtbot.waitSignal(host.runningChanged, timeout=1000):
+    trainer = host._worker.control.trainer
+    ex = trainer.executor
+    with qtbot.waitSignal(host.runningChanged, timeout=STOP_WAIT_MS):
         host.stop()
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 1.0
+        requested_at = int(ex.step[0])            # after the request: batches from here on are late
     assert host.last_end.reason == "stopped"
-    assert host.model is not None                          # the weights so far are kept
-    # Responsive afterwards: a zero-delay timer fires promptly and a new run can start.
+    assert host.model is not None and host.model.executor is ex      # the weights so far are kept
+    final = int(ex.step[0])
+    assert requested_at <= final <= requested_at + 1
+    assert host.progress.steps == final           # the events account for every batch trained
+    # Responsive afterwards: a zero-delay timer fires and a new run can start.
     fired = []
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, lambda: fired.append(1))
-    qtbot.waitUntil(lambda: bool(fired), timeout=200)
+    qtbot.waitUntil(lambda: bool(fired), timeout=STOP_WAIT_MS)
     assert host.train_action.isEnabled()
+
+
+@pytest.mark.parametrize("mode", ["process", "thread"])
+def test_stop_while_paused_trains_no_further_batch(qtbot, host, mode):
+    """In a child process the step counter cannot be read live, but after Paused the events have
+    reported every batch: stopping then must add none (the returned model's counter agrees)."""
+    host.mode = mode
+    host.state["design"] = digits_design()
+    assert host.start()
+    qtbot.waitUntil(lambda: _batches_running(host), timeout=FIRST_RUN_MS)
+    host.pause()
+    qtbot.waitUntil(lambda: host.progress.paused_since is not None, timeout=STOP_WAIT_MS)
+    paused_at = host.progress.steps
+    with qtbot.waitSignal(host.runningChanged, timeout=STOP_WAIT_MS):
+        host.stop()
+    assert host.last_end.reason == "stopped"
+    assert int(host.model.executor.step[0]) == paused_at == host.progress.steps
+    assert paused_at > host.progress.spe
 
 
 def test_stop_while_starting_and_close_while_training(qtbot, host):
