@@ -37,7 +37,9 @@ class FallbackTranslator(QTranslator):
 
     Modules translate through a module-level ``tr(text)`` helper that calls
     ``QCoreApplication.translate("SomeContext", text)``; ``pyside6-lupdate`` cannot see that
-    context and files those strings under the empty one. Looking there second finds them. A miss
+    context and files those strings under the empty one. Looking there second finds them; core's
+    vocabulary (``CoreText``: group names that the palette translates with ``self.tr(group)``)
+    comes third. A miss
     returns None (a null string), so Qt — and PySide's ``self.tr``, which walks the class's MRO —
     keeps looking instead of taking an empty translation.
     """
@@ -46,6 +48,8 @@ class FallbackTranslator(QTranslator):
         text = super().translate(context, source_text, disambiguation, n)
         if not text and context:
             text = super().translate("", source_text, disambiguation, n)
+        if not text and context != CORE_CONTEXT:     # core's vocabulary (palette group names)
+            text = super().translate(CORE_CONTEXT, source_text, disambiguation, n)
         return text or None
 
 

@@ -2326,7 +2326,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>{0} blocks</source>
-            <translation>블록 {0}개</translation>
+            <translation>{0} 블록</translation>
         </message>
     </context>
     <context>

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtWidgets import (QAbstractButton, QDockWidget, QGroupBox, QLabel, QMainWindow, QMenu,
-                               QTabBar)
+                               QTabBar, QTreeWidget)
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’]+")     # an identifier (f1_macro) is one word
@@ -63,6 +63,12 @@ def visible_texts(window: QMainWindow) -> list[tuple[str, str]]:
             out.append((f"group in {where}", w.title()))
         for w in c.findChildren(QTabBar):
             out += [(f"tab in {where}", w.tabText(i)) for i in range(w.count())]
+        for w in c.findChildren(QTreeWidget):       # the palette's groups and blocks
+            stack = [w.topLevelItem(i) for i in range(w.topLevelItemCount())]
+            while stack:
+                item = stack.pop()
+                out.append((f"tree item in {where}", item.text(0)))
+                stack += [item.child(i) for i in range(item.childCount())]
     for w in window.findChildren(QTabBar):       # the tabs of tabified docks
         out += [("dock tab", w.tabText(i)) for i in range(w.count())]
     return [(where, text) for where, text in out if text and not text.startswith("<")
