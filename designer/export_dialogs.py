@@ -64,9 +64,11 @@ def current_model(window):
 class ExportDialog(QDialog):
     """Format, file name (and ONNX opset); Export writes through core and reports failures."""
 
-    def __init__(self, model, parent=None, directory: str = "", name: str = "weights", title: str = ""):
+    def __init__(self, model, parent=None, directory: str = "", name: str = "weights", title: str = "",
+                 warnings: list[str] | None = None):
         super().__init__(parent)
         self.model = model
+        self.warnings = list(warnings or [])      # core.binding: trained on another structure
         self.written = ""
         self.setWindowTitle(self.tr("Export Trained Weights"))
         self.setObjectName("exportDialog")
@@ -76,6 +78,16 @@ class ExportDialog(QDialog):
             title or model.design.name or name, epochs), self)
         about.setWordWrap(True)
         box.addWidget(about)
+        self.stale = QLabel(self)
+        self.stale.setObjectName("exportStale")
+        self.stale.setWordWrap(True)
+        self.stale.setProperty("role", "error")
+        self.stale.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.stale.setText("⚠ " + self.tr("Stale weights: they were trained on a different structure than the "
+                                          "design has now; the file holds the trained structure's weights.")
+                           + "\n" + "\n".join(self.warnings))
+        self.stale.setVisible(bool(self.warnings))
+        box.addWidget(self.stale)
 
         form = QFormLayout()
         self.format_combo = QComboBox(self)
@@ -182,10 +194,13 @@ def open_export_dialog(window) -> ExportDialog | None:
     doc = window.document
     directory = os.path.dirname(doc.path) if doc.path else ""
     name = os.path.splitext(os.path.basename(doc.path))[0] if doc.path else (doc.design.name or "weights")
-    dialog = ExportDialog(model, window, directory, name.replace(" ", "_"), doc.display_name())
+    warnings = window.weights_warnings() if hasattr(window, "weights_warnings") else []
+    dialog = ExportDialog(model, window, directory, name.replace(" ", "_"), doc.display_name(), warnings)
     dialog.setAttribute(Qt.WA_DeleteOnClose)
-    dialog.accepted.connect(lambda: window.statusBar().showMessage(
-        tr("Weights written to {0}").format(dialog.written), 8000))
+    written = tr("Weights written to {0}")
+    if warnings:
+        written += " — " + tr("warning: trained on a different structure")
+    dialog.accepted.connect(lambda: window.statusBar().showMessage(written.format(dialog.written), 8000))
     dialog.open()
     return dialog
 

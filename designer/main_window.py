@@ -60,6 +60,9 @@ class MainWindow(FileOps, QMainWindow):
         self.settings_panel = SettingsPanel(self.document, self)
         self.problems = ProblemsPanel(self.scene, self)
         self._ready_text = self.problems.ok.text()     # the panel's own "no problems" line
+        # The same height whether it lists problems or says there are none: the canvas must not
+        # jump when the first block is dropped (an empty design shows the line, not the list).
+        self.problems.setMinimumHeight(self.problems.list.minimumSizeHint().height())
         self.history = QUndoView(self.document.stack, self)
         self.history.setEmptyLabel(self.tr("Opened design"))
         self.docks = {}
@@ -118,7 +121,11 @@ class MainWindow(FileOps, QMainWindow):
         self.summary_label = QLabel(self)
         self.problem_label = QLabel(self)
         self.zoom_label = QLabel("100 %", self)
-        for w in (self.summary_label, self.problem_label, self.zoom_label):
+        self.weights_label = QLabel(self.tr("⚠ Trained weights are stale"), self)
+        self.weights_label.setObjectName("staleWeights")
+        self.weights_label.setProperty("role", "error")
+        self.weights_label.hide()
+        for w in (self.weights_label, self.summary_label, self.problem_label, self.zoom_label):
             bar.addPermanentWidget(w)
 
     def _connect(self) -> None:
@@ -131,7 +138,8 @@ class MainWindow(FileOps, QMainWindow):
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)} %"))
         self.problems.nodeRequested.connect(self.editor.focus_node)
         self.settings_panel.dataDialogRequested.connect(guarded(lambda: self.open_data_dialog()))
-        doc.designReplaced.connect(self.forget_imported_weights)
+        doc.designReplaced.connect(self._document_replaced)
+        doc.stack.indexChanged.connect(lambda _i: self.update_weights_actions())
         self.view.menuRequested.connect(self.canvas_menu)
         self.scene.nodeDoubleClicked.connect(self._edit_node)
         self.problems.countChanged.connect(self._problem_count)
@@ -317,6 +325,29 @@ class MainWindow(FileOps, QMainWindow):
         self.update_weights_actions()
         return report
 
+    def _document_replaced(self) -> None:
+        """New, Open, an example, a recovered file: weights trained or imported for the design
+        that went away do not belong to this one (TrainingController.forget_run clears the run)."""
+        forget = getattr(self.training, "forget_run", None)
+        if forget is not None:
+            forget()
+        self.statusBar().clearMessage()     # "Trained 100 epochs." was about the old design
+        self.weights_source = ""
+        self.forget_imported_weights()
+
+    def weights_warnings(self) -> list[str]:
+        """core.binding's warnings for the weights Export would write: [] while they were trained
+        (or imported) for the structure the design has now; one line naming both designs after
+        an edit of blocks, parameters or connections (fine-tuning an edited design stays possible)."""
+        from core.binding import check_binding
+
+        from .export_dialogs import current_model
+        model = current_model(self)
+        if model is None:
+            return []
+        recorded = {"design_hash": model.design.structure_hash(), "design_name": model.design.name or None}
+        return check_binding(self.document.design, recorded, design_path=self.document.path or None)
+
     def forget_imported_weights(self) -> None:
         from .export_dialogs import forget_imported
         forget_imported(self)
@@ -336,6 +367,10 @@ class MainWindow(FileOps, QMainWindow):
         running = bool(getattr(self.training, "is_running", False))
         a.export_weights.setEnabled(current_model(self) is not None and not running)
         a.forget_weights.setEnabled(bool(self.initial_weights_path))
+        stale = self.weights_warnings()
+        self.weights_label.setVisible(bool(stale))
+        self.weights_label.setToolTip(self.tr("Stale: the weights were trained on a different structure. "
+                                              "Train again, or undo the edit.") + "\n" + "\n".join(stale))
 
     # ---- structure lock (while the dashboard trains a copy of the design) ----------------------
     def set_structure_locked(self, locked: bool) -> None:

@@ -64,6 +64,7 @@ class TrainingController(QObject):
         self._thread = self._worker = None
         self._paused = False
         self._restart_pending = False
+        self._discard_run = False       # the document was replaced mid-run: drop what it sends
         self._tint: dict[str, dict] = {}
         self._tint_dirty = False
         self._scene = None
@@ -138,6 +139,7 @@ class TrainingController(QObject):
             return False
         self.last_end, self.last_error, self.timing, self.info = None, "", None, None
         self._paused = False
+        self._discard_run = False
         # File → Import Weights… sets the window's initial_weights_path: every run starts from it.
         initial = getattr(self.window, "initial_weights_path", "") or ""
         self._thread, self._worker = start_worker(design, mode=self.mode, parent=self, initial_weights=initial)
@@ -219,6 +221,8 @@ class TrainingController(QObject):
     # ---- from the worker ----------------------------------------------------------------------------
     @Slot(object)
     def _on_events(self, batch: list) -> None:
+        if self._discard_run:
+            return
         for ev in batch:
             self.progress.handle(ev)
             kind = type(ev)
@@ -257,6 +261,8 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_model(self, model) -> None:
+        if self._discard_run:           # trained on a design the window no longer holds
+            return
         self.model = model
         results = self.panels.get("results")
         if results is not None and model.data is not None:
@@ -356,6 +362,56 @@ class TrainingController(QObject):
             return False
         self.statusMessage.emit(self.tr("Weights written to {0}").format(path))
         return True
+
+    def forget_run(self) -> None:
+        """The window's document was replaced (New, Open, an example, a recovered file): the
+        trained model, the curves and the "Trained N epochs" status belonged to the design that
+        went away, and go with it — Evaluate, Save Trained Weights and Export must never write
+        one design's weights under another's name. A run still going is stopped and whatever it
+        still sends is dropped (New and Open are locked while training: a safety net)."""
+        if self.is_running:
+            self._discard_run = True
+            self._restart_pending = False
+            self.stop()
+        self.model = None
+        self.info = self.last_end = self.timing = None
+        self.last_error = ""
+        self._tint.clear()
+        self._tint_dirty = False
+        if self._scene is not None and self.tint_mode:
+            apply_tint(self._scene, {}, self.tint_mode)
+        self._blank_panels()
+        self.progress.set_status(self.tr("Ready"))
+        self.progress.bar.hide()
+        self.progress.details.hide()
+        self._update_actions()
+
+    def _blank_panels(self) -> None:
+        """Every panel back to what it shows before a first run: reset to a run of nothing, then
+        the notes such a run would add ("this one has 0 inputs") and the last results taken away."""
+        blank = RunInfo(weight_layers=[], activation_layers=[], task="", n_classes=0, class_names=[],
+                        feature_names=[], n_features=0, metrics=[], logits=False)
+        for panel in self.panels.values():
+            panel.reset(blank)
+            panel.refresh()
+            panel.dirty = False
+        boundary, activations = self.panels.get("boundary"), self.panels.get("activations")
+        if boundary is not None:
+            boundary.message.hide()
+            boundary.glw.show()
+        if activations is not None:
+            activations.empty.hide()
+        results = self.panels.get("results")
+        if results is not None and results.model is not None:
+            results.model = None
+            results.glw.clear()
+            results.split_box.clear()
+            for name in ("plots", "table"):
+                if hasattr(results, name):
+                    setattr(results, name, [])
+            if hasattr(results, "grid"):
+                results.grid.set_items([])
+            results.set_hint(results.tr("Train a network to see its results here."))
 
     def model_matches(self, design: Design) -> bool:
         """Whether the trained weights still fit `design` (same nodes, parameters and edges)."""
