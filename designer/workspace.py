@@ -136,6 +136,11 @@ class Workspace(QObject):
                 banner.hide()                   # the strip is for the design itself
             elif self._banner_shown:
                 banner.show()
+        view = getattr(self.window, "view", None)
+        if view is not None:                # the strip shows everything: no scroll bars there
+            policy = Qt.ScrollBarAlwaysOff if mode == "train" else Qt.ScrollBarAsNeeded
+            view.setHorizontalScrollBarPolicy(policy)
+            view.setVerticalScrollBarPolicy(policy)
         if mode == "train":
             QTimer.singleShot(0, self._fit_canvas)       # once the strip has its size
         else:
@@ -211,9 +216,19 @@ class Workspace(QObject):
             self._canvas_view = (view.transform(), centre)
 
     def _fit_canvas(self) -> None:
+        """The whole design in the strip: an overview (and the canvas tint), not for reading —
+        so no minimum zoom here, unlike Fit to View in Design."""
         view = getattr(self.window, "view", None)
-        if self.mode == "train" and view is not None and hasattr(view, "fit_all"):
-            view.fit_all()
+        if self.mode != "train" or view is None or view.scene() is None:
+            return
+        scene = view.scene()
+        rect = scene.design_rect() if hasattr(scene, "design_rect") else scene.itemsBoundingRect()
+        if rect.isNull():
+            return
+        view.fitInView(rect.adjusted(-20, -10, 20, 10), Qt.KeepAspectRatio)
+        zoom = getattr(view, "zoomChanged", None)
+        if zoom is not None and hasattr(view, "zoom"):
+            zoom.emit(view.zoom())
 
     def _restore_canvas(self) -> None:
         view, saved = getattr(self.window, "view", None), self._canvas_view

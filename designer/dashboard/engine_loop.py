@@ -25,7 +25,6 @@ from core.events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, 
                          TrainBegin, TrainEnd)
 
 FLUSH_SECONDS = 0.05        # ≤ 20 event lists a second
-STATS_SECONDS = 0.25        # per-layer statistics at most ~4 times a second
 BOUNDARY_SECONDS = 0.2      # decision-boundary grid at most 5 times a second
 GRID = 80                   # boundary grid resolution (GRID × GRID predictions)
 
@@ -193,7 +192,7 @@ def train(design, control: Control, out: Batcher, *, boundary: bool = True,
     control.trainer = trainer
     grid = _grid(model, info) if boundary and info.bounds is not None else None
     ex = model.executor
-    last_stats = last_boundary = 0.0
+    last_boundary = 0.0
     t_start = None
     cpu_start = 0.0
     samples = n_train = bs = 0
@@ -209,10 +208,9 @@ def train(design, control: Control, out: Batcher, *, boundary: bool = True,
         elif isinstance(ev, Compiled):
             t_start, cpu_start = now, time.thread_time()
         elif isinstance(ev, LayerStats):
-            last_stats = now
             out.emit(WeightMagnitudes(ev.step, _weight_magnitudes(ex)))
-            # Statistics cost a histogram of every weight: ask again after STATS_SECONDS.
-            trainer.collect_stats = False
+            # No wall-clock throttle here: the trainer samples on its training-progress clock
+            # within its own cost budget, and a 1-second run would otherwise keep ~4 samples.
         elif isinstance(ev, BatchesEnd):
             b0 = ev.first_batch
             samples += min(n_train, (b0 + len(ev.losses)) * bs) - b0 * bs
@@ -225,8 +223,6 @@ def train(design, control: Control, out: Batcher, *, boundary: bool = True,
             if t_start is not None:
                 out.emit(RunTiming(now - t_start, samples, time.thread_time() - cpu_start))
         out.emit(ev, urgent=isinstance(ev, _URGENT))
-        if not trainer.collect_stats and now - last_stats >= STATS_SECONDS:
-            trainer.collect_stats = True
         if (grid is not None and t_start is not None and not isinstance(ev, TrainEnd)
                 and now - last_boundary >= BOUNDARY_SECONDS):
             last_boundary = now

@@ -81,7 +81,7 @@ class Session:
                     prog.t_start is not None and prog.epochs and prog.steps >= at * prog.epochs * prog.spe):
                 _settle(5)
                 waited += 5
-            if ctl.is_running:
+            if ctl.is_running and not prog.finished:
                 ctl.pause()
                 _settle(800)                  # the pause lands within a batch; panels redraw
                 written += self._shoot(during)

@@ -136,6 +136,24 @@ def test_training_switches_to_the_train_workspace(make_window, qtbot):
     ctl.shutdown(5000)
 
 
+def test_a_short_run_fills_the_dashboard_histories(make_window, qtbot):
+    """xor trains in about a second; its gradient heat map and weight bands must still get a
+    history (the dashboard's old 0.25 s throttle left ~4 samples of a 1-second run)."""
+    w = make_window(resize=False)
+    assert w.install_dashboard()
+    w.open_example(str(resource("examples", "xor.json")))
+    ctl = w.training
+    ctl.mode = "thread"
+    with qtbot.waitSignal(ctl.runningChanged, timeout=120_000, check_params_cb=lambda running: not running):
+        assert ctl.start()
+    assert ctl.last_error == "" and ctl.last_end.reason == "completed"
+    grads, weights = ctl.panels["gradients"], ctl.panels["weights"]
+    assert len(grads.mean_hist) >= 50
+    assert all(len(f) >= 50 for f in weights.history.values())
+    t = grads.mean_hist.t
+    assert t[-1] - t[0] > 0.8 * ctl.last_end.epochs_run        # spread over the whole run
+
+
 def test_plots_are_stacked_in_a_column_and_side_by_side_in_a_strip():
     assert grid_cells(2, 430, 500) == [(0, 0, 1, 1), (1, 0, 1, 1)]
     assert grid_cells(2, 900, 300) == [(0, 0, 1, 1), (0, 1, 1, 1)]
