@@ -13,7 +13,7 @@ MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
 # Fit to view never shrinks a block's smallest text (its 9-pt body lines, node_item) below
 # MIN_TEXT_PX screen pixels: at 38-61 % zoom that text was ~6 px, unreadable.
 NODE_TEXT_PT = 9.0
-MIN_TEXT_PX = 9.6
+MIN_TEXT_PX = 9.2
 FIT_MARGIN = 30.0
 
 
@@ -79,7 +79,7 @@ class CanvasView(QGraphicsView):
 
     def readable_zoom(self) -> float:
         """The smallest zoom at which a block's smallest text (NODE_TEXT_PT) is still MIN_TEXT_PX
-        pixels high on this screen (0.8 at 96 dpi)."""
+        pixels high on this screen (0.77 at 96 dpi)."""
         px_per_pt = self.logicalDpiY() / 72.0
         return max(MIN_ZOOM, min(1.0, MIN_TEXT_PX / (NODE_TEXT_PT * px_per_pt)))
 
