@@ -253,10 +253,12 @@ class TrainingController(QObject):
         self.last_end = end
         for p in self.panels.values():
             p.finish(end)
-        self.progress.end(end.message)
-        self.statusMessage.emit(end.message)
+        from ..i18n.messages import translate_reason
+        message = translate_reason(end.message)        # core's words in the UI's language
+        self.progress.end(message)
+        self.statusMessage.emit(message)
         if end.reason == "diverged":
-            self._show(QMessageBox.Warning, self.tr("Training diverged"), end.message)
+            self._show(QMessageBox.Warning, self.tr("Training diverged"), message)
         self.trainingFinished.emit(end)
 
     @Slot(object)

@@ -104,7 +104,12 @@ def install(app: QCoreApplication, language: str) -> str:
         else:
             log.warning("no translation file %s; the UI stays in English", qm_path(language))
     app._netdesigner_translators = installed
-    QLocale.setDefault(QLocale(language))
+    # Korean formats numbers and dates the Korean way; English gives back the locale there was
+    # (QLocale("en") would turn a C locale into en_US behind the user's back).
+    original = getattr(app, "_netdesigner_locale", None)
+    if original is None:
+        original = app._netdesigner_locale = QLocale()
+    QLocale.setDefault(original if language == "en" else QLocale(language))
     _current = language
     _set_core_language(language)
     if hasattr(app, "setFont"):

@@ -67,6 +67,33 @@ PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p + r"\Z"), t) 
      QT_TRANSLATE_NOOP("CoreMessages", "{block}`{name}` must be one of {options}. Received: {value}")),
     (r"(?P<block>\w+ )?expects `(?P<name>\w+)` as a list of positive integers\. Received: (?P<value>.+)",
      QT_TRANSLATE_NOOP("CoreMessages", "{block}expects `{name}` as a list of positive integers. Received: {value}")),
+    # how a training run ended (core/trainer.py, core/callbacks.py), shown by the dashboard
+    (r"Trained (?P<epochs>\d+) epochs\.",
+     QT_TRANSLATE_NOOP("CoreMessages", "Trained {epochs} epochs.")),
+    (r"Stopped by request during epoch (?P<epoch>\d+)\.",
+     QT_TRANSLATE_NOOP("CoreMessages", "Stopped by request during epoch {epoch}.")),
+    (r"Early stopping: (?P<monitor>\S+) did not improve for (?P<wait>\d+) epochs?; best (?P<best>\S+) "
+     r"at epoch (?P<epoch>\d+) \(weights restored from epoch (?P<restored>\d+), the best\)",
+     QT_TRANSLATE_NOOP("CoreMessages", "Early stopping: {monitor} did not improve for {wait} epoch(s); "
+                                       "best {best} at epoch {epoch} (weights restored from epoch {restored}, the best)")),
+    (r"Early stopping: (?P<monitor>\S+) did not improve for (?P<wait>\d+) epochs?; best (?P<best>\S+) "
+     r"at epoch (?P<epoch>\d+)",
+     QT_TRANSLATE_NOOP("CoreMessages", "Early stopping: {monitor} did not improve for {wait} epoch(s); "
+                                       "best {best} at epoch {epoch}")),
+    (r"Training diverged at epoch (?P<epoch>\d+), batch (?P<batch>\d+): the loss, a gradient or the update "
+     r"became NaN or infinite \(learning rate (?P<lr>\S+)\)\. Stopped before that update: the weights are "
+     r"those after the last good batch\. Try a smaller learning rate or gradient clipping\.",
+     QT_TRANSLATE_NOOP("CoreMessages", "Training diverged at epoch {epoch}, batch {batch}: the loss, a gradient or "
+                                       "the update became NaN or infinite (learning rate {lr}). Stopped before that "
+                                       "update: the weights are those after the last good batch. Try a smaller "
+                                       "learning rate or gradient clipping.")),
+    (r"Training diverged at epoch (?P<epoch>\d+), batch (?P<batch>\d+): the loss, a gradient or the update "
+     r"became NaN or infinite \(learning rate (?P<lr>\S+)\)\. Stopped before that update: the weights are "
+     r"the initial ones\. Try a smaller learning rate or gradient clipping\.",
+     QT_TRANSLATE_NOOP("CoreMessages", "Training diverged at epoch {epoch}, batch {batch}: the loss, a gradient or "
+                                       "the update became NaN or infinite (learning rate {lr}). Stopped before that "
+                                       "update: the weights are the initial ones. Try a smaller learning rate or "
+                                       "gradient clipping.")),
 ))
 NODE_PREFIX = QT_TRANSLATE_NOOP("CoreMessages", "Node {name}: {reason}")
 

@@ -826,6 +826,30 @@ Select several blocks of one type to edit them together.</source>
             <translation>{block}`{name}`에는 양의 정수 목록이 필요합니다. 받은 값: {value}</translation>
         </message>
         <message>
+            <source>Trained {epochs} epochs.</source>
+            <translation>{epochs} 에포크 학습을 마쳤습니다.</translation>
+        </message>
+        <message>
+            <source>Stopped by request during epoch {epoch}.</source>
+            <translation>요청에 따라 에포크 {epoch} 도중에 멈췄습니다.</translation>
+        </message>
+        <message>
+            <source>Early stopping: {monitor} did not improve for {wait} epoch(s); best {best} at epoch {epoch} (weights restored from epoch {restored}, the best)</source>
+            <translation>조기 종료: {monitor}이(가) {wait} 에포크 동안 나아지지 않았습니다. 최고 {best} (에포크 {epoch}). 가장 좋았던 에포크 {restored}의 가중치로 되돌렸습니다.</translation>
+        </message>
+        <message>
+            <source>Early stopping: {monitor} did not improve for {wait} epoch(s); best {best} at epoch {epoch}</source>
+            <translation>조기 종료: {monitor}이(가) {wait} 에포크 동안 나아지지 않았습니다. 최고 {best} (에포크 {epoch}).</translation>
+        </message>
+        <message>
+            <source>Training diverged at epoch {epoch}, batch {batch}: the loss, a gradient or the update became NaN or infinite (learning rate {lr}). Stopped before that update: the weights are those after the last good batch. Try a smaller learning rate or gradient clipping.</source>
+            <translation>에포크 {epoch}, 배치 {batch}에서 학습이 발산했습니다: 손실, 기울기 또는 업데이트 값이 NaN이나 무한대가 되었습니다 (학습률 {lr}). 그 업데이트 직전에 멈췄으므로 가중치는 마지막으로 정상이던 배치 뒤의 값입니다. 학습률을 낮추거나 기울기 클리핑을 써 보세요.</translation>
+        </message>
+        <message>
+            <source>Training diverged at epoch {epoch}, batch {batch}: the loss, a gradient or the update became NaN or infinite (learning rate {lr}). Stopped before that update: the weights are the initial ones. Try a smaller learning rate or gradient clipping.</source>
+            <translation>에포크 {epoch}, 배치 {batch}에서 학습이 발산했습니다: 손실, 기울기 또는 업데이트 값이 NaN이나 무한대가 되었습니다 (학습률 {lr}). 그 업데이트 직전에 멈췄으므로 가중치는 초깃값 그대로입니다. 학습률을 낮추거나 기울기 클리핑을 써 보세요.</translation>
+        </message>
+        <message>
             <source>Node {name}: {reason}</source>
             <translation>노드 {name}: {reason}</translation>
         </message>
@@ -2435,11 +2459,11 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Test split</source>
-            <translation>테스트 비율</translation>
+            <translation>테스트 세트</translation>
         </message>
         <message>
             <source>Validation split</source>
-            <translation>검증 비율</translation>
+            <translation>검증 세트</translation>
         </message>
         <message>
             <source>Training split</source>

@@ -266,3 +266,11 @@ def test_core_problems_reach_the_window_in_korean(korean, make_window):
     assert translate_reason("something core says that no pattern knows") == \
         "something core says that no pattern knows"
     window.document.stack.setClean()
+
+
+def test_how_a_run_ended_is_told_in_korean(korean):
+    from designer.i18n.messages import translate_reason
+    assert translate_reason("Trained 30 epochs.") == "30 에포크 학습을 마쳤습니다."
+    said = translate_reason("Early stopping: val_loss did not improve for 5 epochs; best 0.1234 at epoch 7 "
+                            "(weights restored from epoch 7, the best)")
+    assert said.startswith("조기 종료: val_loss이(가) 5 에포크") and "에포크 7의 가중치로" in said
