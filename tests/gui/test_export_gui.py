@@ -188,6 +188,7 @@ def test_import_failures_show_cores_message(window, trained, tmp_path, messages)
     trained.save_weights(path)
     assert window.import_weights_dialog(str(path)) is None
     assert "no weight of the file matches this design" in messages[-1][2]
+    (tmp_path / "w.onnx").write_bytes(b"\x08\x07")      # an existing file, of the wrong kind
     assert window.import_weights_dialog(str(tmp_path / "w.onnx")) is None
     assert "ONNX files are an export format only" in messages[-1][2]
     assert window.initial_weights_path == ""
