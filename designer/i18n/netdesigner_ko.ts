@@ -1657,7 +1657,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Check</source>
-            <translation>확인</translation>
+            <translation>검사</translation>
         </message>
         <message>
             <source>Load the data as training will and show what it holds</source>
