@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
@@ -88,6 +89,24 @@ class Swapper:
     def __call__(self, text: str) -> str:
         if not text:
             return text
+        if "<" in text or "&nbsp;" in text:          # rich text: swap the words between the tags
+            pieces = re.split(r"(<[^>]+>|&nbsp;)", text)
+            if len(pieces) > 1:
+                return "".join(p if p.startswith("<") or p == "&nbsp;" else self._plain(p) for p in pieces)
+        return self._plain(text)
+
+    def _exact(self, text: str) -> str | None:
+        english = self.to_english.get(text, text)
+        if english in self.from_english:
+            return self.from_english[english]
+        return english if english != text else None
+
+    def _plain(self, text: str) -> str:
+        core = text.strip()
+        if core and core != text:           # "  mean |grad|  " between two legend swatches
+            new = self._exact(core)
+            if new is not None:
+                return text.replace(core, new)
         english = self.to_english.get(text, text)
         if english in self.from_english or english != text:
             return self.from_english.get(english, english)

@@ -69,7 +69,29 @@ def visible_texts(window: QMainWindow) -> list[tuple[str, str]]:
                 item = stack.pop()
                 out.append((f"tree item in {where}", item.text(0)))
                 stack += [item.child(i) for i in range(item.childCount())]
+    for dock in window.findChildren(QDockWidget):      # titles and axis labels of the plots
+        out += [(f"plot in {dock.objectName()}", t) for t in plot_texts(dock)]
     for w in window.findChildren(QTabBar):       # the tabs of tabified docks
         out += [("dock tab", w.tabText(i)) for i in range(w.count())]
     return [(where, text) for where, text in out if text and not text.startswith("<")
             or (text and re.sub(r"<[^>]+>", "", text).strip())]
+
+
+def plot_texts(container) -> list[str]:
+    """Titles (legends drawn into them included) and axis labels of pyqtgraph plots."""
+    try:
+        import pyqtgraph as pg
+    except ImportError:
+        return []
+    items = []
+    for w in container.findChildren(pg.GraphicsView):
+        if isinstance(w, pg.PlotWidget):
+            items.append(w.getPlotItem())
+        if isinstance(w, pg.GraphicsLayoutWidget):
+            items += [it for it in w.ci.items if isinstance(it, pg.PlotItem)]
+    out = []
+    for it in items:
+        title = re.sub(r"<[^>]+>|&nbsp;", " ", it.titleLabel.text or "")
+        out.append(title)
+        out += [it.getAxis(a).labelText for a in ("left", "bottom") if it.getAxis(a).labelText]
+    return out

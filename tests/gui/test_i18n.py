@@ -159,6 +159,7 @@ def test_preferences_switch_the_language_in_place_keeping_the_design(qapp, make_
     locale = QLocale()
     window = make_window()
     try:
+        assert window.install_dashboard()       # its plots' titles and axes switch too
         node = window.editor.add_block("Dense", QPointF(0, 0))
         steps, graph = window.document.stack.count(), window.document.graph
         assert ("menu bar", "&File") in visible_texts(window)
@@ -169,6 +170,7 @@ def test_preferences_switch_the_language_in_place_keeping_the_design(qapp, make_
         assert i18n.current_language() == "ko"
         texts = visible_texts(window)
         assert ("menu bar", "파일(&F)") in texts and ("dock title", "학습") in texts
+        assert any(w.startswith("plot") and "에포크" == t for w, t in texts)
         english = _english_texts(window)
         assert not english, english
         # the same document, the same undo history, the block still there
