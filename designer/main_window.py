@@ -333,6 +333,7 @@ class MainWindow(FileOps, QMainWindow):
             forget()
         self.statusBar().clearMessage()     # "Trained 100 epochs." was about the old design
         self.weights_source = ""
+        self._weights_hash = (None, "")
         self.forget_imported_weights()
 
     def weights_warnings(self) -> list[str]:
@@ -345,7 +346,10 @@ class MainWindow(FileOps, QMainWindow):
         model = current_model(self)
         if model is None:
             return []
-        recorded = {"design_hash": model.design.structure_hash(), "design_name": model.design.name or None}
+        cached = getattr(self, "_weights_hash", (None, ""))
+        if cached[0] is not model:      # the trained copy never changes: hash it once
+            cached = self._weights_hash = (model, model.design.structure_hash())
+        recorded = {"design_hash": cached[1], "design_name": model.design.name or None}
         return check_binding(self.document.design, recorded, design_path=self.document.path or None)
 
     def forget_imported_weights(self) -> None:
