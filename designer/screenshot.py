@@ -2,7 +2,7 @@
 
 Run under a real X server (Xvfb is enough)::
 
-    xvfb-run -a -s "-screen 0 1400x900x24" python -m designer.screenshot
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m designer.screenshot
 
 Settings and the recovery folder are temporary, so the picture never depends on (or changes)
 the user's own settings.
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.add_argument("--panel", choices=("inspector", "training"), default="inspector",
                    help="which right-hand panel is in front")
-    p.add_argument("--size", default="1400x900", help="window size WxH")
+    p.add_argument("--size", default="", help="window size WxH (default: the size a first start gives)")
     p.add_argument("--out", default=str(resource("screenshots", "main_window.png")))
     p.add_argument("--no-dashboard", action="store_true", help="leave the training dashboard out")
     args = p.parse_args(argv)
@@ -43,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     theme.apply(args.theme, app)
     window = MainWindow(settings=QSettings(str(Path(tmp.name) / "s.ini"), QSettings.IniFormat),
                         recovery_dir=str(Path(tmp.name) / "recovery"))
-    w, h = (int(v) for v in args.size.split("x"))
-    window.resize(w, h)
+    if args.size:
+        w, h = (int(v) for v in args.size.split("x"))
+        window.resize(w, h)
     window.show()
     if not args.no_dashboard:
         window.install_dashboard()
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     image = window.grab()
-    ok = image.save(str(out))
+    from .dashboard.screenshot import save_small     # 8-bit palette PNG, a few tens of KB
+    ok = save_small(image, out)
     print(f"{'wrote' if ok else 'FAILED to write'} {out} ({image.width()}×{image.height()}, "
           f"platform {QApplication.platformName()})")
     window.document.stack.setClean()

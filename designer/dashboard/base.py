@@ -57,7 +57,7 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
     plot.setMenuEnabled(False)          # the panel's own menu exports; pyqtgraph's would duplicate it
     if title:
         plot.setTitle(title, color=fg.name(), size="9pt")
-        plot.titleLabel.setMinimumWidth(10)
+        shrinkable(plot.titleLabel)
         plot.titleLabel.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
     if x_label:
         plot.setLabel("bottom", x_label)
@@ -74,7 +74,22 @@ def key_title(plot: pg.PlotItem, title: str, entries) -> None:
                                 for label, c, dashed in entries)
     plot.setTitle(f"{title}<br>{marks}" if marks else title, color=fg.name(), size="8pt")
     # A long key must not widen the plot past its dock (the view would be cut off): let it clip.
-    plot.titleLabel.setMinimumWidth(10)
+    shrinkable(plot.titleLabel)
+
+
+def shrinkable(label: pg.LabelItem) -> None:
+    """Let a plot title be narrower than its text. pyqtgraph resets a LabelItem's minimum (and
+    preferred) width to its text on every resize, so a long title or key would widen its plot
+    and push the plot beside it out of the window; the layout now ignores the text's width."""
+    def update_min(label=label):
+        height = label.itemRect().height()
+        label.setMinimumWidth(10)
+        label.setMinimumHeight(height)
+        label._sizeHint = {Qt.SizeHint.MinimumSize: (10, height), Qt.SizeHint.PreferredSize: (10, height),
+                           Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}
+        label.updateGeometry()
+    label.updateMin = update_min
+    update_min()
 
 
 def layout_widget() -> pg.GraphicsLayoutWidget:

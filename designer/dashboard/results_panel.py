@@ -109,11 +109,16 @@ class ResultsPanel(Panel):
         img.setRect(QRectF(0, 0, k, k))
         p.addItem(img)
         if k <= 20:
+            texts = []
             for i in range(k):
                 for j in range(k):
                     txt = pg.TextItem(str(cm[i, j]), color="w" if share[i, j] > 0.5 else "k", anchor=(0.5, 0.5))
                     txt.setPos(j + 0.5, i + 0.5)
                     p.addItem(txt)
+                    texts.append(txt)
+            widest = max(len(str(v)) for v in cm.ravel())
+            # Counts only where a cell is big enough for them; else the colours speak (and the CSV).
+            p.getViewBox().sigResized.connect(lambda vb, t=texts, k=k, n=widest: _fit_counts(vb, t, k, n))
         for side in ("bottom", "left"):
             p.getAxis(side).set_names(names if k <= 20 else [])
         self.table += [["confusion", names[i], names[j], int(cm[i, j])] for i in range(k) for j in range(k)]
@@ -149,7 +154,8 @@ class ResultsPanel(Panel):
             self.summary["ap" if k == 2 else "ap (macro)"] = float(np.mean(aps))
         # Titles carry the areas; one-vs-rest curves get a colour key of the classes instead of a
         # legend box, which would cover the curves' interesting corner.
-        key = [(names[c], series_color(c), False) for c in classes] if k > 2 else []
+        # (a key of more than four classes would not fit over a plot of ~200 px)
+        key = [(names[c], series_color(c), False) for c in classes] if 2 < k <= 4 else []
         if k > 2:
             key_title(roc, self.tr("ROC, one vs rest — macro AUC {0:.3f}").format(np.mean(aucs or [np.nan])), key)
             key_title(pr, self.tr("Precision–recall — macro AP {0:.3f}").format(np.mean(aps or [np.nan])), key)
@@ -179,6 +185,14 @@ class ResultsPanel(Panel):
     # ---- export ------------------------------------------------------------------------------------
     def csv_table(self):
         return ["series", "x", "y", "extra"], self.table
+
+
+def _fit_counts(vb, texts, k: int, digits: int) -> None:
+    """Show the confusion matrix's counts only if a cell is wide and high enough for them."""
+    cell = min(vb.width(), vb.height()) / max(k, 1)
+    show = cell >= 8 * digits + 10 and cell >= 20
+    for t in texts:
+        t.setVisible(show)
 
 
 def _thin(x: np.ndarray, y: np.ndarray, n: int = 2000):

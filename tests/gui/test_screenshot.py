@@ -19,6 +19,22 @@ def test_screenshot_is_committed():
     assert not img.isNull() and img.width() >= 1200 and img.height() >= 800
 
 
+def test_training_screenshots_are_committed_for_every_example_at_both_sizes():
+    """designer.dashboard.screenshot: the default window after training each example, at the
+    two screen sizes the layout is made for; small enough to keep in the repository."""
+    examples = sorted(f.stem for f in (ROOT / "resources" / "examples").glob("*.json"))
+    assert examples
+    for name in examples:
+        for w, h in ((1366, 768), (1920, 1080)):
+            path = SHOT.parent / f"train_{name}_{w}x{h}_after.png"
+            img = QImage(str(path))
+            assert not img.isNull(), path.name
+            assert (img.width(), img.height()) == (w, h), path.name
+            assert path.stat().st_size < 400_000, path.name
+    during = list(SHOT.parent.glob("train_*_during.png"))
+    assert len(during) >= 2 * 2                      # a few examples mid-run, at both sizes
+
+
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs Xvfb (apt-get install xvfb)")
 def test_screenshot_script_under_xvfb(tmp_path):
     out = tmp_path / "shot.png"
