@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6.QtCore import QSettings, QTimer
@@ -54,4 +55,8 @@ def run(path: str | None = None, theme_name: str | None = None, language: str | 
     window.show()
     QTimer.singleShot(0, window.install_dashboard)   # after the first paint: start-up stays fast
     window.start(path)
+    if os.environ.get("NETDESIGNER_QUIT_AFTER_SHOW"):
+        # Smoke start (tests/test_readme_commands.py runs the README's bare `netdesigner`): quit
+        # once the window is shown and the dashboard installed; exit 1 if the dashboard failed.
+        QTimer.singleShot(0, lambda: app.exit(0 if window.training is not None else 1))
     return app.exec()
