@@ -85,3 +85,41 @@ def test_glossary_is_one_to_one():
     dupes = {w for w in words if words.count(w) > 1}
     assert not dupes, f"one Korean word for two English terms: {dupes}"
     assert all(HANGUL.search(w) for w in words)
+
+
+def _glossary_violations(pairs):
+    """(term, English, Korean) where an English text uses a glossary term and its Korean
+    translation lacks the glossary's word. Placeholders, `code`, identifiers (val_loss,
+    node_id/weight), formulas (m·b) and block type names (Input) are not words to translate."""
+    glossary = json.loads((ROOT / "resources" / "i18n" / "glossary.json").read_text(encoding="utf-8"))
+    compounds = glossary.get("compounds", {})
+    skip = re.compile(r"\{[^}]*\}|`[^`]*`|\S*[_/=·]\S*")
+    out = []
+    for english, korean in pairs:
+        text = skip.sub(" ", english.replace("&", ""))
+        for block in BLOCKS:
+            text = re.sub(rf"\b{block}\b", " ", text)
+        for phrase, word in compounds.items():
+            if re.search(rf"\b{phrase}\b", text, re.I):
+                if word not in korean:
+                    out.append((phrase, english, korean))
+                text = re.sub(rf"\b{phrase}\b", " ", text, flags=re.I)
+        for term, word in glossary["terms"].items():
+            pattern = r"\b" + re.escape(term).replace(r"\ ", r"[\s-]") + r"s?\b"
+            if re.search(pattern, text, re.I) and word not in korean:
+                out.append((term, english, korean))
+    return out
+
+
+def test_ui_translations_use_the_glossary_words():
+    import xml.etree.ElementTree as ET
+    ts = ET.parse(ROOT / "designer" / "i18n" / "netdesigner_ko.ts").getroot()
+    pairs = [(m.findtext("source") or "", m.findtext("translation") or "") for m in ts.iter("message")]
+    assert len(pairs) > 500
+    bad = _glossary_violations(pairs)
+    assert not bad, "\n".join(f"{t!r}: {e!r} → {k!r}" for t, e, k in bad[:30])
+
+
+def test_the_glossary_check_can_fail():
+    assert _glossary_violations([("Early stopping", "조기 중단")]) == [("early stopping", "Early stopping", "조기 중단")]
+    assert _glossary_violations([("Set `batch_size`", "설정")]) == []

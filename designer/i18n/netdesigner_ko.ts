@@ -530,7 +530,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>✓  No problems: the design is ready to train.</source>
-            <translation>✓  문제 없음: 학습할 준비가 되었습니다.</translation>
+            <translation>✓  문제 없음: 설계를 학습할 준비가 되었습니다.</translation>
         </message>
         <message>
             <source>warning: {0}</source>
@@ -1530,7 +1530,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>What to watch, e.g. val_loss, loss, val_accuracy.</source>
-            <translation>지켜볼 값. 예: val_loss, loss, val_accuracy.</translation>
+            <translation>지켜볼 값 (손실이나 지표). 예: val_loss, loss, val_accuracy.</translation>
         </message>
         <message>
             <source>Epochs without improvement before stopping.</source>
@@ -2207,7 +2207,7 @@ Select several blocks of one type to edit them together.</source>
         <name>MainWindow</name>
         <message>
             <source>Opened design</source>
-            <translation>연 설계</translation>
+            <translation>설계를 처음 연 상태</translation>
         </message>
         <message>
             <source>Blocks</source>
@@ -2342,7 +2342,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Type part of a name or of what a block does, e.g. “norm”</source>
-            <translation>이름이나 하는 일의 일부를 입력하세요. 예: “norm”, “정규화”</translation>
+            <translation>블록 이름이나 블록이 하는 일의 일부를 입력하세요. 예: “norm”, “정규화”</translation>
         </message>
         <message>
             <source>Drag a block onto the canvas, or double-click it to add it after the selected block.</source>
