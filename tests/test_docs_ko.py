@@ -97,6 +97,7 @@ def _glossary_violations(pairs):
     out = []
     for english, korean in pairs:
         text = skip.sub(" ", english.replace("&", ""))
+        text = re.sub(r"(?<=[a-z])is(ation|e|ed|ing)\b", r"iz\1", text)     # initialisation → -ization
         for block in BLOCKS:
             text = re.sub(rf"\b{block}\b", " ", text)
         for phrase, word in compounds.items():
@@ -123,3 +124,14 @@ def test_ui_translations_use_the_glossary_words():
 def test_the_glossary_check_can_fail():
     assert _glossary_violations([("Early stopping", "조기 중단")]) == [("early stopping", "Early stopping", "조기 중단")]
     assert _glossary_violations([("Set `batch_size`", "설정")]) == []
+
+
+def test_block_docs_and_example_texts_use_the_glossary_words():
+    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    pairs = [(en[b][k], ko[b][k]) for b in en for k in en[b]]
+    examples = json.loads((ROOT / "resources" / "i18n" / "examples.ko.json").read_text(encoding="utf-8"))
+    for f in sorted((ROOT / "resources" / "examples").glob("*.json")):
+        raw, entry = json.loads(f.read_text(encoding="utf-8")), examples.get(f.stem, {})
+        pairs += [(raw["name"], entry.get("name", "")), (raw["description"], entry.get("description", ""))]
+    bad = _glossary_violations(pairs)
+    assert not bad, "\n".join(f"{t!r}: {e[:80]!r} → {k[:80]!r}" for t, e, k in bad[:30])
