@@ -32,6 +32,7 @@ class Executor:
     def __init__(self, plan: Plan, max_batch: int, dtype=np.float32, blas_threads: int | str | None = None):
         """blas_threads: None leaves the process's BLAS setting alone (benchmarks fix it themselves),
         "auto" applies core.threads' measured policy per call, an int fixes it."""
+        self._check_plan(plan)
         self.plan = plan
         self.blas_threads = blas_threads
         self.dtype = np.dtype(dtype)
@@ -68,28 +69,27 @@ class Executor:
         self.control = np.zeros(1, np.int64)
         self._blas_steps: tuple[int, ...] = ()    # Dense steps on BLAS (use_blas_for)
         self._policy_batch = -1                      # batch size the "auto" policy last chose for
-        self._check_layout()
 
-    def _check_layout(self) -> None:
+    @staticmethod
+    def _check_plan(plan: Plan) -> None:
         """Every slice the kernels take — tensors, weights, aux entries — lies inside its arena.
 
         The kernels build their views without bounds checks (kernels/views.py), so the plan is
-        checked once here, where a mistake costs an error message instead of a write past a buffer.
+        checked once here, where a mistake costs an error message instead of a write past a buffer
+        (the arenas themselves are sized from the same tables in __init__).
         """
-        p, tens = self.plan, self.tens
+        p = plan
         n_tensors = len(p.tensor_widths)
-        if np.any(tens[:, 0] + tens[:, 1] * self.max_batch > self.acts.size):
-            raise TrainingError("internal: a tensor of the plan lies outside the activation arena")
         for w in p.weights:
-            if w.offset < 0 or w.offset + w.size > self.params.size:
+            if w.offset < 0 or w.offset + w.size > p.n_params:
                 raise TrainingError(f"internal: weight {w.name} lies outside the parameter arena")
-        starts = {w.offset: w.size for w in p.weights}
-        for s in range(len(self.ops)):
-            row = self.ops[s]
+        starts = {w.offset for w in p.weights}
+        for s in range(len(p.ops)):
+            row = p.ops[s]
             if not 0 <= row[K.C_OUT] < n_tensors:
                 raise TrainingError(f"internal: step {s} of the plan writes a tensor that does not exist")
             if row[K.C_OP] == K.OP_INPUT:
-                if row[K.C_W] < 0 or row[K.C_W] + tens[row[K.C_OUT], 1] > p.n_features:
+                if row[K.C_W] < 0 or row[K.C_W] + p.tensor_widths[row[K.C_OUT]] > p.n_features:
                     raise TrainingError(f"internal: input step {s} reads columns past the features")
                 continue
             e0, count = row[K.C_IN_START], int(row[K.C_IN_COUNT])
@@ -101,7 +101,7 @@ class Executor:
                 if off >= 0 and off not in starts:
                     raise TrainingError(f"internal: step {s} of the plan uses weights outside the parameter arena")
             a = int(row[K.C_AUX])
-            if a >= 0 and not 0 <= a < self.aux.size:
+            if a >= len(p.aux_entries):
                 raise TrainingError(f"internal: step {s} of the plan uses scratch outside its arena")
 
     def _check_rows(self, n: int, what: str) -> None:
