@@ -13,6 +13,7 @@ from . import icons
 from .commands import SetLabel, SetParams
 from .canvas.node_item import format_shape
 from .param_form import ParamForm
+from .i18n.messages import translate_reason
 
 
 def tr(text: str) -> str:
@@ -189,7 +190,7 @@ class Inspector(QScrollArea):
                     for nid in targets:
                         self.document.push(SetParams(graph, nid, {name: value}))
         except GraphError as e:
-            self.apply_error.setText(e.reason)
+            self.apply_error.setText(translate_reason(e.reason))
             self.apply_error.show()
             self.refresh()
             return

@@ -26,6 +26,7 @@ from core.settings import (CHECKPOINT_PARAMS, DATA_PARAMS, EARLY_STOPPING_PARAMS
 
 from .commands import SetSetting
 from .i18n import core_text
+from .i18n.messages import translate_reason
 from .param_form import ParamForm
 
 # A schedule's initial rate is the optimizer's learning rate (core.settings hides it the same way).
@@ -242,7 +243,7 @@ class SettingsPanel(QScrollArea):
         try:
             normalised = validate(candidate, section)
         except DesignFileError as e:
-            self.error.setText(f"⚠ {e.reason}" + (f"  ({e.path})" if e.path else ""))
+            self.error.setText(f"⚠ {translate_reason(e.reason)}" + (f"  ({e.path})" if e.path else ""))
             self.error.show()
             self.refresh()
             return

@@ -265,6 +265,8 @@ def test_core_problems_reach_the_window_in_korean(korean, make_window):
     assert err.node_id == "add1" and isinstance(err, DanglingPortError)
     assert translate_reason("Dense expects an integer `units`. Received: units=1.5") == \
         "Dense `units`에는 정수가 필요합니다. 받은 값: units=1.5"
+    assert translate_reason("expects `batch_size` >= 1. Received: batch_size=0") == \
+        "`batch_size`은(는) >= 1이어야 합니다. 받은 값: batch_size=0"
     assert translate_reason("something core says that no pattern knows") == \
         "something core says that no pattern knows"
     window.document.stack.setClean()
