@@ -11,6 +11,11 @@
 (``[{"context", "source", "translation": ""}]``); ``--apply FILE`` fills translations from such a
 file (only where ``translation`` is non-empty) before compiling. ``--check`` changes nothing and
 exits 1 when the ``.ts`` is out of date or incomplete.
+
+Source locations are left out of the ``.ts`` (``-locations none``): with them every edit of the
+code would rewrite the file, and several people add strings at once. Strings of module-level
+``tr(text)`` helpers land in the empty context (lupdate cannot see the helper's context);
+``FallbackTranslator`` looks there at run time.
 """
 from __future__ import annotations
 
