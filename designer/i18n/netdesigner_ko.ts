@@ -1418,7 +1418,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Same seed → identical run.</source>
-            <translation>시드가 같으면 → 똑같은 실행.</translation>
+            <translation>같은 시드 → 똑같은 실행.</translation>
         </message>
         <message>
             <source>Dtype</source>
