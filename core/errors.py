@@ -30,7 +30,9 @@ class GraphError(NetDesignerError):
     def _format(self) -> str:
         if self.node_id is None:
             return self.reason
-        name = f"'{self.node_id}'" + (f" ({self.label})" if self.label and self.label != self.node_id else "")
+        from .textsafe import printable_label   # a label with bidi controls must not reverse the line
+        name = f"'{self.node_id}'" + (f" ({printable_label(self.label)})"
+                                      if self.label and self.label != self.node_id else "")
         return f"Node {name}: {self.reason}"
 
 
@@ -48,6 +50,19 @@ class PortInUseError(GraphError):
 
 class ShapeMismatchError(GraphError):
     kind = "shape"
+
+
+class MemoryLimitError(GraphError):
+    """Training the design would need more memory than the machine allows (core/memory.py).
+    `needed` and `limit` are in bytes; `node_id` is the largest layer."""
+
+    kind = "memory"
+
+    def __init__(self, reason: str, node_id: str | None = None, label: str | None = None, *,
+                 needed: int = 0, limit: int = 0):
+        self.needed = needed
+        self.limit = limit
+        super().__init__(reason, node_id, label)
 
 
 class ParameterError(GraphError):

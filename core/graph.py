@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .blocks import BLOCKS, get_block
+from .errors import (CycleError, DanglingPortError, GraphError, ParameterError,
+                     PortInUseError, ShapeMismatchError)
 from .textsafe import printable_label
-from .errors import (CycleError, DanglingPortError, GraphError, ParameterError, PortInUseError,
-                     ShapeMismatchError)
 
 
 @dataclass
@@ -72,7 +72,8 @@ class EdgeList(list):
     and removals cost O(1) per edge; anything that reorders the list (an insert before the end,
     slice assignment, sort) rebuilds the index in O(E), which is what the list operation costs
     anyway. Per node, edges are kept in list order, so algorithms that walk a node's edges visit
-    them in the same order as a scan of the whole list would.
+    them in the same order as a scan of the whole list would (copies of one identical edge, which
+    only direct list edits can make and check() reports, are listed together).
     """
 
     def __init__(self, edges: Iterable[Edge] = ()):
@@ -104,6 +105,9 @@ class EdgeList(list):
                 bucket[e] = 1
 
     def _unindex(self, e: Edge) -> None:
+        if self._repeats and self._into[e.target][e] > 1:
+            self._rebuild()   # which copy went decides the order: rare (direct edits only), O(E)
+            return
         for table, key in ((self._into, e.target), (self._out_of, e.source)):
             bucket = table[key]
             if bucket[e] == 1:
@@ -530,17 +534,21 @@ class Graph:
 
     def validate(self) -> dict[str, tuple[int, ...]]:
         """Raise the first problem; return the inferred shapes when there is none."""
-        problems = self.check()
-        if problems:
-            raise problems[0]
-        return self.infer_shapes()
+        analysis = self.analyze()
+        if analysis.problems:
+            raise analysis.problems[0]
+        return analysis.shapes
 
     # ---- counts ------------------------------------------------------------------------------
     def input_shapes_of(self, node_id: str, shapes: dict) -> list[tuple[int, ...]]:
         return [shapes[e.source] for e in self.input_edges(node_id)]
 
-    def analyze(self) -> "Analysis":
-        """Problems, shapes and parameter counts from one shape-inference pass (for the canvas)."""
+    def analyze(self, memory: bool = True) -> "Analysis":
+        """Problems, shapes and parameter counts from one shape-inference pass (for the canvas).
+
+        With `memory`, a design whose weights, gradients and optimizer state alone exceed the
+        machine's memory limit gets a MemoryLimitError on its largest layer (core/memory.py; the
+        batch-dependent part needs the training settings: ``core.memory.design_memory_problem``)."""
         problems: list[GraphError] = []
         if not self.input_nodes():
             problems.append(GraphError("the design has no Input node"))
@@ -558,7 +566,13 @@ class Graph:
                 problems.append(DanglingPortError(
                     "output is not connected to anything (the design needs exactly one output)",
                     s, self.nodes[s].label))
-        return Analysis(problems, shapes, self.param_counts(shapes, inputs))
+        counts = self.param_counts(shapes, inputs)
+        if memory and counts:
+            from .memory import weights_memory_problem
+            problem = weights_memory_problem(counts, label_of=lambda nid: self.nodes[nid].label)
+            if problem is not None:
+                problems.append(problem)
+        return Analysis(problems, shapes, counts)
 
     def param_counts(self, shapes: dict | None = None,
                      inputs: dict | None = None) -> dict[str, tuple[int, int]]:

@@ -140,9 +140,22 @@ class PlanBuilder:
         return len(self.rows) - 1
 
 
-def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = None) -> Plan:
-    """Validate the graph and lay it out as a plan. Raises the first GraphError."""
-    shapes = graph.validate()
+def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = None, *,
+                 batch_size: int | None = None, dtype="float32") -> Plan:
+    """Validate the graph and lay it out as a plan. Raises the first GraphError.
+
+    It also refuses (MemoryLimitError, with the numbers) a design whose executor would not fit in
+    memory at ``batch_size`` rows (default: the smallest arena core/model.py lays out), checked on
+    the inferred shapes before any step is laid out and on the finished plan: executors allocate
+    their arenas from it, and a 10¹²-weight design must fail here, not in ``np.zeros``.
+    """
+    from .memory import DEFAULT_ARENA_BATCH, check_estimate, estimate_from_analysis, estimate_memory
+    analysis = graph.analyze()
+    if analysis.problems:
+        raise analysis.problems[0]
+    shapes = analysis.shapes
+    arena_batch = batch_size or DEFAULT_ARENA_BATCH
+    check_estimate(estimate_from_analysis(analysis, arena_batch, dtype))
     out_node = graph.output_node()
     loss = LOSSES.canonical(loss)   # "sparse_cce" must still get the fused softmax path
     loss_spec = LOSSES.get(loss)
@@ -176,13 +189,15 @@ def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = Non
     if loss_spec.name in ("binary_crossentropy",) and b.widths[out_t] < 1:
         raise GraphError("binary cross-entropy needs an output", out_node)
     _mark_gradients(ops, op_in, b)
-    return Plan(ops=ops, opf=opf, op_in=op_in, tensor_widths=b.widths, tensor_nodes=b.tensor_nodes,
+    plan = Plan(ops=ops, opf=opf, op_in=op_in, tensor_widths=b.widths, tensor_nodes=b.tensor_nodes,
                 aux_entries=b.aux, weights=b.weights, n_params=b._n_params, inputs=b.inputs,
                 n_features=b._n_features, out_tensor=out_t, logits_tensor=logits_t,
                 fused_softmax=fused, output_node=out_node,
                 loss_code=loss_spec.code(loss_params, fused), loss_delta=float(loss_params.get("delta", 1.0)),
                 step_nodes=b.step_nodes, node_tensor=node_tensor,
                 node_types={n: graph.nodes[n].type for n in graph.nodes})
+    check_estimate(estimate_memory(plan, arena_batch, dtype))
+    return plan
 
 
 def _mark_gradients(ops: np.ndarray, op_in: np.ndarray, b: PlanBuilder) -> None:
