@@ -5,7 +5,7 @@
 
 Every picture is the window a new user gets: fresh settings, the default size given, the
 example as it ships (its own epochs), Train pressed — which switches to the Train workspace by
-itself. Nothing is re-arranged. "during" pauses the run at about half way (as the Pause button
+itself. Nothing is re-arranged. "during" pauses the run about a third of the way (as the Pause button
 would), shoots, and resumes; "after" waits for the end and the results.
 
 Files: ``train_<example>_<W>x<H>_during.png`` / ``_after.png`` in resources/screenshots, saved
@@ -70,7 +70,7 @@ class Session:
         self.window.open_example(str(ROOT / "resources" / "examples" / f"{example}.json"))
         _settle(300)
 
-    def train(self, during: Path | None, after: Path | None, at: float = 0.5) -> list[Path]:
+    def train(self, during: Path | None, after: Path | None, at: float = 0.35) -> list[Path]:
         """Press Train; shoot at `at` of the run (paused) and after it; the files written."""
         ctl, prog, written = self.ctl, self.ctl.progress, []
         if not ctl.start():
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} at {'the default size' if size is None else '×'.join(map(str, size))}")
         session = Session(name, size, args.theme)
         try:
-            session.train(during_path, after_path)
+            session.train(during_path, after_path, at=0.5 if args.readme else 0.35)
         except RuntimeError as e:
             print(f"  {e}")
             failures += 1

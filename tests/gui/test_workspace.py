@@ -148,8 +148,10 @@ def test_a_short_run_fills_the_dashboard_histories(make_window, qtbot):
         assert ctl.start()
     assert ctl.last_error == "" and ctl.last_end.reason == "completed"
     grads, weights = ctl.panels["gradients"], ctl.panels["weights"]
-    assert len(grads.mean_hist) >= 50
-    assert all(len(f) >= 50 for f in weights.history.values())
+    # The trainer aims at 100-200 samples and halves them only if they cost too much of the run
+    # (as on a busy 2-core machine): 30 is far above the throttle's ~4 either way.
+    assert len(grads.mean_hist) >= 30
+    assert all(len(f) >= 30 for f in weights.history.values())
     t = grads.mean_hist.t
     assert t[-1] - t[0] > 0.8 * ctl.last_end.epochs_run        # spread over the whole run
 
