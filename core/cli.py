@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def command_names() -> list[str]:
+    """Every sub-command, plug-ins included (the launcher tells them from design files)."""
+    for action in _parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return list(COMMANDS)
+
+
 def _add_plugins(sub) -> None:
     """Sub-commands living in other core modules (export, k-fold) register themselves here."""
     for module in ("export_cli", "kfold"):

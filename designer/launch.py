@@ -13,11 +13,18 @@ import sys
 
 
 def is_subcommand(argv: list[str]) -> bool:
+    """A sub-command's name always means the sub-command — even where the working directory
+    holds a file or folder of that name (``netdesigner train x.json`` beside a ``train`` folder
+    used to open the designer, which refused "x.json" as an unrecognized argument). Any other
+    first word is a design to open if it exists or ends in .json, else core's parser explains."""
     if not argv:
         return False
     first = argv[0]
     if first.startswith("-"):
         return False
+    from core.cli import command_names     # core.cli loads no Qt
+    if first in command_names():
+        return True
     return not (os.path.exists(first) or first.lower().endswith(".json"))
 
 

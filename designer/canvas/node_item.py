@@ -6,11 +6,14 @@ The item's position is the node's centre, the same number as ``Node.position`` i
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from core.graph import Node
+from core.textsafe import printable_label
 
 from .. import icons
 from ..theme import current
@@ -183,9 +186,9 @@ class NodeItem(QGraphicsObject):
         doc = block_docs().get(self.node.type, {})
         lines = []
         if self.problems:
-            lines += [f"<b style='color:{current().colors['error']}'>⚠ {p}</b>" for p in self.problems]
+            lines += [f"<b style='color:{current().colors['error']}'>⚠ {html.escape(str(p))}</b>" for p in self.problems]
             lines.append("")
-        lines.append(f"<b>{self.node.title}</b> — {self.node.type}")
+        lines.append(f"<b>{html.escape(printable_label(self.node.title))}</b> — {self.node.type}")
         if doc.get("summary"):
             lines.append(doc["summary"])
         if self.frozen:
@@ -315,7 +318,7 @@ class NodeItem(QGraphicsObject):
         title_rect = QRectF(text_left, rect.top(), rect.right() - text_left - type_w, HEADER)
         fm = QFontMetricsF(title_font)
         painter.drawText(title_rect, Qt.AlignVCenter | Qt.AlignLeft,
-                         fm.elidedText(self.node.title, Qt.ElideRight, title_rect.width()))
+                         fm.elidedText(printable_label(self.node.title), Qt.ElideRight, title_rect.width()))
         painter.setFont(small)
         painter.setPen(t.color("node_muted"))
         if show_type:
