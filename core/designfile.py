@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,6 +151,11 @@ def loads(text: str | bytes) -> Design:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError:
             raise DesignFileError("not a text file (expected UTF-8 JSON)") from None
+    else:
+        try:
+            text.encode("utf-8")          # a str with lone surrogates could never be saved
+        except UnicodeEncodeError as e:
+            raise DesignFileError(f"not valid Unicode text (a lone surrogate at character {e.start})") from None
     if len(text) > MAX_FILE_BYTES:
         raise DesignFileError(f"the document has {len(text):,} characters; a design file may be at "
                               f"most {_size(MAX_FILE_BYTES)}")
@@ -165,10 +171,37 @@ def loads(text: str | bytes) -> Design:
     # refused as a wrong type; the settings sections hold free-form objects (data options).
     _check_depth({k: v for k, v in doc.items() if k not in ("nodes", "edges")}
                  if isinstance(doc, dict) else doc)
+    if _SURROGATE_ESCAPE.search(text):
+        _check_encodable(doc)
     try:
         return from_dict(doc)
     except RecursionError:
         raise DesignFileError("the document is nested too deeply") from None
+
+
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff): legal JSON, but alone (not in a pair)
+# it decodes to a str no UTF-8 file can hold, and saving the design would fail.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_encodable(doc: Any) -> None:
+    """Refuse text with a lone surrogate (from an escape), naming its JSON path."""
+    stack = [(doc, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise DesignFileError("text with a lone UTF-16 surrogate (\\ud800-\\udfff) cannot be "
+                                      "saved as UTF-8", path) from None
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                sub = str(k) if path == "$" else f"{path}.{k}"
+                stack.append((k, sub))
+                stack.append((v, sub))
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
 
 
 def _check_depth(doc: Any) -> None:
