@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     image = window.grab()
-    from .dashboard.screenshot import save_small     # 8-bit palette PNG, a few tens of KB
+    from .dashboard.screenshot import save_small     # a PNG of at most a few hundred KB
     ok = save_small(image, out)
     print(f"{'wrote' if ok else 'FAILED to write'} {out} ({image.width()}×{image.height()}, "
           f"platform {QApplication.platformName()})")

@@ -24,8 +24,10 @@ STATE_VERSION = 1
 #: docks that belong to designing (hidden in Train)
 DESIGN_DOCKS = ("palette", "inspector", "training", "problems", "history")
 #: the dashboard's docks in Train, column by column; tabs within a column, the first in front
-COLUMNS_NARROW = (("loss",), ("gradients", "weights", "activations"), ("boundary", "results"))
-COLUMNS_WIDE = (("loss",), ("gradients", "activations"), ("weights",), ("boundary", "results"))
+# (activations share the boundary's place: a design the boundary cannot be drawn for shows them
+# there while it trains — see dashboard._install)
+COLUMNS_NARROW = (("loss",), ("gradients", "weights"), ("boundary", "activations", "results"))
+COLUMNS_WIDE = (("loss",), ("gradients",), ("weights",), ("boundary", "activations", "results"))
 WIDE_FROM = 1700          # px of window width from which the four-column arrangement is used
 #: the canvas strip's share of the height in Train (it shows the whole design, small)
 STRIP_SHARE = 0.13
@@ -178,8 +180,8 @@ class Workspace(QObject):
 
     def default_train(self) -> None:
         """The canvas as a strip along the top, the panels below it in columns (three on a
-        1366-px screen, four from WIDE_FROM px): loss; gradient flow (weights, activations in
-        tabs); decision boundary with the results behind it."""
+        1366-px screen, four from WIDE_FROM px): loss; gradient flow (and weights, in a tab);
+        decision boundary with the activations and the results behind it."""
         w = self.window
         dash = self._dashboard_docks()
         for dock in self._design_docks().values():

@@ -62,6 +62,8 @@ def install_dashboard(main_window: QMainWindow, get_design: Callable[[], Design]
     # Results come to the front when a run ends; the boundary while one runs (if it applies).
     controller.trainingFinished.connect(lambda end: end is not None and docks["results"].raise_())
     controller.runningChanged.connect(lambda running: running and docks["boundary"].raise_())
+    # No boundary to draw (more than two inputs): the activations panel, in the same place, instead.
+    panels["boundary"].applicable.connect(lambda ok: ok or docks["activations"].raise_())
 
     toolbar = main_window.addToolBar(_tr("Training"))
     toolbar.setObjectName("trainingToolBar")

@@ -264,15 +264,23 @@ def steady_range(plot: pg.PlotItem, values, axis: str = "y", margin: float = 0.0
     if not v.size:
         return
     lo, hi = float(v.min()), float(v.max())
-    span = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
     vb = plot.getViewBox()
     (x0, x1), (y0, y1) = vb.viewRange()
     cur_lo, cur_hi = (x0, x1) if axis == "x" else (y0, y1)
-    inside = cur_lo <= lo and hi <= cur_hi
-    if inside and span >= shrink * (cur_hi - cur_lo) and getattr(vb, "_steady_" + axis, False):
-        return
+    steady = getattr(vb, "_steady_" + axis, False)
+    if hi <= lo:
+        # A constant (a fixed learning rate): the line in the middle of [0, 2·value], whose ticks
+        # read cleanly — not ±10 % of 1, which put 0.001 among negative "rates".
+        new = (0.0, 2.0 * hi) if hi > 0 else (2.0 * hi, 0.0) if hi < 0 else (-1.0, 1.0)
+        if steady and abs(cur_lo - new[0]) + abs(cur_hi - new[1]) <= 1e-6 * (new[1] - new[0]):
+            return
+    else:
+        span = hi - lo
+        inside = cur_lo <= lo and hi <= cur_hi
+        if inside and span >= shrink * (cur_hi - cur_lo) and steady:
+            return
+        new = (lo - margin * span, hi + margin * span)
     setattr(vb, "_steady_" + axis, True)
-    new = (lo - margin * span, hi + margin * span)
     if axis == "x":
         plot.setXRange(*new, padding=0)
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel
 
 from .engine_loop import Boundary
@@ -30,8 +30,14 @@ def _class_rgb(k: int) -> np.ndarray:
 
 
 class BoundaryPanel(Panel):
+    """Signals:
+        applicable(bool): at the start of a run, whether this design has a boundary to draw
+            (one or two inputs), so a host can bring another panel to the front instead.
+    """
+
     name = "decision_boundary"
     accepts = (Boundary,)
+    applicable = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -63,6 +69,7 @@ class BoundaryPanel(Panel):
         self.curve.setData([], [])
         self.scatter.clear()
         self.message.setVisible(info.bounds is None)
+        self.applicable.emit(info.bounds is not None)
         self.glw.setVisible(info.bounds is not None)
         if info.bounds is None:
             self.message.setText(self.tr("The decision boundary is drawn for designs with one or two inputs; "

@@ -8,10 +8,10 @@ example as it ships (its own epochs), Train pressed — which switches to the Tr
 itself. Nothing is re-arranged. "during" pauses the run about a third of the way (as the Pause button
 would), shoots, and resumes; "after" waits for the end and the results.
 
-Files: ``train_<example>_<W>x<H>_during.png`` / ``_after.png`` in resources/screenshots, saved
-as 8-bit palette PNGs (a few hundred KB at most). ``--readme`` writes the README's
-dashboard.png (spirals, mid-run) and dashboard_vanishing.png (vanishing_sigmoid, after) at the
-default window size instead.
+Files: ``train_<example>_<W>x<H>_during.png`` / ``_after.png`` in resources/screenshots, at
+most MAX_BYTES each (full colour, or an 8-bit palette where that would be bigger).
+``--readme`` writes the README's dashboard.png (spirals, mid-run) and dashboard_vanishing.png
+(vanishing_sigmoid, after) at the default window size instead.
 """
 from __future__ import annotations
 
@@ -34,13 +34,19 @@ def _settle(ms: int) -> None:
     loop.exec()
 
 
+MAX_BYTES = 300_000
+
+
 def save_small(image, path: Path) -> bool:
-    """Save as an 8-bit palette PNG: UI pictures have few colours, and this is ~4× smaller."""
+    """Save as a PNG of at most MAX_BYTES: full colour (heat maps and the decision boundary
+    keep their gradients) when that fits, else with an 8-bit palette (~4× smaller, banded)."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage
     path.parent.mkdir(parents=True, exist_ok=True)
     if not isinstance(image, QImage):
         image = image.toImage()
+    if image.convertToFormat(QImage.Format_RGB888).save(str(path), "PNG", 0) and path.stat().st_size <= MAX_BYTES:
+        return True
     small = image.convertToFormat(QImage.Format_Indexed8, Qt.ThresholdDither | Qt.AvoidDither)
     return small.save(str(path), "PNG", 0)
 

@@ -156,6 +156,20 @@ def test_a_short_run_fills_the_dashboard_histories(make_window, qtbot):
     assert t[-1] - t[0] > 0.8 * ctl.last_end.epochs_run        # spread over the whole run
 
 
+def test_a_constant_learning_rate_is_drawn_mid_plot_above_zero(qtbot):
+    from designer.dashboard.base import steady_range
+    glw = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(glw)
+    plot = glw.addPlot()
+    for _ in range(3):                     # steady: asked again, it stays
+        steady_range(plot, [0.001] * 5)
+        lo, hi = plot.getViewBox().viewRange()[1]
+        assert lo == pytest.approx(0.0) and hi == pytest.approx(0.002)
+    steady_range(plot, [0.001, 0.0005])    # a schedule: the range follows the values
+    lo, hi = plot.getViewBox().viewRange()[1]
+    assert lo <= 0.0005 and hi >= 0.001 and hi - lo < 0.001
+
+
 def test_plots_are_stacked_in_a_column_and_side_by_side_in_a_strip():
     assert grid_cells(2, 430, 500) == [(0, 0, 1, 1), (1, 0, 1, 1)]
     assert grid_cells(2, 900, 300) == [(0, 0, 1, 1), (0, 1, 1, 1)]
