@@ -161,10 +161,15 @@ def export_weights(obj, path: str | os.PathLike, fmt: str | None = None, **kw) -
 
 # ----------------------------------------------------------------------------- reading back
 
+# Metadata that is text, never JSON: a design named "2024" or "null" must come back as that text.
+_TEXT_KEYS = ("format", "design_hash", "design_name", "design_file", "dtype", "task", "kernel_layout",
+              "conventions", "output_node")
+
+
 def _decode_st_metadata(raw: dict[str, str] | None) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for k, v in (raw or {}).items():
-        if k in ("format", "design_hash", "dtype"):
+        if k in _TEXT_KEYS:
             meta[k] = v
             continue
         try:

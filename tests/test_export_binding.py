@@ -222,3 +222,17 @@ def test_a_pytorch_user_rebuilds_the_model_from_safetensors_and_its_metadata(iri
     sess = ort.InferenceSession(str(iris_exports / "iris.onnx"), providers=["CPUExecutionProvider"])
     got = sess.run(["output"], {"input": raw.astype(np.float32)})[0]
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_text_metadata_stays_text_through_safetensors(tmp_path):
+    """safetensors metadata is all strings; a design named "2024" must not come back as a number
+    (nor "null" as None), or the binding warning would name the wrong design."""
+    from core.export import export_safetensors, import_weights
+    from core.model import Model
+    design = xor_design(name="2024")
+    model = Model(design)
+    export_safetensors(model, tmp_path / "w.safetensors")
+    meta = import_weights(Model(xor_design(name="null")), tmp_path / "w.safetensors")
+    assert meta["design_name"] == "2024" and meta["kernel_layout"] == "[in, out]"
+    (line,) = check_binding(xor_design("ReLU", name="null"), meta)
+    assert "'2024'" in line and "'null'" in line
