@@ -15,7 +15,7 @@ from ..theme import current
 R = 18.0          # corner radius of routed edges
 WRAP_GAP = 16.0   # a chain wrapped onto the next row runs this far under the row it leaves
 SKIP_GAP = 16.0   # a skip connection runs this far above (or below) the row it enters
-SKIP_STEP = 10.0  # further skips are staggered by this much
+SKIP_STEP = 14.0  # further skips are staggered by this much (more than LANE_SEP)
 LANE_SEP = 12.0   # two lanes closer than this would read as one line
 
 
@@ -53,18 +53,24 @@ def lane_path(p1: QPointF, p2: QPointF, lane: float, out_dx: float = R, in_dx: f
 
 
 class Lane(NamedTuple):
-    """The horizontal run of a routed edge: at height y, from x0 to x1 (x0 <= x1)."""
+    """Where a routed edge runs: its horizontal run at height y from x0 to x1 (x0 <= x1), and
+    its two vertical legs, each (x, y_from, y_to)."""
     y: float
     x0: float
     x1: float
+    legs: tuple = ()
 
     def near(self, other: "Lane", distance: float) -> bool:
-        return abs(self.y - other.y) < distance and self.x0 < other.x1 and other.x0 < self.x1
+        """The two would read as one line somewhere: runs or legs closer than `distance`."""
+        if abs(self.y - other.y) < distance and self.x0 < other.x1 and other.x0 < self.x1:
+            return True
+        return any(abs(x - ox) < distance and min(a, b) < max(oa, ob) and min(oa, ob) < max(a, b)
+                   for x, a, b in self.legs for ox, oa, ob in other.legs)
 
 
 def _lane(p1: QPointF, p2: QPointF, y: float, out_dx: float, in_dx: float) -> Lane:
     a, b = p1.x() + out_dx, p2.x() - in_dx
-    return Lane(y, min(a, b), max(a, b))
+    return Lane(y, min(a, b), max(a, b), ((a, p1.y(), y), (b, y, p2.y())))
 
 
 def route(p1: QPointF, p2: QPointF, source_rect: QRectF, target_rect: QRectF, obstacles) -> QPainterPath:
@@ -101,36 +107,38 @@ def route_lane(p1: QPointF, p2: QPointF, source_rect: QRectF, target_rect: QRect
 
 
 def skip_route(p1: QPointF, p2: QPointF, source_rect: QRectF, target_rect: QRectF, obstacles,
-               taken=(), index: int = 0) -> tuple[QPainterPath, Lane | None]:
+               taken=(), out_rank: int = 0, lane_rank: int = 0, leg_rank: int = 0
+               ) -> tuple[QPainterPath, Lane | None]:
     """A skip connection (an edge that jumps over blocks: a residual or dense connection) in a
     lane of its own, so the path around the blocks it skips reads at a glance: an arc just
-    above the target's row (else just below it), clear of the lanes already `taken` by other
-    edges. Its first leg leaves `out_dx` further right than a chain's, so a skip and a chain
-    that share an output port part at once. `index` (the skip's rank among the skips leaving
-    the same block) staggers several skips. Falls back to route_lane."""
+    above the target's row (else just below it), clear of the lanes already `taken`.
+
+    Its first leg leaves further right than a chain's (and `out_rank` steps more for each
+    other skip leaving the same block), so a skip and a chain sharing a port part at once.
+    Several skips into one block nest without crossing: the one into the upper port gets the
+    outer lane (`lane_rank` steps out from the row) and the leg nearest the block (`leg_rank`
+    steps back from it). A plain curve when nothing is in the way; route_lane as a last resort.
+    """
     simple = curve(p1, p2)
     if p2.x() - p1.x() >= 40 and not _hits(simple, obstacles):    # nothing in the way: a curve
         return simple, None
-    out_dx = 2 * R + SKIP_STEP * index
-    in_dx = R + SKIP_STEP * index
+    out_dx, in_dx = 2 * R + SKIP_STEP * out_rank, R + SKIP_STEP * leg_rank
     xa, xb = sorted((p1.x() + out_dx, p2.x() - in_dx))
     band = [r for r in list(obstacles) + [target_rect]
             if r.bottom() > target_rect.top() and r.top() < target_rect.bottom()
             and r.right() > xa and r.left() < xb]
     row_top = min(r.top() for r in band)
     row_bottom = max(r.bottom() for r in band)
-    candidates = []
-    for k in range(4):
-        offset = SKIP_GAP + SKIP_STEP * (index + k)
-        candidates += [row_top - offset, row_bottom + offset]
-    for y in candidates:
-        path = lane_path(p1, p2, y, out_dx, in_dx)
-        if path is None or _hits(path, obstacles):
-            continue
-        lane = _lane(p1, p2, y, out_dx, in_dx)
-        if any(lane.near(other, LANE_SEP) for other in taken):
-            continue
-        return path, lane
+    for k in range(lane_rank, lane_rank + 4):     # further out while a lane is taken
+        step = SKIP_GAP + SKIP_STEP * k
+        for y in (row_top - step, row_bottom + step):
+            path = lane_path(p1, p2, y, out_dx, in_dx)
+            if path is None or _hits(path, obstacles):
+                continue
+            lane = _lane(p1, p2, y, out_dx, in_dx)
+            if any(lane.near(other, LANE_SEP) for other in taken):
+                continue
+            return path, lane
     return route_lane(p1, p2, source_rect, target_rect, obstacles)
 
 

@@ -45,7 +45,7 @@ class CanvasScene(QGraphicsScene):
         self.problems: list = []
         self.shapes: dict = {}
         self.counts: dict = {}
-        self.skips: dict[Edge, int] = {}     # skip connection → its rank among its source's skips
+        self.skips: dict[Edge, tuple] = {}   # skip connection → its ranks (see skip_route)
         self._lanes: dict[Edge, Lane] = {}   # the horizontal run of every edge routed in a lane
         self.connector = Connector(self)
         self._graph = None
@@ -168,17 +168,25 @@ class CanvasScene(QGraphicsScene):
         skip connections, each in a lane clear of the lanes routed before it."""
         graph = self.document.graph
         pairs = skip_edges(graph.nodes, [(e.source, e.target) for e in graph.edges])
-        skips = sorted((e for e in graph.edges if (e.source, e.target) in pairs),
-                       key=lambda e: (e.source, graph.nodes[e.target].position[0], e.target, e.port))
-        self.skips, per_source = {}, defaultdict(int)
+        skips = [e for e in graph.edges if (e.source, e.target) in pairs]
+        into, out_of = defaultdict(list), defaultdict(list)
         for e in skips:
-            self.skips[e] = per_source[e.source]
-            per_source[e.source] += 1
+            into[e.target].append(e)
+            out_of[e.source].append(e)
+        self.skips = {}
+        for target, group in into.items():       # nested: the upper port gets the outer lane
+            group.sort(key=lambda e: e.port)
+            for j, e in enumerate(group):
+                self.skips[e] = (0, len(group) - 1 - j, j)
+        for source, group in out_of.items():      # legs apart where several leave one block
+            group.sort(key=lambda e: (graph.nodes[e.target].position[0], e.target, e.port))
+            for i, e in enumerate(group):
+                self.skips[e] = (i,) + self.skips[e][1:]
         self._lanes.clear()
         for edge, item in self.edge_items.items():
             if edge not in self.skips:
                 item.update_path()
-        for edge in self.skips:
+        for edge in sorted(self.skips, key=lambda e: (e.target, -e.port)):   # inner lanes first
             item = self.edge_items.get(edge)
             if item is not None:
                 item.update_path()
@@ -221,7 +229,7 @@ class CanvasScene(QGraphicsScene):
         ends = (src.sceneBoundingRect(), dst.sceneBoundingRect())
         if edge in self.skips:
             taken = [lane for e, lane in self._lanes.items() if e != edge]
-            path, lane = skip_route(p1, p2, *ends, obstacles, taken, self.skips[edge])
+            path, lane = skip_route(p1, p2, *ends, obstacles, taken, *self.skips[edge])
         else:
             path, lane = route_lane(p1, p2, *ends, obstacles)
         if lane is None:

@@ -466,3 +466,30 @@ def test_an_empty_canvas_invites_instead_of_showing_an_error(window):
 
 def _close(a, b, tol=40) -> bool:
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tol
+
+
+def test_several_skips_into_one_block_each_get_their_own_lane(window):
+    """Dense connections (every earlier output into one Concat): each skip is drawn apart."""
+    graph = window.document.graph
+    outs = [graph.add_node("Input", {"shape": [4]}, node_id="x", position=(0, 0)).id]
+    for i in range(3):
+        d = graph.add_node("Dense", {"units": 4}, node_id=f"d{i}", position=(240 * (i + 1), 0)).id
+        graph.connect(outs[-1], d)
+        outs.append(d)
+    cat = graph.add_node("Concat", {"num_inputs": 4}, node_id="cat", position=(960, 0)).id
+    for port, o in enumerate(outs):
+        graph.connect(o, cat, port)
+    window.scene.refresh()
+    items = {(e.source, e.target, e.port): it for e, it in window.scene.edge_items.items()}
+    skips = [("x", "cat", 0), ("d0", "cat", 1), ("d1", "cat", 2)]       # they jump over blocks
+    for a in skips:                                   # each in its own lane, nested, apart
+        for b in skips:
+            if b != a:
+                shared = _shared_length(items[a].path(), items[b].path())
+                assert shared <= 12.0, f"{a} runs along {b} for {shared:.0f} units"
+    # and none of them is drawn through a block it skips
+    for key in skips:
+        stroke = items[key].shape()
+        for nid, node in window.scene.node_items.items():
+            if nid not in key[:2]:
+                assert not stroke.intersects(node.sceneBoundingRect().adjusted(6, 2, -6, -2)), (key, nid)
