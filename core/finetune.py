@@ -14,6 +14,8 @@ import numpy as np
 
 from .errors import GraphError, WeightsError
 from .export import read_weights_file
+from .fileguard import require_regular_file
+from .weights import META_KEY, read_weights_index
 
 
 def freezable(graph) -> list[str]:
@@ -86,6 +88,20 @@ class LoadReport:
         return "\n".join(lines)
 
 
+def _npz_shapes(path: str) -> dict[str, tuple[int, ...]] | None:
+    """{name: shape} from an ``.npz`` file's headers (no data read), or None for another format.
+    Same dispatch as ``read_weights_file``: the extension, else the zip magic."""
+    require_regular_file(path, lambda reason: WeightsError(reason, file=path))
+    ext = os.path.splitext(path)[1].lower()
+    if ext != ".npz":
+        if ext in (".safetensors", ".onnx"):
+            return None
+        with open(path, "rb") as f:
+            if not f.read(2) == b"PK":
+                return None
+    return {n: e.shape for n, e in read_weights_index(path).items() if n != META_KEY}
+
+
 def load_matching_weights(model, path: str | os.PathLike, *, require_any: bool = True) -> LoadReport:
     """Load the weights whose name and shape match the model's (``strict=False`` semantics).
 
@@ -94,22 +110,27 @@ def load_matching_weights(model, path: str | os.PathLike, *, require_any: bool =
     Raises WeightsError when nothing matches (with `require_any`), listing why.
     """
     path = os.fspath(path)
-    weights, meta = read_weights_file(path)
-    report = LoadReport(path, metadata=meta)
     ex = model.executor
+    shapes = _npz_shapes(path)
+    if shapes is None:                                  # .safetensors: read by its own (lazy) loader
+        weights, meta = read_weights_file(path)
+        shapes = {n: tuple(np.shape(a)) for n, a in weights.items()}
+    else:                                               # .npz: decompress only the arrays that fit
+        weights, meta = read_weights_file(path, only=[w.name for w in ex.plan.weights
+                                                      if shapes.get(w.name) == w.shape])
+    report = LoadReport(path, metadata=meta)
     take = {}
     for slot in ex.plan.weights:
-        if slot.name not in weights:
+        if slot.name not in shapes:
             report.missing.append(f"{slot.name} {slot.shape}")
             continue
-        shape = tuple(np.shape(weights[slot.name]))
-        if shape != slot.shape:
-            report.mismatched.append(f"{slot.name}: file has shape {shape}, design needs {slot.shape}")
+        if shapes[slot.name] != slot.shape:
+            report.mismatched.append(f"{slot.name}: file has shape {shapes[slot.name]}, design needs {slot.shape}")
             continue
         take[slot.name] = weights[slot.name]
         report.loaded.append(slot.name)
     names = {w.name for w in ex.plan.weights}
-    report.unexpected = [f"{n} {tuple(np.shape(a))}" for n, a in weights.items() if n not in names]
+    report.unexpected = [f"{n} {shape}" for n, shape in shapes.items() if n not in names]
     if require_any and not take:
         raise WeightsError("no weight of the file matches this design",
                            report.mismatched + report.missing + report.unexpected, file=path)

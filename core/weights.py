@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from .atomic import atomic_write_bytes
-from .data import SCALINGS as _SCALINGS
+from .data import SCALINGS as _SCALINGS, TASKS as _TASKS
 from .errors import WeightsError
 from .npyheader import EntryInfo, open_npz, read_npz_entry
 
@@ -181,8 +181,9 @@ def _validate_scaler(s: Any, path: str) -> None:
 def validate_metadata(meta: Any, path: str = "") -> dict[str, Any]:
     """Check the fields NetDesigner reads back; other fields pass through untouched.
 
-    Required: ``format`` (``netdesigner-weights``) and ``version`` (1). Optional: ``design_hash``
-    (text), ``dtype`` (float32/float64), ``epoch`` (integer ≥ 0), ``metrics`` (name → number) and
+    Required: ``format`` (``netdesigner-weights``) and ``version`` (1). Optional: ``design_hash``,
+    ``design_name``, ``design_file`` (text), ``dtype`` (float32/float64), ``epoch`` (integer ≥ 0),
+    ``metrics`` (name → number), ``task``, ``feature_names``/``class_names`` (lists of text) and
     ``scaler`` ({kind, offset, scale} with finite numbers, or null).
 
     Raises:
@@ -216,5 +217,14 @@ def validate_metadata(meta: Any, path: str = "") -> dict[str, Any]:
         for k, v in metrics.items():
             if v is not None and not _is_number(v):
                 raise _meta_error(path, f"metrics.{k}", f"expected a number, received {_short(v)}")
+    for key in ("design_name", "design_file"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise _meta_error(path, key, f"expected text, received {_short(meta[key])}")
+    if meta.get("task") is not None and meta["task"] not in _TASKS:
+        raise _meta_error(path, "task", f"expected one of {', '.join(_TASKS)}, received {_short(meta['task'])}")
+    for key in ("feature_names", "class_names"):
+        names = meta.get(key)
+        if names is not None and (not isinstance(names, list) or not all(isinstance(x, str) for x in names)):
+            raise _meta_error(path, key, f"expected a list of names (text), received {_short(names)}")
     _validate_scaler(meta.get("scaler"), path)
     return meta
