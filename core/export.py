@@ -21,6 +21,7 @@ import numpy as np
 
 from .atomic import atomic_write_bytes
 from .errors import NetDesignerError, WeightsError
+from .fileguard import require_regular_file
 from .weights import FORMAT, load_weights, save_weights
 
 EXTRA_HINT = "pip install 'netdesigner[export]'"
@@ -197,14 +198,17 @@ def load_safetensors(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], di
     return arrays, _decode_st_metadata(raw)
 
 
-def read_weights_file(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """(weights, metadata) from an ``.npz`` or ``.safetensors`` file (by extension, else by content)."""
+def read_weights_file(path: str | os.PathLike, **npz_options) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(weights, metadata) from an ``.npz`` or ``.safetensors`` file (by extension, else by content).
+    npz_options (``expected``, ``only``) go to ``core.weights.load_weights``."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
+    if ext != ".onnx":
+        require_regular_file(path, lambda reason: WeightsError(reason, file=path))   # never open a FIFO
     if ext == ".safetensors":
         return load_safetensors(path)
     if ext == ".npz":
-        return load_weights(path)
+        return load_weights(path, **npz_options)
     if ext == ".onnx":
         raise WeightsError("ONNX files are an export format only; import .npz or .safetensors weights",
                            file=path)
@@ -213,7 +217,7 @@ def read_weights_file(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], d
             magic = f.read(4)
     except OSError as e:
         raise WeightsError(f"cannot read the file ({e.strerror})", file=path) from None
-    return load_weights(path) if magic.startswith(b"PK") else load_safetensors(path)
+    return load_weights(path, **npz_options) if magic.startswith(b"PK") else load_safetensors(path)
 
 
 def import_weights(model, path: str | os.PathLike) -> dict[str, Any]:
@@ -225,7 +229,8 @@ def import_weights(model, path: str | os.PathLike) -> dict[str, Any]:
     """
     from .data import Scaler
     path = os.fspath(path)
-    weights, meta = read_weights_file(path)
+    # expected: an .npz that does not fit is refused from its headers, before its data is read
+    weights, meta = read_weights_file(path, expected={w.name: w.shape for w in model.executor.plan.weights})
     try:
         model.executor.set_weights(weights)
     except WeightsError as e:

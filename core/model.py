@@ -137,7 +137,8 @@ class Model:
 
     def load_weights(self, path: str | os.PathLike) -> dict:
         from .export import read_weights_file   # .npz or .safetensors
-        weights, meta = read_weights_file(path)
+        # expected: an .npz that does not fit is refused from its headers, before its data is read
+        weights, meta = read_weights_file(path, expected={w.name: w.shape for w in self.plan.weights})
         try:
             self.executor.set_weights(weights)
         except WeightsError as e:
