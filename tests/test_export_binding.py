@@ -236,3 +236,18 @@ def test_text_metadata_stays_text_through_safetensors(tmp_path):
     assert meta["design_name"] == "2024" and meta["kernel_layout"] == "[in, out]"
     (line,) = check_binding(xor_design("ReLU", name="null"), meta)
     assert "'2024'" in line and "'null'" in line
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "safetensors", "npz"])
+def test_the_designers_export_of_a_model_with_data_carries_the_same(tmp_path, fmt):
+    """File → Export exports the window's Model (data loaded) through core.export.export_weights."""
+    from core.export import export_weights
+    from core.model import Model
+    model = Model.from_design(iris_design())
+    model.last_logs = {"loss": 0.5, "accuracy": 0.75}
+    export_weights(model, tmp_path / f"m.{fmt}")
+    meta = _reader(fmt)(tmp_path / f"m.{fmt}")
+    assert meta["class_names"] == ["setosa", "versicolor", "virginica"] and meta["task"] == "multiclass"
+    assert meta["metrics"] == {"loss": 0.5, "accuracy": 0.75}
+    assert meta["kernel_layout"] == "[in, out]" and float(meta["normalization"]["bn"]["epsilon"]) == 0.01
+    assert meta["design_name"] == "Iris BN" and meta["design_hash"] == iris_design().structure_hash()
