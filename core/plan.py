@@ -140,6 +140,18 @@ class PlanBuilder:
         return len(self.rows) - 1
 
 
+def estimate_memory(plan_or_graph, batch_size: int | None = None, dtype="float32", *,
+                    limit: int | None = None):
+    """The memory training needs (a ``core.memory.MemoryEstimate``; ``.total`` in bytes), checked:
+    raises ``MemoryLimitError`` — naming the largest layer, the bytes and the limit — when it is
+    over ``limit`` (default ``core.memory.memory_limit()``: 80 % of RAM or
+    NETDESIGNER_MEMORY_LIMIT). The batch is the design's; the executor's arena holds at least
+    ``DEFAULT_ARENA_BATCH`` rows (core/model.py), so that is the least counted. The pre-flight
+    (core/preflight.py) and the CLI call this; ``core.memory`` has the unchecked parts."""
+    from .memory import DEFAULT_ARENA_BATCH, require_memory
+    return require_memory(plan_or_graph, max(int(batch_size or 0), DEFAULT_ARENA_BATCH), dtype, limit)
+
+
 def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = None, *,
                  batch_size: int | None = None, dtype="float32") -> Plan:
     """Validate the graph and lay it out as a plan. Raises the first GraphError.

@@ -304,3 +304,19 @@ def test_subcommands_work_beside_folders_of_the_same_name(tmp_path):
         assert not is_subcommand(["x.json"])
     finally:
         os.chdir(cwd)
+
+
+def test_plan_estimate_memory_is_the_checked_preflight_hook():
+    """core.plan.estimate_memory (what core/preflight.py calls) raises over the limit, with the
+    design's batch (at least the arena's 256 rows) and dtype."""
+    from core import plan as plan_module
+    g = Graph()
+    g.add_node("Input", {"shape": [2]}, node_id="x")
+    g.add_node("Dense", {"units": 1_000_000}, node_id="wide")
+    g.connect("x", "wide")
+    plan = compile_plan(g)
+    est = plan_module.estimate_memory(plan, 32, "float32", limit=64 << 30)
+    assert est.batch_size == 256 and est.total == estimate_memory(plan, 256).total
+    with pytest.raises(MemoryLimitError, match="batch 4,096") as err:
+        plan_module.estimate_memory(plan, 4096, "float64", limit=8 << 30)
+    assert err.value.node_id == "wide" and err.value.limit == 8 << 30
