@@ -31,6 +31,7 @@ class Dataset:
     feature_names: list[str]
     class_names: list[str] | None = None
     name: str = ""
+    warnings: list[str] = field(default_factory=list)   # what loading noticed (rows dropped, ID-like columns)
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -341,6 +342,7 @@ class PreparedData:
     feature_names: list[str] = field(default_factory=list)
     class_names: list[str] | None = None
     name: str = ""
+    warnings: list[str] = field(default_factory=list)   # the Dataset's, for the CLI and the GUI
 
 
 def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: str = "standard",
@@ -362,4 +364,4 @@ def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: s
         out[f"y_{key}"] = None if y is None else np.asarray(y, np.float64).reshape(len(y), -1)
     return PreparedData(**out, scaler=scaler, task=dataset.task, n_classes=dataset.n_classes,
                         feature_names=list(dataset.feature_names), class_names=dataset.class_names,
-                        name=dataset.name)
+                        name=dataset.name, warnings=list(dataset.warnings))

@@ -10,7 +10,9 @@ float64 X is never read into memory as a whole by the loader.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -19,6 +21,9 @@ import numpy as np
 
 from .data import TASKS, Dataset
 from .errors import DataError
+from .fileguard import require_regular_file
+
+log = logging.getLogger(__name__)
 
 MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none", "?"})
 MISSING_CHOICES = ("error", "drop", "mean")
@@ -29,7 +34,11 @@ _SNIFF_BYTES = 64 * 1024
 _CHUNK_CELLS = 16_384            # cells parsed per chunk (bounds the temporary Python objects)
 _DELIMITERS = ",;\t| "
 
-CSV_OPTIONS = ("features", "target", "delimiter", "header", "missing", "task")
+CSV_OPTIONS = ("features", "target", "delimiter", "header", "missing", "task", "decimal", "encoding")
+DECIMALS = (".", ",")
+F32_MAX = float(np.finfo(np.float32).max)   # beyond this a feature is inf in float32 training
+_ID_NAMES = frozenset({"id", "index", "idx", "row", "rowid", "row_id", "unnamed: 0"})
+_ID_MIN_ROWS = 10                # fewer rows than this: increasing integers are no evidence of an index
 NPZ_OPTIONS = ("x_key", "y_key", "y_path", "target", "missing", "task")
 
 
@@ -39,12 +48,45 @@ def _is_missing(cell: str) -> bool:
     return cell.strip().lower() in MISSING_TOKENS
 
 
-def _is_number(cell: str) -> bool:
+def _number(cell: str, decimal: str = ".") -> float:
+    """The cell as a number, by a strict grammar: ASCII digits, one decimal mark (`decimal`), an
+    optional sign and exponent (and inf). Python's float() would also read "١٢٣" (Arabic-Indic
+    digits), "１２" (full-width) and "1_000" (digit separators): those raise ValueError here."""
+    if not cell.isascii() or "_" in cell:
+        raise ValueError(cell)
+    if decimal == ",":
+        if "." in cell:
+            raise ValueError(cell)
+        cell = cell.replace(",", ".")
+    return float(cell)
+
+
+def _is_number(cell: str, decimal: str = ".") -> bool:
     try:
-        float(cell)
+        _number(cell, decimal)
     except ValueError:
         return False
     return True
+
+
+def _strict_ascii(cells: list[str], decimal: str) -> bool:
+    """True when every cell is in the strict grammar's alphabet, so numpy's (laxer) conversion of
+    the whole chunk reads exactly what ``_number`` would. One C-level pass over the joined text."""
+    text = "".join(cells)
+    return text.isascii() and "_" not in text and (decimal == "." or "." not in text)
+
+
+def _not_a_number_hint(cell: str, decimal: str, delim: str) -> str:
+    c = cell.strip()
+    if not c.isascii() and any(ch.isdigit() for ch in c):
+        return " (only the ASCII digits 0-9 are read as numbers)"
+    if "_" in c and _is_number(c.replace("_", ""), decimal):
+        return " (digit separators such as '_' are not read; write 1000, not 1_000)"
+    if decimal == "," and "." in c:
+        return " (the decimal mark is set to ','; a '.' is not read, not even as a thousands separator)"
+    if decimal == "." and "," in c and delim != "," and _is_number(c.replace(",", ".", 1)):
+        return " (a decimal comma? choose decimal ',' in the data options)"
+    return " (a feature must be numeric; leave this column out of the features or make it the target)"
 
 
 def _where(path: str, line: int | None = None, column: str | None = None) -> str:
@@ -56,16 +98,42 @@ def _where(path: str, line: int | None = None, column: str | None = None) -> str
     return ", ".join(parts)
 
 
-def _open_text(path: str):
-    """The file as text (UTF-8, a BOM is skipped), or a DataError that says why not."""
-    if not os.path.exists(path):
-        raise DataError(f"{path}: file not found")
-    if os.path.isdir(path):
-        raise DataError(f"{path}: is a folder, expected a CSV file")
+def _codec(encoding: str, path: str) -> str:
+    """The Python codec for `encoding` ("utf-8" skips a BOM), or a DataError naming it."""
+    if not isinstance(encoding, str) or not encoding.strip():
+        raise DataError(f"{path}: encoding must be a name such as utf-8 or cp1252. Received: {encoding!r}")
     try:
-        return open(path, "r", encoding="utf-8-sig", newline="")
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"{path}: unknown encoding {encoding!r}; e.g. utf-8, cp1252, latin-1, utf-16") from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _check_decimal(decimal: str, delimiter: str | None, path: str) -> None:
+    if decimal not in DECIMALS:
+        raise DataError(f"{path}: decimal must be '.' or ','. Received: {decimal!r}")
+    if decimal == "," and delimiter == ",":
+        raise DataError(f"{path}: with decimal ',' the delimiter cannot also be ','; choose ';' or a tab")
+
+
+def _regular(path: str) -> None:
+    require_regular_file(path, lambda reason: DataError(f"{path}: {reason}"))
+
+
+def _open_text(path: str, encoding: str = "utf-8"):
+    """The file as text (UTF-8 by default, a BOM is skipped), or a DataError that says why not."""
+    _regular(path)
+    try:
+        return open(path, "r", encoding=_codec(encoding, path), newline="")
     except OSError as e:
         raise DataError(f"{path}: cannot read the file ({e.strerror})") from None
+
+
+def _decode_error(path: str, encoding: str, line: int | None = None) -> DataError:
+    hint = "; choose its encoding in the data options (e.g. cp1252 for Windows files)" \
+        if _codec(encoding, path) == "utf-8-sig" else "; choose the file's encoding in the data options"
+    label = "UTF-8" if _codec(encoding, path) == "utf-8-sig" else encoding
+    return DataError(f"{_where(path, line)}: not a {label} text file{hint}")
 
 
 def _count_lines(path: str) -> int:
@@ -101,14 +169,17 @@ class CsvInfo:
     task: str = "regression"
     n_columns: int = 0
     notes: list[str] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)   # columns whose header cell is empty
 
 
-def _read_sample(path: str) -> str:
-    with _open_text(path) as f:
+def _read_sample(path: str, encoding: str = "utf-8") -> str:
+    with _open_text(path, encoding) as f:
         try:
             text = f.read(_SNIFF_BYTES)
         except UnicodeDecodeError:
-            raise DataError(f"{path}: not a UTF-8 text file (is it a CSV?)") from None
+            raise _decode_error(path, encoding) from None
+    if "\0" in text:
+        raise DataError(f"{path}: holds NUL bytes; not a text (CSV) file")
     if len(text) == _SNIFF_BYTES and "\n" in text:   # drop a possibly cut last line
         text = text[:text.rindex("\n") + 1]
     if not text.strip():
@@ -116,18 +187,19 @@ def _read_sample(path: str) -> str:
     return text
 
 
-def _sniff_delimiter(lines: list[str]) -> str:
+def _sniff_delimiter(lines: list[str], decimal: str = ".") -> str:
     sample = "\n".join(lines[:50])
+    candidates = _DELIMITERS.replace(",", "") if decimal == "," else _DELIMITERS
     try:
-        d = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+        d = csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
         counts = {len(r) for r in csv.reader(lines[:50], delimiter=d) if r}
         if len(counts) == 1 and counts.pop() > 1:
             return d
     except csv.Error:
         pass
     # Fallback: the candidate that splits every line into the same number (> 1) of fields.
-    best, best_n = ",", 1
-    for d in _DELIMITERS:
+    best, best_n = candidates[0], 1
+    for d in candidates:
         counts = {len(r) for r in csv.reader(lines[:50], delimiter=d) if r}
         if len(counts) == 1:
             n = counts.pop()
@@ -136,17 +208,17 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _detect_header(rows: list[list[str]], sample: str) -> bool:
+def _detect_header(rows: list[list[str]], sample: str, decimal: str = ".") -> bool:
     if not rows:
         return False
     first, rest = rows[0], rows[1:]
-    if all(_is_number(c) or _is_missing(c) for c in first):
+    if all(_is_number(c, decimal) or _is_missing(c) for c in first):
         return False
     for j, cell in enumerate(first):
-        if _is_number(cell) or _is_missing(cell):
+        if _is_number(cell, decimal) or _is_missing(cell):
             continue
         col = [r[j] for r in rest if j < len(r) and not _is_missing(r[j])]
-        if col and all(_is_number(c) for c in col):
+        if col and all(_is_number(c, decimal) for c in col):
             return True     # text above a numeric column: a name
     if not rest:
         return True
@@ -162,29 +234,36 @@ def _column_names(header_row: list[str] | None, n: int) -> list[str]:
     return [(header_row[j].strip() if j < len(header_row) else "") or f"col{j}" for j in range(n)]
 
 
-def _kind(values: list[str]) -> str:
+def _kind(values: list[str], decimal: str = ".") -> str:
     vals = [v for v in values if not _is_missing(v)]
     if not vals:
         return "empty"
-    return "numeric" if all(_is_number(v) for v in vals) else "categorical"
+    return "numeric" if all(_is_number(v, decimal) for v in vals) else "categorical"
 
 
 def sniff_csv(path: str | os.PathLike, *, preview_rows: int = 20, delimiter: str | None = None,
-              header: bool | None = None) -> CsvInfo:
+              header: bool | None = None, decimal: str = ".", encoding: str = "utf-8") -> CsvInfo:
     """Delimiter, header, column names, the first rows and a per-column kind guess.
 
-    Reads only the first 64 KiB. `delimiter`/`header` override the guesses.
+    Reads only the first 64 KiB. `delimiter`/`header` override the guesses; `decimal` is the
+    decimal mark ("." or ","; with "," the delimiter is never ","), `encoding` the file's text
+    encoding (default UTF-8, a BOM is skipped; e.g. "cp1252" for many Windows exports).
     """
     path = os.fspath(path)
-    sample = _read_sample(path)
+    _check_decimal(decimal, delimiter, path)
+    sample = _read_sample(path, encoding)
     lines = [ln for ln in sample.splitlines() if ln.strip()]
-    delim = delimiter or _sniff_delimiter(lines)
-    rows = [r for r in csv.reader(lines, delimiter=delim) if r]
-    has_header = _detect_header(rows, sample) if header is None else bool(header)
+    delim = delimiter or _sniff_delimiter(lines, decimal)
+    try:
+        rows = [r for r in csv.reader(lines, delimiter=delim) if r]
+    except (csv.Error, TypeError) as e:
+        raise DataError(f"{path}: cannot split the rows with delimiter {delim!r} ({e})") from None
+    has_header = _detect_header(rows, sample, decimal) if header is None else bool(header)
     data_rows = rows[1:] if has_header else rows
     n = len(rows[0]) if rows else 0
     columns = _column_names(rows[0] if has_header else None, n)
-    kinds = [_kind([r[j] for r in data_rows if j < len(r)]) for j in range(n)]
+    unnamed = [j for j in range(n) if has_header and (j >= len(rows[0]) or not rows[0][j].strip())]
+    kinds = [_kind([r[j] for r in data_rows if j < len(r)], decimal) for j in range(n)]
     notes = []
     ragged = [i for i, r in enumerate(data_rows) if len(r) != n]
     if ragged:
@@ -196,12 +275,12 @@ def sniff_csv(path: str | os.PathLike, *, preview_rows: int = 20, delimiter: str
         if kinds[-1] == "categorical":
             task = "binary" if len(set(tvals)) == 2 else "multiclass"
         elif tvals:
-            v = np.array([float(t) for t in tvals])
+            v = np.array([_number(t, decimal) for t in tvals])
             u = np.unique(v)
             if np.all(v == np.rint(v)) and len(u) <= AUTO_MAX_CLASSES and len(u) < len(v):
                 task = "binary" if len(u) == 2 else "multiclass"
     return CsvInfo(path, delim, has_header, columns, data_rows[:preview_rows], kinds,
-                   columns[-1] if columns else "", task, n, notes)
+                   columns[-1] if columns else "", task, n, notes, unnamed)
 
 
 # ----------------------------------------------------------------------------- targets
@@ -283,7 +362,8 @@ def _column_index(spec: str | int, columns: list[str], path: str, what: str) -> 
 
 def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = None,
              target: str | int | Sequence[str | int] | None = None, delimiter: str | None = None,
-             header: bool | None = None, missing: str = "error", task: str | None = None) -> Dataset:
+             header: bool | None = None, missing: str = "error", task: str | None = None,
+             decimal: str = ".", encoding: str = "utf-8") -> Dataset:
     """A Dataset from a CSV file.
 
     Args:
@@ -296,14 +376,22 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
             empty field or NA, NaN, N/A, null, none, ?. A missing target is never imputed.
         task: None/"auto" (text or few integer values → classification, else regression),
             "classification", "binary", "multiclass" or "regression".
+        decimal: the decimal mark, "." (default) or "," (then the delimiter is not ",").
+        encoding: the text encoding, default "utf-8" (a BOM is skipped); e.g. "cp1252".
 
-    Class names are kept (sorted text values, or the numbers as text); labels are 0..k−1.
+    Numbers follow a strict grammar: ASCII digits, the decimal mark, a sign and an exponent; a
+    value beyond float32's range (±3.4e38) is refused, since training would overflow. Class names
+    are kept (sorted text values, or the numbers as text); labels are 0..k−1.
+
+    The Dataset's ``warnings`` (also logged) say how many rows ``missing="drop"`` left out and
+    which features look like a row index or ID column.
     """
     path = os.fspath(path)
     if missing not in MISSING_CHOICES:
         raise DataError(f"{path}: missing must be one of {', '.join(MISSING_CHOICES)}. Received: {missing!r}")
     task = _resolve_task(task, path)
-    info = sniff_csv(path, preview_rows=0, delimiter=delimiter, header=header)
+    info = sniff_csv(path, preview_rows=0, delimiter=delimiter, header=header, decimal=decimal,
+                     encoding=encoding)
     columns, ncols, delim = info.columns, info.n_columns, info.delimiter
     targets = [target] if target is None or isinstance(target, (str, int, np.integer)) else list(target)
     tidx = [ncols - 1 if t is None else _column_index(t, columns, path, "target") for t in targets]
@@ -327,6 +415,7 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
 
     cap = _count_lines(path)
     X = np.empty((cap, d), np.float64)
+    row_line = np.empty(cap, np.int64)       # the file line of each kept row, for later messages
     y_num = np.empty((cap, t), np.float64)
     y_code = np.empty(cap, np.int64) if t == 1 else None
     codes: dict[str, int] = {}
@@ -339,9 +428,7 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
     dropped = 0
 
     def bad_value(line, j, cell):
-        hint = (" (a decimal comma? write numbers with a decimal point)"
-                if "," in cell and delim != "," and _is_number(cell.replace(",", ".", 1)) else
-                " (a feature must be numeric; leave this column out of the features or make it the target)")
+        hint = _not_a_number_hint(cell, decimal, delim)
         return DataError(f"{_where(path, line, columns[j])}: {cell.strip()!r} is not a number{hint}")
 
     def flush(chunk: list[tuple[int, list[str]]]) -> None:
@@ -360,11 +447,16 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
             keep.append((line, row, cells))
         if not keep:
             return
-        try:
-            arr = np.array([[row[j] for j in fidx] for _, row, _ in keep], dtype=np.float64)
-            fast = not np.isnan(arr).any()
-        except ValueError:
-            fast = False
+        cells = [[row[j] for j in fidx] for _, row, _ in keep]
+        fast = _strict_ascii([c for r in cells for c in r], decimal)   # else numpy reads "١٢٣", "1_000"
+        if fast:
+            if decimal == ",":
+                cells = [[c.replace(",", ".") for c in r] for r in cells]
+            try:
+                arr = np.array(cells, dtype=np.float64)
+                fast = not np.isnan(arr).any()
+            except ValueError:
+                fast = False
         if not fast:
             arr = np.empty((len(keep), d))
             rows_ok = np.ones(len(keep), bool)
@@ -382,7 +474,7 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
                         arr[i, k] = np.nan
                         continue
                     try:
-                        arr[i, k] = float(cell)
+                        arr[i, k] = _number(cell, decimal)
                     except ValueError:
                         raise bad_value(line, j, cell) from None
             if not rows_ok.all():
@@ -399,15 +491,22 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
             r, c = np.nonzero(nan)
             miss_rows.extend((r + n).tolist())
             miss_cols.extend(c.tolist())
+        huge = np.abs(arr) > F32_MAX
+        if huge.any():
+            i, k = np.argwhere(huge)[0]
+            raise DataError(f"{_where(path, keep[i][0], fnames[k])}: {keep[i][1][fidx[k]].strip()!r} is "
+                            f"beyond float32's range (±{F32_MAX:.3g}); training would overflow. Rescale "
+                            "the column (e.g. log or smaller units) before loading")
         col_sum[:] += np.nansum(arr, axis=0)
         col_cnt[:] += len(arr) - np.isnan(arr).sum(axis=0)
         m = len(arr)
         X[n:n + m] = arr
+        row_line[n:n + m] = [line for line, _, _ in keep]
         for i, (line, _, cells) in enumerate(keep):
             for k, c in enumerate(cells):
                 if numeric_y:
                     try:
-                        v = float(c)
+                        v = _number(c, decimal)
                     except ValueError:
                         numeric_y = False
                         first_text = (line, c, tnames[k])
@@ -427,7 +526,7 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
         n += m
 
     rows_per_chunk = max(64, _CHUNK_CELLS // max(ncols, 1))
-    with _open_text(path) as f:
+    with _open_text(path, encoding) as f:
         reader = csv.reader(f, delimiter=delim)
         chunk: list[tuple[int, list[str]]] = []
         prev_line = 0
@@ -451,7 +550,7 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
                     chunk = []
             flush(chunk)
         except UnicodeDecodeError:
-            raise DataError(f"{_where(path, prev_line + 1)}: not UTF-8 text") from None
+            raise _decode_error(path, encoding, prev_line + 1) from None
         except csv.Error as e:
             raise DataError(f"{_where(path, reader.line_num)}: {e}") from None
 
@@ -469,6 +568,13 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
     where_dropped = path + (f" (after dropping {dropped} rows with missing values)" if dropped else "")
     if numeric_y:
         y, task, names = _numeric_target(y_num[:n], task, where_dropped, tnames[0])
+        if task == "regression":
+            huge = np.argwhere(np.abs(y) > F32_MAX)
+            if len(huge):
+                i, k = huge[0]
+                raise DataError(f"{_where(path, int(row_line[i]), tnames[k])}: the target {y[i, k]:g} is "
+                                f"beyond float32's range (±{F32_MAX:.3g}); the loss would overflow. "
+                                "Rescale the target before loading")
     else:
         line, value, name = first_text
         if task == "regression":
@@ -480,7 +586,36 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
             rank[codes[name_]] = r
         task = _class_task(len(names), task, where_dropped, tnames[0], names[0])
         y = rank[y_code[:n]]
-    return Dataset(X, y, task, fnames, names, where)
+    warnings = []
+    if dropped:
+        warnings.append(f"{where}: missing='drop' left out {dropped} of {n + dropped} rows (rows with a "
+                        "missing value)")
+    warnings += _id_like_columns(X, fnames, [fidx[k] in info.unnamed for k in range(d)], fidx, where)
+    for w in warnings:
+        log.warning("%s", w)
+    return Dataset(X, y, task, fnames, names, where, warnings)
+
+
+def _id_like_columns(X: np.ndarray, names: list[str], unnamed: list[bool], fidx: list[int],
+                     where: str) -> list[str]:
+    """Warnings for features that look like a row index or an ID: an unnamed first column (what
+    pandas' to_csv writes), a column named id/index/..., or strictly increasing integers."""
+    out = []
+    for k, name in enumerate(names):
+        reason = None
+        if unnamed[k] and fidx[k] == 0:
+            reason = "an unnamed first column, as pandas writes its index"
+        elif name.strip().lower() in _ID_NAMES:
+            reason = f"named {name!r}"
+        elif len(X) >= _ID_MIN_ROWS:
+            col = X[:, k]
+            steps = np.diff(col)
+            if np.all(steps > 0) and np.all(col == np.rint(col)):
+                reason = "strictly increasing whole numbers"
+        if reason:
+            out.append(f"{where}: feature column {name!r} looks like a row index or ID ({reason}); a "
+                       "model learns nothing real from it — leave it out of the features")
+    return out
 
 # ----------------------------------------------------------------------------- dispatch
 

@@ -3,18 +3,32 @@ files are memory-mapped so a large float64 X is never read into memory whole by 
 Errors are ``DataError``s naming the file (and array) — see core.dataio for CSV."""
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
 
 from .data import Dataset
-from .dataio import _numeric_target, _text_target, _resolve_task, MISSING_CHOICES
+from .dataio import F32_MAX, _numeric_target, _text_target, _resolve_task, MISSING_CHOICES
 from .errors import DataError
+from .fileguard import require_regular_file
+from .npyheader import npy_info, open_npz, read_npz_entry
+
+log = logging.getLogger(__name__)
 
 
 # ----------------------------------------------------------------------------- NPY / NPZ
 
+def _error(path: str):
+    return lambda reason: DataError(f"{path}: {reason}")
+
+
 def _np_load(path: str, mmap: bool):
+    """A plain .npy array (memory-mapped with `mmap`); its header is checked against the file's
+    size first (``core.npyheader``), so a header claiming 10¹² floats allocates nothing."""
+    info = npy_info(path, _error(path))
+    if info.dtype.kind not in "fiubU":
+        raise DataError(f"{path}: holds {info.dtype} values; expected numbers (or text labels)")
     try:
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except FileNotFoundError:
@@ -28,15 +42,21 @@ def _np_load(path: str, mmap: bool):
         raise DataError(f"{path}: not a readable NumPy file ({e})") from None
 
 
-def _npz_member(z, key: str, path: str) -> np.ndarray:
-    if key not in z.files:
-        raise DataError(f"{path}: no array {key!r}; the file holds {', '.join(z.files) or 'nothing'} "
-                        f"(expected {key!r} for the features and 'y' for the targets)")
-    try:
-        return z[key]
-    except ValueError:
-        raise DataError(f"{path}: array {key!r} holds Python objects (pickled data), which are never "
-                        "loaded; save plain numeric arrays") from None
+def _npz_arrays(path: str, keys: tuple[str, str]) -> list[np.ndarray]:
+    """The arrays `keys` of an .npz, each header checked (sizes, zip-bomb ratio, no objects)
+    before its data is read; other entries are never read."""
+    zf, entries = open_npz(path, _error(path))
+    with zf:
+        out = []
+        for key in keys:
+            if key not in entries:
+                raise DataError(f"{path}: no array {key!r}; the file holds {', '.join(entries) or 'nothing'} "
+                                f"(expected {keys[0]!r} for the features and {keys[1]!r} for the targets)")
+            if entries[key].dtype.kind not in "fiubU":
+                raise DataError(f"{path}: array {key!r} holds {entries[key].dtype} values; expected numbers "
+                                "(or text labels)")
+            out.append(read_npz_entry(zf, entries[key], _error(path)))
+        return out
 
 
 def _sibling_y(path: str) -> str | None:
@@ -65,6 +85,12 @@ def _check_features(X: np.ndarray, path: str, missing: str) -> tuple[np.ndarray,
         block = np.asarray(X[s:s + step])
         fin = np.isfinite(block)
         if fin.all():
+            big = np.argwhere(np.abs(block) > F32_MAX)
+            if len(big):
+                i, j = big[0]
+                raise DataError(f"{path}, row {s + i + 1}, column 'x{j}' (X[{s + i}, {j}]): {block[i, j]:g} "
+                                f"is beyond float32's range (±{F32_MAX:.3g}); training would overflow. "
+                                "Rescale it")
             continue
         nan = np.isnan(block)
         infs = np.argwhere(~fin & ~nan)
@@ -72,6 +98,11 @@ def _check_features(X: np.ndarray, path: str, missing: str) -> tuple[np.ndarray,
             i, j = infs[0]
             raise DataError(f"{path}, row {s + i + 1}, column 'x{j}' (X[{s + i}, {j}]): "
                             f"{block[i, j]} is not a finite number")
+        huge = np.argwhere(np.abs(block) > F32_MAX)
+        if len(huge):
+            i, j = huge[0]
+            raise DataError(f"{path}, row {s + i + 1}, column 'x{j}' (X[{s + i}, {j}]): {block[i, j]:g} is "
+                            f"beyond float32's range (±{F32_MAX:.3g}); training would overflow. Rescale it")
         if missing == "error":
             i, j = np.argwhere(nan)[0]
             raise DataError(f"{path}, row {s + i + 1}, column 'x{j}' (X[{s + i}, {j}]): missing value (NaN); "
@@ -125,15 +156,10 @@ def load_npz(path: str | os.PathLike, *, x_key: str = "X", y_key: str = "y", y_p
         if not os.path.exists(xp):
             raise DataError(f"{path}: the folder has no X.npy (expected X.npy and y.npy)")
         return load_npz(xp, y_path=y_path or os.path.join(path, "y.npy"), missing=missing, task=task)
-    if not os.path.exists(path):
-        raise DataError(f"{path}: file not found")
+    require_regular_file(path, _error(path))
     ypath = path
     if path.lower().endswith(".npz"):
-        with _np_load(path, mmap=False) as z:
-            if not hasattr(z, "files"):
-                raise DataError(f"{path}: not an .npz archive")
-            X = _npz_member(z, x_key, path)
-            y = _npz_member(z, y_key, path)
+        X, y = _npz_arrays(path, (x_key, y_key))
     else:
         arr = _np_load(path, mmap=True)
         if hasattr(arr, "files"):
@@ -167,6 +193,7 @@ def load_npz(path: str | os.PathLike, *, x_key: str = "X", y_key: str = "y", y_p
                         f"{'no' if y.ndim == 0 else len(y)} rows")
     if len(X) == 0:
         raise DataError(f"{path}: no samples")
+    n_read = len(X)
     if y.dtype.kind not in "fiubU":
         raise DataError(f"{ypath}: y holds {y.dtype} values; expected numbers or text labels")
     if y.dtype.kind == "f":
@@ -191,4 +218,16 @@ def load_npz(path: str | os.PathLike, *, x_key: str = "X", y_key: str = "y", y_p
         yv, task, names = _text_target(y2[:, 0], task, ypath, y_key)
     else:
         yv, task, names = _numeric_target(y2.astype(np.float64), task, ypath, y_key)
-    return Dataset(X, yv, task, [f"x{j}" for j in range(X.shape[1])], names, os.path.basename(path))
+        huge = np.argwhere(np.abs(yv) > F32_MAX) if task == "regression" else ()
+        if len(huge):
+            i = int(huge[0][0])
+            raise DataError(f"{ypath}, row {i + 1}: the target {float(yv.reshape(len(yv), -1)[i, 0]):g} is beyond "
+                            f"float32's range (±{F32_MAX:.3g}); the loss would overflow. Rescale it")
+    warnings = []
+    if len(X) < n_read:
+        warnings.append(f"{os.path.basename(path)}: missing='drop' left out {n_read - len(X)} of {n_read} "
+                        "rows (rows with a missing value)")
+    for w in warnings:
+        log.warning("%s", w)
+    return Dataset(X, yv, task, [f"x{j}" for j in range(X.shape[1])], names, os.path.basename(path),
+                   warnings)
