@@ -80,9 +80,13 @@ class DesignFileError(NetDesignerError):
     """A design file cannot be read. `path` is the JSON path, e.g. ``nodes[2].params.units``."""
 
     def __init__(self, reason: str, path: str = "", file: str | None = None):
-        self.reason = reason
-        self.path = path
-        self.file = file
+        # What a hostile file puts in a message (a 40 MB key, a bidi override, a newline) is
+        # shown escaped and cut, so the error stays one readable line.
+        from .textsafe import printable_label
+        self.reason = printable_label(reason, 400)
+        self.path = printable_label(path, 200)
+        self.file = file if file is None else printable_label(file, 400)
+        reason, path, file = self.reason, self.path, self.file
         where = ", ".join(p for p in (file and f"file {file}", path and f"at {path}") if p)
         super().__init__(f"{where}: {reason}" if where else reason)
 

@@ -62,6 +62,9 @@ class GraphEvent:
 
 
 _ID_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+MAX_ID_CHARS = 128
+# The summary pads its columns to at most this width: one overlong cell must not pad every row.
+_SUMMARY_MAX_COLUMN = 120
 
 
 class EdgeList(list):
@@ -242,6 +245,9 @@ class Graph:
             raise GraphError(f"unknown block type {type_name!r}", node_id, label)
         type_name = BLOCKS.canonical(type_name)
         node_id = node_id or self.new_id(type_name)
+        if len(node_id) > MAX_ID_CHARS:
+            raise GraphError(f"ids are at most {MAX_ID_CHARS} characters (this one has {len(node_id):,})",
+                             node_id[:MAX_ID_CHARS] + "…", label)
         if not _ID_SAFE.match(node_id):
             raise GraphError("ids start with a letter and use letters, digits, '_', '.', '-'", node_id, label)
         resolved = self._resolve_params(type_name, params or {}, node_id, label)
@@ -608,7 +614,7 @@ class Graph:
             rows.append((f"{printable_label(node.title)} ({node.type})",
                          "(None, " + ", ".join(map(str, shape)) + ")" if shape else "?",
                          f"{t + n:,}", src))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        widths = [min(max(len(r[i]) for r in rows), _SUMMARY_MAX_COLUMN) for i in range(4)]
         line = "─" * (sum(widths) + 9)
         fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))
         tot_t = sum(c[0] for c in counts.values())

@@ -35,10 +35,11 @@ def is_hidden(ch: str) -> bool:
 
 def printable_label(text: str, max_chars: int | None = 200) -> str:
     """``text`` with control, format (bidi) and separator characters shown as escapes, cut to
-    ``max_chars`` characters (with "…") so one long label cannot swamp a table or a node."""
+    ``max_chars`` characters (the last one "…") so one long label cannot swamp a table or a node.
+    Applying it twice changes nothing more."""
     text = str(text)
     if max_chars is not None and len(text) > max_chars:
-        text = text[:max_chars] + "…"
+        text = text[:max(0, max_chars - 1)] + "…"
     if text.isprintable():   # fast path: isprintable() is False for every hidden category
         return text
     return "".join(escape_char(ch) if is_hidden(ch) else ch for ch in text)

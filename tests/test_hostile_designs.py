@@ -165,7 +165,8 @@ def test_error_messages_show_labels_escaped():
 def test_printable_label_keeps_ordinary_text():
     assert printable_label("Hidden layer ✓ 한국어 עברית 👩‍💻") == "Hidden layer ✓ 한국어 עברית 👩‍💻"
     assert printable_label("a\u202eb\u200fc\u2028d\x00") == "a\\u202eb\\u200fc\\u2028d\\x00"
-    assert printable_label("x" * 1000, max_chars=10) == "x" * 10 + "…"
+    assert printable_label("x" * 1000, max_chars=10) == "x" * 9 + "…"
+    assert printable_label(printable_label("y" * 1000, 10), 10) == "y" * 9 + "…"
 
 
 def test_canvas_node_title_is_drawn_escaped(qapp):
@@ -320,3 +321,42 @@ def test_plan_estimate_memory_is_the_checked_preflight_hook():
     with pytest.raises(MemoryLimitError, match="batch 4,096") as err:
         plan_module.estimate_memory(plan, 4096, "float64", limit=8 << 30)
     assert err.value.node_id == "wide" and err.value.limit == 8 << 30
+
+
+def test_hostile_values_in_errors_are_cut_and_escaped():
+    """A 1 MB key or a bidi override in a bad value must not make a megabyte-long or reversed
+    error line."""
+    doc = json.loads(dumps(Design()))
+    doc["k" * 1_000_000 + "\u202e"] = 1
+    with pytest.raises(DesignFileError) as err:
+        loads(json.dumps(doc))
+    assert len(str(err.value)) < 1000 and "\u202e" not in str(err.value)
+    doc = json.loads(open(XOR, encoding="utf-8").read())
+    doc["edges"][0]["source"] = ["x" * 1_000_000, "\u202e"]
+    with pytest.raises(DesignFileError) as err:
+        loads(json.dumps(doc))
+    assert len(str(err.value)) < 1000 and "\u202e" not in str(err.value)
+    assert err.value.path == "edges[0].source"
+
+
+def test_one_overlong_cell_does_not_pad_every_summary_row():
+    g = Graph()
+    g.add_node("Input", {"shape": [1] * 20_000}, node_id="x")     # a 60,000-character shape
+    g.add_node("Flatten", node_id="f")
+    g.connect("x", "f")
+    prev = "f"
+    for i in range(200):
+        g.add_node("ReLU", node_id=f"r{i}")
+        g.connect(prev, f"r{i}")
+        prev = f"r{i}"
+    table = g.summary()
+    assert len(table) < 3 * 60_000 + 200 * 400       # padded to every row it was 12 MB
+    assert "(None, 1, 1, 1" in table
+
+
+def test_overlong_node_id_is_refused_naming_the_field():
+    doc = json.loads(open(XOR, encoding="utf-8").read())
+    doc["nodes"][0]["id"] = "n" * 10_000
+    with pytest.raises(DesignFileError, match="at most 128 characters") as err:
+        loads(json.dumps(doc))
+    assert err.value.path == "nodes[0].id"
