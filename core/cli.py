@@ -133,7 +133,7 @@ def _preflight(design, path: str):
     from .preflight import is_error, preflight, summarise
     data, load_error = None, None
     try:
-        data = load_design_data(design.data)
+        data = load_design_data(design.data, design.folder)
     except (NetDesignerError, OSError) as e:
         load_error = e
 

@@ -619,11 +619,32 @@ def _id_like_columns(X: np.ndarray, names: list[str], unnamed: list[bool], fidx:
 
 # ----------------------------------------------------------------------------- dispatch
 
-def load_data_file(data_settings: dict[str, Any]) -> Dataset:
+def resolve_data_path(path: str, base_dir: str | os.PathLike | None) -> str:
+    """`path` as given when absolute (or no `base_dir`), else relative to `base_dir` — the folder
+    of the design file, so a design and its data can move together."""
+    path = os.path.expanduser(path)
+    if not base_dir or os.path.isabs(path):
+        return path
+    return os.path.join(os.fspath(base_dir), path)
+
+
+def resolved_data_settings(data_settings: dict[str, Any], base_dir: str | os.PathLike | None) -> dict[str, Any]:
+    """A copy of the data settings with `path` (and npz `y_path`) resolved against `base_dir`."""
+    d = dict(data_settings)
+    if isinstance(d.get("path"), str) and d["path"]:
+        d["path"] = resolve_data_path(d["path"], base_dir)
+    options = d.get("options")
+    if isinstance(options, dict) and isinstance(options.get("y_path"), str) and options["y_path"]:
+        d["options"] = {**options, "y_path": resolve_data_path(options["y_path"], base_dir)}
+    return d
+
+
+def load_data_file(data_settings: dict[str, Any], base_dir: str | os.PathLike | None = None) -> Dataset:
     """The Dataset named by a design's data settings: source "csv" or "npz" with `path` and the
-    source's `options` (csv: features, target, delimiter, header, missing, task; npz: x_key,
-    y_key, y_path, target, missing, task)."""
-    d = data_settings
+    source's `options` (csv: features, target, delimiter, header, missing, task, decimal,
+    encoding; npz: x_key, y_key, y_path, target, missing, task). A relative `path` (and npz
+    `y_path`) is read relative to `base_dir`, the design file's folder (``Design.folder``)."""
+    d = resolved_data_settings(data_settings, base_dir)
     source, path = d.get("source", "builtin"), d.get("path", "")
     options = dict(d.get("options") or {})
     if source == "builtin":

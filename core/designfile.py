@@ -51,6 +51,9 @@ class Design:
     description: str = ""
     # What loading changed to make the file safe to show (text cut to length); not saved.
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
+    # The folder of the file it was loaded from or saved to: a relative data.path resolves
+    # against it (core.dataio.load_data_file), not against the working directory. Not saved.
+    folder: str = field(default="", compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,7 @@ def dumps(design: Design) -> str:
 
 def save_design(design: Design, path: str | os.PathLike) -> None:
     atomic_write_text(path, dumps(design))
+    design.folder = os.path.dirname(os.path.abspath(path))
 
 
 def read_bounded(path: str | os.PathLike, limit: int, what: str = "design file") -> bytes:
@@ -141,6 +145,7 @@ def load_design(path: str | os.PathLike) -> Design:
         raise DesignFileError(e.reason, e.path, file=path) from None
     for w in design.warnings:
         log.warning("%s: %s", path, w)
+    design.folder = os.path.dirname(os.path.abspath(path))
     return design
 
 

@@ -39,7 +39,7 @@ def cmd_export(args) -> int:
         # Older weights files carry no scaler or names: take them from the design's data, prepared
         # exactly as training did (seeded split). Only the scaler is worth failing for.
         try:
-            data = load_design_data(design.data)
+            data = load_design_data(design.data, design.folder)
         except (NetDesignerError, OSError):
             if needs_scaler:
                 raise

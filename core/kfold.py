@@ -50,7 +50,7 @@ def design_dataset(design) -> Dataset:
     if d["source"] == "builtin":
         return load_dataset(d["name"], seed=d["seed"], **d["params"])
     from .dataio import load_data_file
-    return load_data_file(d)
+    return load_data_file(d, design.folder)
 
 
 def fold_data(dataset: Dataset, train_idx, test_idx, *, scaling: str = "standard", val: float = 0.0,

@@ -21,14 +21,15 @@ from .trainer import Trainer
 from .weights import save_weights
 
 
-def load_design_data(data_settings: dict) -> PreparedData:
-    """The design's data set, split and scaled as its data settings say."""
+def load_design_data(data_settings: dict, base_dir: str | None = None) -> PreparedData:
+    """The design's data set, split and scaled as its data settings say; a relative data path is
+    read relative to `base_dir` (the design file's folder, ``Design.folder``)."""
     d = data_settings
     if d["source"] == "builtin":
         dataset = load_dataset(d["name"], seed=d["seed"], **d["params"])
     else:
         from .dataio import load_data_file
-        dataset = load_data_file(d)
+        dataset = load_data_file(d, base_dir)
     return prepare(dataset, val=d["validation_split"], test=d["test_split"], scaling=d["scaling"], seed=d["seed"])
 
 
@@ -61,7 +62,7 @@ class Model:
 
     @classmethod
     def from_design(cls, design: Design) -> "Model":
-        return cls(design, load_design_data(design.data))
+        return cls(design, load_design_data(design.data, design.folder))
 
     # ---- data ----------------------------------------------------------------------------------
     def targets(self) -> Targets:

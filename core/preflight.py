@@ -226,7 +226,8 @@ def preflight(design, *, data_loader: Callable[[dict], DataSummary | None] = dat
         problems += memory_problems(design, plan)
     problems += settings_problems(design)
     try:
-        summary = data_loader(design.data)
+        from .dataio import resolved_data_settings     # a relative data path: the design's folder
+        summary = data_loader(resolved_data_settings(design.data, getattr(design, "folder", "")))
     except NetDesignerError as e:
         problems.append(_from_error(e, kind="data", prefix="the data cannot be loaded: "))
         summary = None
@@ -332,19 +333,14 @@ def settings_problems(design) -> list:
 
 
 def memory_problems(design, plan) -> list:
-    """The memory the plan would allocate, against what the machine has.
-
-    Hook: core.plan.estimate_memory (written for the reliability work) gives the bytes a plan needs
-    and the refusal; until it exists there is no memory check here.
-    """
+    """The memory the plan would allocate at the design's batch size, against the machine's limit
+    (core.plan.estimate_memory: a MemoryLimitError naming the largest layer and the bytes)."""
+    from .plan import estimate_memory
+    t = design.training
     try:
-        from .plan import estimate_memory
-    except ImportError:
-        return []
-    try:
-        estimate_memory(plan, design.training["batch_size"], design.training["dtype"])
+        estimate_memory(plan, t["batch_size"], t["dtype"])
+    except GraphError as e:
+        return [e]
     except NetDesignerError as e:
         return [_from_error(e, kind="memory")]
-    except TypeError:      # a different signature than expected: no check rather than a crash
-        return []
     return []

@@ -267,6 +267,7 @@ class KFoldDialog(QDialog):
         from core.designfile import from_dict
         try:
             design = from_dict(self.document.design.to_dict())    # later edits never reach the worker
+            design.folder = self.document.design.folder           # a relative data path: its folder
         except NetDesignerError as e:
             self._failed(str(e))
             return False

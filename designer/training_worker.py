@@ -131,7 +131,7 @@ class TrainingWorker(QObject):
         events_in, events_out = ctx.Pipe(duplex=False)
         commands_in, commands_out = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=child_main, name="netdesigner-training", daemon=True,
-                           args=(self.design.to_dict(), events_out, commands_in, self.boundary,
+                           args=(_design_dict(self.design), events_out, commands_in, self.boundary,
                                  self.tr("Loading data and building the network…"), self.initial_weights))
         self.events.emit([Preparing(self.tr("Starting the training process…"))])
         try:
@@ -193,6 +193,13 @@ def _warm_up(model) -> None:
         evaluate(model.executor, d.X_train[:2], model.shape_targets(d.y_train[:2]), task=d.task)
     except Exception:       # only an optimisation: the real call will report any problem
         pass
+
+
+def _design_dict(design: Design) -> dict:
+    """The design for the child process, its relative data path resolved against the design's
+    folder (the child's working directory says nothing about where the design lives)."""
+    from core.dataio import resolved_data_settings
+    return {**design.to_dict(), "data": resolved_data_settings(design.data, design.folder)}
 
 
 def start_worker(design: Design, *, boundary: bool = True, mode: str = DEFAULT_MODE,
