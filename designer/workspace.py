@@ -76,7 +76,6 @@ class Workspace(QObject):
         act.setObjectName(f"{mode}ModeAction")
         act.setCheckable(True)
         act.setShortcut(QKeySequence(shortcut))
-        act.setShortcutContext(Qt.ApplicationShortcut)
         act.setToolTip(tip)
         act.setStatusTip(tip)
         act.triggered.connect(lambda _checked=False, m=mode: self.set_mode(m))

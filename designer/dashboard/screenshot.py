@@ -5,8 +5,8 @@
 
 Every picture is the window a new user gets: fresh settings, the default size given, the
 example as it ships (its own epochs), Train pressed — which switches to the Train workspace by
-itself. Nothing is re-arranged. "during" pauses the run about a third of the way (as the Pause button
-would), shoots, and resumes; "after" waits for the end and the results.
+itself. Nothing is re-arranged. "during" walks the run to about a third of the way with Pause
+and Resume (as a person could), shoots, and resumes; "after" waits for the end and the results.
 
 Files: ``train_<example>_<W>x<H>_during.png`` / ``_after.png`` in resources/screenshots, at
 most MAX_BYTES each (full colour, or an 8-bit palette where that would be bigger).
@@ -25,6 +25,7 @@ SHOTS = ROOT / "resources" / "screenshots"
 SIZES = ("1366x768", "1920x1080")
 DURING = ("spirals_batchnorm", "vanishing_sigmoid", "digits_mlp")   # "during" for these only
 RUN_TIMEOUT_MS = 180_000
+STEP_MS = 40              # how long a held run is let go at a time, for a 'during' picture
 
 
 def _settle(ms: int) -> None:
@@ -83,13 +84,23 @@ class Session:
             raise RuntimeError(f"could not start training: {ctl.last_error}")
         waited = 0
         if during is not None:
-            while ctl.is_running and waited < RUN_TIMEOUT_MS and not (
-                    prog.t_start is not None and prog.epochs and prog.steps >= at * prog.epochs * prog.spe):
-                _settle(5)
-                waited += 5
-            if ctl.is_running and not prog.finished:
+            # A short run is over before a 20 Hz progress report says "a third": walk it there
+            # instead, as a person could with Pause and Resume — held from the first batch,
+            # let go for STEP_MS at a time until the run has come `at` of the way.
+            ctl.pause()
+            while ctl.is_running and not prog.finished and waited < RUN_TIMEOUT_MS:
+                if prog.paused_since is None:          # the pause has not landed yet
+                    _settle(10)
+                    waited += 10
+                    continue
+                if prog.epochs and prog.steps >= at * prog.epochs * prog.spe:
+                    break
+                ctl.resume()
+                _settle(STEP_MS)
+                waited += STEP_MS
                 ctl.pause()
-                _settle(800)                  # the pause lands within a batch; panels redraw
+            if ctl.is_running and not prog.finished:
+                _settle(800)                  # the panels redraw with the latest data
                 written += self._shoot(during)
                 ctl.resume()
             else:
