@@ -217,6 +217,8 @@ def preflight(design, *, data_loader: Callable[[dict], DataSummary | None] = dat
         from .plan import compile_plan
         try:
             plan = compile_plan(graph, training["loss"]["name"], training["loss"]["params"])
+        except GraphError as e:              # e.g. the memory the plan needs (MemoryLimitError)
+            problems.append(e)
         except NetDesignerError as e:
             problems.append(_from_error(e, kind="loss"))
         except (KeyError, ValueError) as e:

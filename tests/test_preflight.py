@@ -188,3 +188,13 @@ def test_cli_train_prints_warnings_and_trains(tmp_path, capsys):
     assert cli.main(["train", str(path), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "warning:" in err and "tick from_logits" in err
+
+
+def test_memory_the_plan_would_need_is_checked_before_anything_is_allocated(monkeypatch):
+    # 20,001 weights pass the graph's own check; the activations of 5,000 units at the arena's
+    # 256 rows (2 × 5,003 × 256 × 4 bytes ≈ 10 MB) do not fit a 1 MB limit.
+    monkeypatch.setenv("NETDESIGNER_MEMORY_LIMIT", "1000000")
+    d = chain(("Dense", {"units": 5000}), ("Dense", {"units": 1}))
+    assert d.graph.check() == []
+    (p,) = pf.preflight(d)
+    assert p.kind == "memory" and p.node_id == "dense0" and "limit" in p.reason
