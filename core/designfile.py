@@ -70,9 +70,9 @@ class Design:
 
     def structure_hash(self) -> str:
         """Hash of what the weights depend on (nodes, parameters, edges) — not positions or labels."""
-        d = self.to_dict()
-        core = {"nodes": [{k: n[k] for k in ("id", "type", "params")} for n in d["nodes"]],
-                "edges": d["edges"]}
+        core = {"nodes": [{"id": n.id, "type": n.type, "params": _jsonable(n.params)}
+                          for n in self.graph.nodes.values()],
+                "edges": [{"source": e.source, "target": e.target, "port": e.port} for e in self.graph.edges]}
         return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()[:16]
 
 

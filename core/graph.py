@@ -27,7 +27,7 @@ class Node:
 
     @property
     def block(self):
-        return get_block(self.type)
+        return BLOCKS.get(self.type)
 
     @property
     def title(self) -> str:
@@ -97,15 +97,21 @@ class EdgeList(list):
             self._index(e)
 
     def _index(self, e: Edge) -> None:
-        for table, key in ((self._into, e.target), (self._out_of, e.source)):
-            bucket = table.get(key)
-            if bucket is None:
-                table[key] = {e: 1}
-            elif e in bucket:
-                bucket[e] += 1
-                self._repeats += 1
-            else:
-                bucket[e] = 1
+        bucket = self._into.get(e.target)
+        if bucket is None:
+            self._into[e.target] = {e: 1}
+        elif e in bucket:
+            bucket[e] += 1
+            self._repeats += 1
+        else:
+            bucket[e] = 1
+        bucket = self._out_of.get(e.source)
+        if bucket is None:
+            self._out_of[e.source] = {e: 1}
+        elif e in bucket:
+            bucket[e] += 1
+        else:
+            bucket[e] = 1
 
     def _unindex(self, e: Edge) -> None:
         if self._repeats and self._into[e.target][e] > 1:
@@ -113,13 +119,9 @@ class EdgeList(list):
             return
         for table, key in ((self._into, e.target), (self._out_of, e.source)):
             bucket = table[key]
-            if bucket[e] == 1:
-                del bucket[e]
-                if not bucket:
-                    del table[key]
-            else:
-                bucket[e] -= 1
-                self._repeats -= 1
+            del bucket[e]
+            if not bucket:
+                del table[key]
 
     def _expand(self, bucket: dict[Edge, int] | None) -> list[Edge]:
         if not bucket:

@@ -89,10 +89,14 @@ class ParamSet:
         return [p.name for p in self.params]
 
     def get(self, name: str) -> Param:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        cached = self.__dict__.get("_by_name")       # (params it was built from, index)
+        if cached is None or cached[0] is not self.params:
+            cached = self.__dict__["_by_name"] = (self.params, {p.name: p for p in self.params})
+        by_name = cached[1]
+        try:
+            return by_name[name]
+        except KeyError:
+            raise KeyError(name) from None
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

@@ -79,9 +79,9 @@ def test_hundred_thousand_node_chain_summarises_checks_and_round_trips():
     design file both ways and the structure hash on a 10⁵-node chain."""
     n = 100_000
     g = chain(n)
-    assert g.check() == []
-    shapes = g.infer_shapes()
-    assert shapes[f"n{n - 1}"] == (2,)
+    analysis = g.analyze()         # check() and infer_shapes() in one pass
+    assert analysis.problems == []
+    assert analysis.shapes[f"n{n - 1}"] == (2,)
     table = g.summary().splitlines()
     # A Dense(2) after a 2-wide input has 2·2 + 2 = 6 parameters; there are n/2 of them.
     assert f"Total params: {6 * (n // 2):,}" in table
