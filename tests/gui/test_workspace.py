@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("pyqtgraph")
 
 import pyqtgraph as pg  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFontMetrics, QKeySequence  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -91,7 +92,7 @@ def test_train_layout_at_1920x1080_has_four_columns(make_window):
         assert d.widget().glw.height() >= 700, d.objectName()
 
 
-def test_switching_modes_and_remembering_the_users_arrangement(make_window, settings):
+def test_switching_modes_and_remembering_the_users_arrangement(make_window, settings, qtbot):
     w = open_window(make_window)
     ws, dash = w.workspace, w.training.docks
     assert ws.mode == "design" and w.docks["palette"].isVisible() and not dash["loss"].isVisible()
@@ -99,7 +100,9 @@ def test_switching_modes_and_remembering_the_users_arrangement(make_window, sett
     assert ws.design_action.shortcut() == QKeySequence("Ctrl+1")
     assert ws.train_action in ws.menu.actions() and ws.train_action in ws.toolbar.actions()
 
-    ws.train_action.trigger()
+    w.activateWindow()
+    qtbot.waitActive(w)
+    qtbot.keyClick(w.view, Qt.Key_2, Qt.ControlModifier)      # Ctrl+2, as typed
     settle()
     assert ws.mode == "train" and dash["loss"].isVisible() and not w.docks["palette"].isVisible()
     dash["weights"].close()                  # the user's own arrangement of the Train mode
