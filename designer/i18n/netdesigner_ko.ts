@@ -1890,6 +1890,10 @@ Select several blocks of one type to edit them together.</source>
             <translation>ONNX (.onnx) — 다른 런타임용 추론 그래프</translation>
         </message>
         <message>
+            <source>PyTorch module (.py) — the network, load_model() and the training loop; weights in a .safetensors beside it</source>
+            <translation>PyTorch 모듈 (.py) — 신경망, load_model(), 학습 루프. 가중치는 옆의 .safetensors 파일에 들어갑니다</translation>
+        </message>
+        <message>
             <source>Format</source>
             <translation>형식</translation>
         </message>
@@ -1914,6 +1918,10 @@ Select several blocks of one type to edit them together.</source>
             <translation>내보내기</translation>
         </message>
         <message>
+            <source>Writes the .py module and {0} next to it; the module needs torch and safetensors.</source>
+            <translation>.py 모듈과 그 옆에 {0}을(를) 씁니다. 이 모듈을 쓰려면 torch와 safetensors가 필요합니다.</translation>
+        </message>
+        <message>
             <source>The input scaler is stored with the weights (folded into the graph for ONNX).</source>
             <translation>입력 스케일러가 가중치와 함께 저장됩니다 (ONNX에서는 그래프에 합쳐집니다).</translation>
         </message>
@@ -1928,6 +1936,10 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>ONNX models (*.onnx)</source>
             <translation>ONNX 모델 (*.onnx)</translation>
+        </message>
+        <message>
+            <source>Python modules (*.py)</source>
+            <translation>Python 모듈 (*.py)</translation>
         </message>
         <message>
             <source>Export trained weights</source>
