@@ -25,7 +25,8 @@ from .fileguard import require_regular_file
 from .weights import FORMAT, load_weights, save_weights
 
 EXTRA_HINT = "pip install 'netdesigner[export]'"
-FORMATS = ("npz", "safetensors", "onnx")
+FORMATS = ("npz", "safetensors", "onnx", "pytorch")
+EXTENSION_FORMATS = {"npz": "npz", "safetensors": "safetensors", "onnx": "onnx", "py": "pytorch"}
 
 
 class MissingExtraError(NetDesignerError):
@@ -47,15 +48,15 @@ def require(module: str, purpose: str, extra: str = "export"):
 
 
 def format_of(path: str | os.PathLike, fmt: str | None = None) -> str:
-    """"npz", "safetensors" or "onnx": `fmt` if given, else from the file extension."""
+    """"npz", "safetensors", "onnx" or "pytorch" (.py): `fmt` if given, else from the file extension."""
     if fmt:
         if fmt not in FORMATS:
             raise WeightsError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         return fmt
     ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
-    if ext in FORMATS:
-        return ext
-    raise WeightsError(f"cannot tell the format from the extension {ext!r}; use .npz, .safetensors or .onnx "
+    if ext in EXTENSION_FORMATS:
+        return EXTENSION_FORMATS[ext]
+    raise WeightsError(f"cannot tell the format from the extension {ext!r}; use .npz, .safetensors, .onnx or .py "
                        "(or give the format)", file=os.fspath(path))
 
 
@@ -149,10 +150,14 @@ def export_safetensors(obj, path: str | os.PathLike, *, carried: dict[str, Any] 
 
 
 def export_weights(obj, path: str | os.PathLike, fmt: str | None = None, **kw) -> None:
-    """Dispatch on the format (or the extension): npz, safetensors or onnx."""
+    """Dispatch on the format (or the extension): npz, safetensors, onnx or pytorch (a .py module
+    and its .safetensors weights, core.torch_export)."""
     fmt = format_of(path, fmt)
     if fmt == "npz":
         export_npz(obj, path, **kw)
+    elif fmt == "pytorch":
+        from .torch_export import export_pytorch
+        export_pytorch(obj, path, **kw)
     elif fmt == "safetensors":
         export_safetensors(obj, path, **kw)
     else:

@@ -1,4 +1,4 @@
-"""`netdesigner export DESIGN WEIGHTS --format onnx|npz|safetensors -o FILE`."""
+"""`netdesigner export DESIGN WEIGHTS --format onnx|npz|safetensors|pytorch -o FILE`."""
 from __future__ import annotations
 
 import os
@@ -9,9 +9,11 @@ from .export import FORMATS
 
 
 def add_subcommand(sub) -> None:
-    p = sub.add_parser("export", help="write trained weights as ONNX, .npz or .safetensors",
+    p = sub.add_parser("export", help="write trained weights as ONNX, .npz, .safetensors or PyTorch code",
                        description="Convert trained weights (.npz or .safetensors) of a design to ONNX "
-                                   "(the inference graph, input scaling included), .npz or .safetensors.")
+                                   "(the inference graph, input scaling included), .npz or .safetensors, "
+                                   "or write a PyTorch module (-o model.py; its weights go to model.safetensors "
+                                   "next to it) with the network, load_model() and the design's training loop.")
     p.add_argument("design")
     p.add_argument("weights", help="trained weights (.npz or .safetensors)")
     p.add_argument("--format", choices=FORMATS, help="default: from the extension of -o")
@@ -29,12 +31,15 @@ def cmd_export(args) -> int:
     from .model import Model, load_design_data
 
     fmt = format_of(args.output, args.format)
+    if fmt == "pytorch":
+        from .torch_export import check_module_path
+        check_module_path(args.output)       # before any work
     design = load_design(args.design)
     model = Model(design)
     carried = import_weights(model, args.weights)
     for warning in check_binding(design, carried, design_path=args.design, weights_path=args.weights):
         print(warning, file=sys.stderr)
-    needs_scaler = fmt == "onnx" and not args.no_scaler and model.scaler is None and design.data["scaling"] != "none"
+    needs_scaler = fmt in ("onnx", "pytorch") and not args.no_scaler and model.scaler is None and design.data["scaling"] != "none"
     if needs_scaler or "task" not in carried:
         # Older weights files carry no scaler or names: take them from the design's data, prepared
         # exactly as training did (seeded split). Only the scaler is worth failing for.
@@ -55,6 +60,10 @@ def cmd_export(args) -> int:
         export_npz(model, args.output, carried=carried, **extra)
     elif fmt == "safetensors":
         export_safetensors(model, args.output, carried=carried, **extra)
+    elif fmt == "pytorch":
+        from .torch_export import export_pytorch
+        weights = export_pytorch(model, args.output, carried=carried, **extra)
+        print(f"wrote {weights} (the weights load_model() reads)")
     else:
         from .onnx_export import export_onnx
         export_onnx(model, args.output, opset=args.opset, fold_scaler=not args.no_scaler,

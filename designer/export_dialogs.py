@@ -31,8 +31,8 @@ from core.errors import NetDesignerError
 from .dialogs import show_exception
 
 # The package each format needs to be written (onnxruntime is needed only to run an .onnx file).
-NEEDS = {"npz": None, "safetensors": "safetensors", "onnx": "onnx"}
-EXTENSIONS = {"npz": ".npz", "safetensors": ".safetensors", "onnx": ".onnx"}
+NEEDS = {"npz": None, "safetensors": "safetensors", "onnx": "onnx", "pytorch": "safetensors"}
+EXTENSIONS = {"npz": ".npz", "safetensors": ".safetensors", "onnx": ".onnx", "pytorch": ".py"}
 
 
 def tr(text: str) -> str:
@@ -45,7 +45,7 @@ def missing_extra(fmt: str) -> str:
     package = NEEDS.get(fmt)
     if package is None or importlib.util.find_spec(package) is not None:
         return ""
-    purpose = tr("Writing .safetensors") if fmt == "safetensors" else tr("ONNX export")
+    purpose = tr("ONNX export") if fmt == "onnx" else tr("Writing .safetensors")
     return str(MissingExtraError(package, purpose))
 
 
@@ -93,7 +93,9 @@ class ExportDialog(QDialog):
         self.format_combo = QComboBox(self)
         for fmt, text in (("npz", self.tr("NumPy archive (.npz) — weights and metadata")),
                           ("safetensors", self.tr("safetensors (.safetensors) — weights and metadata")),
-                          ("onnx", self.tr("ONNX (.onnx) — the inference graph, for other runtimes"))):
+                          ("onnx", self.tr("ONNX (.onnx) — the inference graph, for other runtimes")),
+                          ("pytorch", self.tr("PyTorch module (.py) — the network, load_model() and the "
+                                              "training loop; weights in a .safetensors beside it"))):
             self.format_combo.addItem(text, fmt)
         self.format_combo.currentIndexChanged.connect(lambda _i: self._format_changed())
         form.addRow(self.tr("Format"), self.format_combo)
@@ -144,14 +146,20 @@ class ExportDialog(QDialog):
         self.note.setProperty("role", "error" if missing else "muted")
         self.note.style().unpolish(self.note)
         self.note.style().polish(self.note)
-        self.note.setText("⚠ " + missing if missing else
-                          self.tr("The input scaler is stored with the weights (folded into the graph for ONNX).")
-                          if self.model.scaler is not None else "")
+        if missing:
+            self.note.setText("⚠ " + missing)
+        elif fmt == "pytorch":
+            self.note.setText(self.tr("Writes the .py module and {0} next to it; the module needs torch and "
+                                      "safetensors.").format(os.path.basename(os.path.splitext(
+                                          self.path_edit.text().strip() or "model.py")[0] + ".safetensors")))
+        else:
+            self.note.setText(self.tr("The input scaler is stored with the weights (folded into the graph for ONNX).")
+                              if self.model.scaler is not None else "")
 
     def browse(self) -> None:
         fmt = self.fmt()
         pattern = {"npz": self.tr("NumPy archives (*.npz)"), "safetensors": self.tr("safetensors files (*.safetensors)"),
-                   "onnx": self.tr("ONNX models (*.onnx)")}[fmt]
+                   "onnx": self.tr("ONNX models (*.onnx)"), "pytorch": self.tr("Python modules (*.py)")}[fmt]
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export trained weights"), self.path_edit.text(),
                                               pattern)
         if path:
