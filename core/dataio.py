@@ -176,7 +176,7 @@ def _read_sample(path: str, encoding: str = "utf-8") -> str:
     with _open_text(path, encoding) as f:
         try:
             text = f.read(_SNIFF_BYTES)
-        except UnicodeDecodeError:
+        except UnicodeError:             # UTF-16 without a BOM raises the parent class
             raise _decode_error(path, encoding) from None
     if "\0" in text:
         raise DataError(f"{path}: holds NUL bytes; not a text (CSV) file")
@@ -549,7 +549,7 @@ def load_csv(path: str | os.PathLike, *, features: Sequence[str | int] | None = 
                     flush(chunk)
                     chunk = []
             flush(chunk)
-        except UnicodeDecodeError:
+        except UnicodeError:             # UTF-16 without a BOM raises the parent class
             raise _decode_error(path, encoding, prev_line + 1) from None
         except csv.Error as e:
             raise DataError(f"{_where(path, reader.line_num)}: {e}") from None
