@@ -334,11 +334,10 @@ class Graph:
                                       target, tnode.label)
         if source == target or target in self.ancestors(source):
             return CycleError(f"connecting from {source!r} would create a cycle", target, tnode.label)
-        before = {(p.node_id, str(p)) for p in self.check() if isinstance(p, ShapeMismatchError)}
+        before = {(p.node_id, str(p)) for p in self._shape_problems()}
         self.edges.append(Edge(source, target, port))
         try:
-            after = [p for p in self.check() if isinstance(p, ShapeMismatchError)
-                     and (p.node_id, str(p)) not in before]
+            after = [p for p in self._shape_problems() if (p.node_id, str(p)) not in before]
         finally:
             self.edges.pop()
         return after[0] if after else None
@@ -480,6 +479,12 @@ class Graph:
                 except ValueError as err:
                     fail(ShapeMismatchError(str(err), nid, node.label))
         return shapes, order, inputs
+
+    def _shape_problems(self) -> list[ShapeMismatchError]:
+        """The shape mismatches check() would report, from shape inference alone (no counts)."""
+        problems: list[GraphError] = []
+        self._infer(problems)
+        return [p for p in problems if isinstance(p, ShapeMismatchError)]
 
     def _nodes_on_cycles(self) -> set[str]:
         """Nodes on some cycle: members of a strongly connected component with more than one
