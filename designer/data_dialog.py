@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QVBoxLayout, QWidget)
 
 from core.data import DATASET_PARAMS
-from core.dataio import sniff_csv
+from core.dataio import resolve_data_path, sniff_csv
 from core.errors import DataError, DesignFileError, NetDesignerError
 from core.params import ParamSet
 from core.settings import DATA_PARAMS, validate_data
@@ -39,6 +39,8 @@ SOURCES = ("builtin", "csv", "npz")
 DELIMITERS = (None, ",", ";", "\t", "|", " ")
 HEADERS = (None, True, False)
 MISSING = ("error", "drop", "mean")
+DECIMALS = (".", ",")
+ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")     # the combo is editable: any codec name
 TASKS = (None, "classification", "binary", "multiclass", "regression")
 
 
@@ -180,13 +182,35 @@ class DataDialog(QDialog):
         for value, text in zip(HEADERS, (self.tr("Detect"), self.tr("First row holds names"),
                                          self.tr("No header row"))):
             self.header_combo.addItem(text, value)
+        self.decimal_combo = QComboBox(self.csv_box)
+        self.decimal_combo.setObjectName("dataDecimal")
+        for value, text in zip(DECIMALS, (self.tr("Point 1.5"), self.tr("Comma 1,5"))):
+            self.decimal_combo.addItem(text, value)
+        self.decimal_combo.setToolTip(self.tr("The decimal mark of the numbers; with a comma, the "
+                                              "delimiter is a semicolon or a tab"))
+        self.encoding_combo = QComboBox(self.csv_box)
+        self.encoding_combo.setObjectName("dataEncoding")
+        self.encoding_combo.setEditable(True)
+        for value in ENCODINGS:
+            self.encoding_combo.addItem(value, value)
+        self.encoding_combo.setToolTip(self.tr("The file's text encoding, e.g. cp1252 for many Windows "
+                                               "exports (any Python codec name can be typed)"))
         self.delimiter_combo.activated.connect(lambda _i: self.resniff())
         self.header_combo.activated.connect(lambda _i: self.resniff())
+        self.decimal_combo.activated.connect(lambda _i: self.resniff())
+        self.encoding_combo.activated.connect(lambda _i: self.resniff())
+        self.encoding_combo.lineEdit().editingFinished.connect(self.resniff)
         opts.addWidget(QLabel(self.tr("Delimiter"), self.csv_box))
         opts.addWidget(self.delimiter_combo)
         opts.addSpacing(12)
         opts.addWidget(QLabel(self.tr("Header"), self.csv_box))
         opts.addWidget(self.header_combo)
+        opts.addSpacing(12)
+        opts.addWidget(QLabel(self.tr("Decimal mark"), self.csv_box))
+        opts.addWidget(self.decimal_combo)
+        opts.addSpacing(12)
+        opts.addWidget(QLabel(self.tr("Encoding"), self.csv_box))
+        opts.addWidget(self.encoding_combo)
         opts.addStretch(1)
         cbox.addLayout(opts)
         split = QSplitter(Qt.Horizontal, self.csv_box)
@@ -259,6 +283,8 @@ class DataDialog(QDialog):
         opts = d.get("options") or {}
         self._select(self.delimiter_combo, opts.get("delimiter"))
         self._select(self.header_combo, opts.get("header"))
+        self._select(self.decimal_combo, opts.get("decimal", "."))
+        self.encoding_combo.setEditText(str(opts.get("encoding", "utf-8")))
         self._select(self.missing_combo, opts.get("missing", "error"))
         self._select(self.task_combo, None if opts.get("task") == "auto" else opts.get("task"))
         self.x_key_edit.setText(str(opts.get("x_key", "X")))
@@ -332,6 +358,13 @@ class DataDialog(QDialog):
         if self.source() == "csv":
             self.resniff()
 
+    def base_dir(self) -> str | None:
+        """The design file's folder: a relative data path is read from there, as training reads it."""
+        return os.path.dirname(self.document.path) if self.document.path else None
+
+    def encoding(self) -> str:
+        return self.encoding_combo.currentText().strip() or "utf-8"
+
     def resniff(self, options: dict | None = None) -> bool:
         """Sniff the CSV with the chosen delimiter and header. Roles: from `options` (the design's,
         when the dialog opens), else kept by column name, else the defaults (the suggested target;
@@ -344,8 +377,10 @@ class DataDialog(QDialog):
             self._show_columns([])
             return False
         try:
-            info = sniff_csv(path, preview_rows=PREVIEW_ROWS, delimiter=self.delimiter_combo.currentData(),
-                             header=self.header_combo.currentData())
+            info = sniff_csv(resolve_data_path(path, self.base_dir()), preview_rows=PREVIEW_ROWS,
+                             delimiter=self.delimiter_combo.currentData(),
+                             header=self.header_combo.currentData(), decimal=self.decimal_combo.currentData(),
+                             encoding=self.encoding())
         except (NetDesignerError, OSError) as e:
             self._show_columns([])
             self.sniff_error = _message(e)
@@ -464,6 +499,10 @@ class DataDialog(QDialog):
                 options["delimiter"] = self.delimiter_combo.currentData()
             if self.header_combo.currentData() is not None:
                 options["header"] = self.header_combo.currentData()
+            if self.decimal_combo.currentData() != ".":
+                options["decimal"] = self.decimal_combo.currentData()
+            if self.encoding().lower() not in ("utf-8", "utf8"):
+                options["encoding"] = self.encoding()
             if self.info is not None:
                 options.update(self._column_options())
         else:
@@ -492,7 +531,7 @@ class DataDialog(QDialog):
         if source != "builtin" and not path:
             raise DataError(self.tr("Choose a data file (or a built-in data set)"))
         if source == "csv":
-            if self.info is None or self.info.path != path:
+            if self.info is None or self.info.path != resolve_data_path(path, self.base_dir()):
                 if not self.resniff():                # unreadable: OK stays refused, with why
                     raise DataError(self.sniff_error)
             if "target" not in self.roles:
@@ -510,7 +549,7 @@ class DataDialog(QDialog):
             d = self.validated()
             self.setCursor(Qt.WaitCursor)
             try:
-                p = load_design_data(d)
+                p = load_design_data(d, self.base_dir())
             finally:
                 self.unsetCursor()
         except (NetDesignerError, OSError) as e:
@@ -529,6 +568,8 @@ class DataDialog(QDialog):
                 names = names[:200] + "…"
             text += " " + self.tr("{0}: {1} classes ({2}).").format(
                 self.tr("Binary") if p.task == "binary" else self.tr("Multiclass"), p.n_classes, names)
+        for warning in p.warnings:                 # rows dropped, an ID-like feature column (core's text)
+            text += "\n⚠ " + warning
         self.result_label.setText("✓ " + text)
         return True
 
