@@ -120,6 +120,7 @@ class ProblemsPanel(QWidget):
 
     # ---- showing ----------------------------------------------------------------------------------
     def _render(self, problems: list, pending: bool) -> None:
+        problems = sorted(problems, key=lambda p: not pf.is_error(p))     # errors first, stable
         self.problems = problems
         self.list.clear()
         for p in problems:
