@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+MAX_SHAPE_ELEMENTS = 2 ** 40     # values in one sample: a terabyte of float32 already
+
+
 @dataclass(frozen=True)
 class Param:
     """One hyper-parameter of a block, loss, optimizer or schedule.
@@ -60,6 +63,15 @@ class Param:
             if (not isinstance(value, (list, tuple)) or not value
                     or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value)):
                 raise ValueError(f"expects `{self.name}` as a list of positive integers. Received: {value!r}")
+            # Bounded so every count derived from it (features, weights, bytes) stays a number
+            # that can be printed and compared with memory: 10^3000 x 10^3000 cannot.
+            size = 1
+            for v in value:
+                size *= v
+                if size > MAX_SHAPE_ELEMENTS:
+                    raise ValueError(f"expects `{self.name}` to hold at most {MAX_SHAPE_ELEMENTS:,} "
+                                     f"values per sample. Received a shape of {len(value)} sizes whose "
+                                     f"product is larger")
             return tuple(value)
         if k == "str":
             if not isinstance(value, str):

@@ -95,8 +95,8 @@ def mutated(draw):
                                        "duplicate", "move"]))
         if action == "replace":
             parent[key] = draw(JSON)
-        elif action == "number":
-            parent[key] = draw(NUMBERS)
+        elif action == "number":     # one number, or a list of them (a shape, a position)
+            parent[key] = draw(NUMBERS | st.lists(NUMBERS, min_size=1, max_size=4))
         elif action == "deep":
             parent[key] = draw(deep())
         elif action == "delete":

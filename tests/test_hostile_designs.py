@@ -360,3 +360,24 @@ def test_overlong_node_id_is_refused_naming_the_field():
     with pytest.raises(DesignFileError, match="at most 128 characters") as err:
         loads(json.dumps(doc))
     assert err.value.path == "nodes[0].id"
+
+
+def test_astronomical_input_shapes_are_refused_where_they_are_written():
+    """10³⁰⁰⁰ × 10³⁰⁰⁰ values per sample made check() overflow a float and summary() exceed
+    Python's integer-to-text limit; the shape is refused at its parameter instead."""
+    doc = json.loads(open(XOR, encoding="utf-8").read())
+    doc["nodes"][0]["params"]["shape"] = [10 ** 3000, 10 ** 3000]
+    with pytest.raises(DesignFileError, match="at most 1,099,511,627,776 values") as err:
+        loads(json.dumps(doc))
+    assert err.value.path == "nodes[0].params.shape"
+    g = Graph()
+    with pytest.raises(NetDesignerError):
+        g.add_node("Input", {"shape": [2 ** 20, 2 ** 20, 2]}, node_id="x")
+    g.add_node("Input", {"shape": [2 ** 20, 2 ** 20]}, node_id="x")     # the largest allowed
+    g.add_node("Flatten", node_id="f")
+    g.add_node("Dense", {"units": 1_000_000}, node_id="d")
+    g.connect("x", "f")
+    g.connect("f", "d")
+    assert any(isinstance(p, MemoryLimitError) and p.node_id == "d" for p in g.check())
+    # (2⁴⁰ inputs + 1 bias) × 10⁶ units
+    assert "Total params: 1,099,511,627,777,000,000" in g.summary()
