@@ -98,8 +98,9 @@ class DockTitleBar(QWidget):
     """A dashboard dock's title bar that also carries its panel's tools (PNG, CSV, selectors).
 
     Two rows — Qt's title bar, then the tools — cost ~30 px of every plot's height; at 1366×768
-    that is what keeps a plot above 250 px. Dragging the bar still moves and floats the dock
-    (mouse presses on the bar itself are left to the QDockWidget), double-clicking floats it.
+    that is what keeps a plot above 230 px. Dragging the bar still moves and floats the dock
+    (mouse presses on the bar itself are left to the QDockWidget), double-clicking floats it and
+    docks it again; there is no float button, so that the panel's selector keeps its room.
     """
 
     def __init__(self, dock: QDockWidget, tools: QWidget):
@@ -118,19 +119,13 @@ class DockTitleBar(QWidget):
         tools.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         tools.setMinimumWidth(0)
         row.addWidget(tools, 1)
-        self.float_button = QToolButton()
-        self.float_button.setIcon(self.style().standardIcon(QStyle.SP_TitleBarNormalButton))
-        self.float_button.setToolTip(_tr("Float this panel in its own window, or dock it again"))
-        self.float_button.setAutoRaise(True)
-        self.float_button.clicked.connect(lambda: dock.setFloating(not dock.isFloating()))
         self.close_button = QToolButton()
         self.close_button.setIcon(self.style().standardIcon(QStyle.SP_TitleBarCloseButton))
         self.close_button.setToolTip(_tr("Close this panel (Run ▸ Dashboard Panels shows it again)"))
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(dock.close)
-        for b in (self.float_button, self.close_button):
-            b.setObjectName("dockButton")
-            row.addWidget(b)
+        self.close_button.setObjectName("dockButton")
+        row.addWidget(self.close_button)
 
 
 class ThemeFollower(QObject):

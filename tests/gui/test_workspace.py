@@ -80,7 +80,7 @@ def test_default_train_layout_gives_every_panel_its_room_at_1366x768(make_window
             assert vb.width() > 120 and vb.height() > 120, (name, vb)
 
 
-def test_train_layout_at_1920x1080_has_four_columns(make_window):
+def test_train_layout_at_1920x1080_has_four_columns(make_window, qtbot):
     w = open_window(make_window, (1920, 1080))
     w.workspace.set_mode("train")
     settle()
@@ -90,6 +90,11 @@ def test_train_layout_at_1920x1080_has_four_columns(make_window):
     assert len(xs) == 4, xs
     for d in visible:
         assert d.widget().glw.height() >= 700, d.objectName()
+    # The panel's tools live in the title bar; the bar still floats its dock on a double-click.
+    bar = docks["loss"].titleBarWidget()
+    assert docks["loss"].widget().tool_row.parent() is bar
+    qtbot.mouseDClick(bar, Qt.LeftButton, pos=bar.title.geometry().center())
+    assert docks["loss"].isFloating()
 
 
 def test_switching_modes_and_remembering_the_users_arrangement(make_window, settings, qtbot):
@@ -145,8 +150,7 @@ def test_a_short_run_fills_the_dashboard_histories(make_window, qtbot):
     w = make_window(resize=False)
     assert w.install_dashboard()
     w.open_example(str(resource("examples", "xor.json")))
-    ctl = w.training
-    ctl.mode = "thread"
+    ctl = w.training          # the default worker mode: a process, as for every user
     with qtbot.waitSignal(ctl.runningChanged, timeout=120_000, check_params_cb=lambda running: not running):
         assert ctl.start()
     assert ctl.last_error == "" and ctl.last_end.reason == "completed"
