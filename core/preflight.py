@@ -82,6 +82,13 @@ def _file_stamp(path: str) -> list:
         return [full, None]
 
 
+def design_data_settings(design) -> dict:
+    """The design's data settings with a relative file path resolved against the design file's
+    folder (``Design.folder``), as Train reads them: what the loaders and the cache get."""
+    from .dataio import resolved_data_settings
+    return resolved_data_settings(design.data, getattr(design, "folder", "") or None)
+
+
 def data_key(data_settings: dict) -> str:
     """Cache key: the data settings plus the files they name (path, modification time, size), so
     an edited or replaced file is loaded again while unchanged settings are not."""
@@ -228,8 +235,7 @@ def preflight(design, *, data_loader: Callable[[dict], DataSummary | None] = dat
         problems += memory_problems(design, plan)
     problems += settings_problems(design)
     try:
-        from .dataio import resolved_data_settings     # a relative data path: the design's folder
-        summary = data_loader(resolved_data_settings(design.data, getattr(design, "folder", "")))
+        summary = data_loader(design_data_settings(design))    # relative paths: the design's folder
     except NetDesignerError as e:
         problems.append(_from_error(e, kind="data", prefix="the data cannot be loaded: "))
         summary = None

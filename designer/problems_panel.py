@@ -82,7 +82,7 @@ class ProblemsPanel(QWidget):
             self.checking = False
             self._render([], pending=False)
             return
-        settings = design.data
+        settings = pf.design_data_settings(design)      # what preflight loads and caches
         try:
             pending = pf.cached_data_summary(settings) is None
         except Exception:  # noqa: BLE001 - a cached load error: preflight reports it below
@@ -115,7 +115,7 @@ class ProblemsPanel(QWidget):
 
     def _data_loaded(self, key: str) -> None:
         self._loading.discard(key)
-        if key == pf.data_key(self.document.design.data):
+        if key == pf.data_key(pf.design_data_settings(self.document.design)):
             self.recheck()
 
     # ---- showing ----------------------------------------------------------------------------------

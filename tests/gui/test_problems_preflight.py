@@ -96,3 +96,20 @@ def test_a_file_that_cannot_be_loaded_is_a_problem(window, qtbot, tmp_path):
     problems = settled(window, qtbot)
     assert len(problems) == 1 and "gone.csv" in problems[0].reason
     assert "gone.csv" in window.problems.list.item(0).text()
+
+
+def test_a_relative_data_path_is_read_beside_the_design(window, qtbot, tmp_path, monkeypatch):
+    from core.designfile import load_design, save_design
+    from tests.test_preflight import chain
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
+    design = chain(("Dense", {"units": 3}), loss="mse", data={"source": "csv", "path": "d.csv"})
+    save_design(design, folder / "design.json")
+    monkeypatch.chdir(tmp_path)                     # not the design's folder
+    pf.clear_data_cache()
+    window.open_path(str(folder / "design.json"))
+    problems = settled(window, qtbot)
+    # Found and read beside the design: the one problem is its 1 target column against 3 units.
+    assert len(problems) == 1 and "3 units" in problems[0].reason and "1 column" in problems[0].reason
+    assert load_design(folder / "design.json").data["path"] == "d.csv"
