@@ -197,3 +197,19 @@ def test_repeated_edge_is_reported_by_check():
     g.edges.append(Edge("n1", "n2"))
     problems = [str(p) for p in g.check()]
     assert any("'n2'" in p and "connected twice" in p for p in problems), problems
+
+
+def test_dense_parameter_count_agrees_with_its_weights():
+    """Dense counts its parameters without building WeightSpecs; the specs are the reference."""
+    from core.blocks import get_block
+    from core.blocks.base import Block
+    dense = get_block("Dense")
+    for units in (1, 7):
+        for use_bias in (True, False):
+            for trainable in (True, False):
+                params = dense.params.resolve({"units": units, "use_bias": use_bias, "trainable": trainable})
+                for fan_in in (1, 5):
+                    assert dense.param_count(params, [(fan_in,)]) == \
+                        Block.param_count.__func__(dense, params, [(fan_in,)])
+    with pytest.raises(ValueError, match="Flatten"):
+        dense.param_count(dense.params.resolve({}), [(2, 3)])

@@ -37,6 +37,14 @@ class Dense(Block):
         return specs
 
     @classmethod
+    def param_count(cls, params, input_shapes):
+        """What summing ``weight_specs`` gives, without building them: counting a 10⁵-node
+        design's parameters must not allocate two WeightSpecs per Dense."""
+        units = params["units"]
+        n = flat_features(input_shapes[0], "Dense") * units + (units if params["use_bias"] else 0)
+        return (n, 0) if params["trainable"] else (0, n)
+
+    @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         out = builder.new_tensor(params["units"], node_id)
         w = builder.weight_offsets(node_id)
