@@ -28,11 +28,12 @@ from .atomic import atomic_write_text
 from .blocks import BLOCKS
 from .errors import DesignFileError, GraphError, ParameterError
 from .graph import Edge, Graph, Node
+from .search_space import SearchParam, validate_search
 from .settings import default_data, default_training, validate_data, validate_training
 
 FORMAT = "netdesigner-design"
 VERSION = 1
-_TOP_KEYS = {"format", "version", "name", "description", "nodes", "edges", "training", "data"}
+_TOP_KEYS = {"format", "version", "name", "description", "nodes", "edges", "training", "data", "search"}
 
 MAX_FILE_BYTES = 50 * 1024 * 1024     # the largest example is 5 kB; 10⁵ nodes are ~20 MB
 MAX_DEPTH = 64                        # a design is at most ~5 levels deep
@@ -49,6 +50,8 @@ class Design:
     data: dict[str, Any] = field(default_factory=default_data)
     name: str = ""
     description: str = ""
+    # Searched hyper-parameters (core.search_space); saved as the optional "search" section.
+    search: list[SearchParam] = field(default_factory=list)
     # What loading changed to make the file safe to show (text cut to length); not saved.
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
     # The folder of the file it was loaded from or saved to: a relative data.path resolves
@@ -66,7 +69,21 @@ class Design:
             "edges": [{"source": e.source, "target": e.target, "port": e.port} for e in self.graph.edges],
             "training": copy.deepcopy(self.training),
             "data": copy.deepcopy(self.data),
+            **({"search": search} if (search := self.search_dicts()) else {}),
         }
+
+    def search_dicts(self) -> list[dict]:
+        """The search section as saved: entries whose node or parameter has since been deleted
+        (or whose block changed) are left out, so a saved design always loads back."""
+        from .search_space import target_param
+        out = []
+        for sp in self.search:
+            try:
+                target_param(self.graph, self.training, sp.node, sp.param)
+            except ValueError:
+                continue
+            out.append(sp.to_dict())
+        return out
 
     def structure_hash(self) -> str:
         """Hash of what the weights depend on (nodes, parameters, edges) — not positions or labels."""
@@ -302,9 +319,11 @@ def from_dict(doc: Any) -> Design:
     except GraphError as e:
         raise DesignFileError(f"the edges form a cycle through node {e.node_id!r}", "edges") from None
 
+    training = validate_training(doc.get("training"), "training")
     return Design(graph=graph,
-                  training=validate_training(doc.get("training"), "training"),
+                  training=training,
                   data=validate_data(doc.get("data"), "data"),
+                  search=validate_search(doc.get("search"), graph, training, "search"),
                   name=_bounded_text(doc.get("name", ""), MAX_LABEL_CHARS, "the name", warnings),
                   description=_bounded_text(doc.get("description", ""), MAX_DESCRIPTION_CHARS,
                                             "the description", warnings),
