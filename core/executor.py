@@ -26,6 +26,7 @@ class BatchError(TrainingError, ValueError):
 
 
 _SPARSE_LOSSES = (K.LOSS_SPARSE_CCE, K.LOSS_SPARSE_CCE_LOGITS, K.LOSS_SOFTMAX_SPARSE_CCE)
+_F8, _I8 = np.dtype(np.float64), np.dtype(np.int64)
 
 
 class Executor:
@@ -34,6 +35,8 @@ class Executor:
         "auto" applies core.threads' measured policy per call, an int fixes it."""
         self._check_plan(plan)
         self.plan = plan
+        self._sparse = plan.loss_code in _SPARSE_LOSSES
+        self._target_width = 1 if self._sparse else plan.output_width
         self.blas_threads = blas_threads
         self.dtype = np.dtype(dtype)
         self.max_batch = int(max_batch)
@@ -54,9 +57,13 @@ class Executor:
                 width = plan.tensor_widths[self.ops[s, K.C_OUT]]
                 self.ops[s, K.C_ACT] = width * self.max_batch   # where the statistics start
         self.scratch = np.zeros(self._scratch_size(plan), dt)
-        self.params = np.zeros(plan.n_params, dt)
+        # Weights and optimizer slots in two buffers each: the training loop updates from one into
+        # the other and adopts the result only if it is finite (kernels/optim.py). `params` and
+        # `opt_state` are the current ones.
+        self._param_bufs = (np.zeros(plan.n_params, dt), np.zeros(plan.n_params, dt))
+        self._state_bufs = (np.zeros((2, plan.n_params), dt), np.zeros((2, plan.n_params), dt))
+        self._current = 0
         self.grads = np.zeros(plan.n_params, dt)
-        self.opt_state = np.zeros((2, plan.n_params), dt)
         self.step = np.zeros(1, np.int64)
         self.rng = make_state(0)
         # (offset, size, trainable, regularised, running statistic) per weight
@@ -136,6 +143,14 @@ class Executor:
                     size = max(size, w_in * w_out)
         return size
 
+    @property
+    def params(self) -> np.ndarray:
+        return self._param_bufs[self._current]
+
+    @property
+    def opt_state(self) -> np.ndarray:
+        return self._state_bufs[self._current]
+
     # ---- weights -----------------------------------------------------------------------------
     def init_weights(self, seed: int) -> None:
         """Each weight drawn from its own stream keyed by (seed, name): adding a layer does not
@@ -143,7 +158,8 @@ class Executor:
         for w in self.plan.weights:
             rng = np.random.default_rng([seed, zlib.crc32(w.name.encode())])
             self.view(w.name)[...] = initialize(w.initializer, w.shape, rng, w.init_params, self.dtype)
-        self.opt_state[:] = 0
+        for state in self._state_bufs:
+            state[:] = 0
         self.step[0] = 0
         self.rng = make_state(seed)
 
@@ -213,7 +229,9 @@ class Executor:
         """Run n_batches steps (see kernels.engine.train_chunk). X, Y must be prepared arrays."""
         from .kernels.engine import train_chunk
         p = self.plan
-        self._check_train_args(X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp)
+        if not self._check_dtypes(X, Y, order, lrs, losses) or len(opt_hp) < 8 \
+                or (self._sparse and len(Y) and not (0 <= Y.min() and Y.max() < p.output_width)):
+            self._validate_train_args(X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp)
         ybuf = self._ybuf(Y.shape[1])
         if self.blas_threads is not None:
             from .threads import apply_blas_threads, blas_layers
@@ -224,16 +242,37 @@ class Executor:
                 apply_blas_threads((os.cpu_count() or 1) if self._blas_steps else 1)
             else:
                 apply_blas_threads(int(self.blas_threads))
-        return train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
-                           p.out_tensor, p.logits_tensor, self.params, self.grads, self.acts, self.dacts,
-                           self.aux, self.scratch, ybuf, self.opt_state, self.segs, self.segf,
-                           self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
-                           X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
-                           self.rng, self.control, self.keep)
+        cur, other = self._current, 1 - self._current
+        done, status, swaps = train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
+                                   p.out_tensor, p.logits_tensor, self._param_bufs[cur], self._param_bufs[other],
+                                   self.grads, self.acts, self.dacts, self.aux, self.scratch, ybuf,
+                                   self._state_bufs[cur], self._state_bufs[other], self.segs, self.segf,
+                                   self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
+                                   X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
+                                   self.rng, self.control, self.keep, self.max_batch)
+        if swaps % 2:
+            self._current = other
+        if status == K.STATUS_BAD_ARGS:
+            self._validate_train_args(X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp)
+            raise BatchError("train_batches: the arrays do not fit this executor's plan")
+        return done, status
 
-    def _check_train_args(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp) -> None:
-        """What train_chunk trusts: prepared C-contiguous arrays of the executor's dtype, a batch
-        that fits the arenas, row indices inside X, room for every batch's rate and loss."""
+    def _check_dtypes(self, X, Y, order, lrs, losses) -> bool:
+        """The dtypes train_chunk is compiled for (another dtype would compile a new, slower
+        specialisation); identity first, which is what a prepared array gives."""
+        dt, f8 = self.dtype, _F8
+        try:
+            return ((X.dtype is dt or X.dtype == dt) and (Y.dtype is dt or Y.dtype == dt)
+                    and (order.dtype is _I8 or order.dtype == _I8) and (lrs.dtype is f8 or lrs.dtype == f8)
+                    and (losses.dtype is f8 or losses.dtype == f8) and X.flags.c_contiguous
+                    and Y.flags.c_contiguous and X.ndim == 2 and Y.ndim == 2 and order.ndim == 1
+                    and lrs.ndim == 1 and losses.ndim == 1)
+        except AttributeError:        # not arrays at all
+            return False
+
+    def _validate_train_args(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp) -> None:
+        """Every check of kernels.engine.arguments_fit and _check_dtypes, in Python, raising a
+        BatchError that says what is wrong (used when those said no, and by the CUDA executor)."""
         what = "train_batches"
         if batch_size < 1:
             raise BatchError(f"{what}: batch size must be at least 1, got {batch_size}")
@@ -255,11 +294,11 @@ class Executor:
         if n_batches < 0 or start < 0 or (n_batches and start + (n_batches - 1) * batch_size >= len(order)):
             raise BatchError(f"{what}: {n_batches} batches of {batch_size} from position {start} run past "
                              f"the {len(order)} row indices")
+        if len(opt_hp) < 8:
+            raise BatchError(f"{what}: the optimizer's hyper-parameter vector has {len(opt_hp)} entries, needs 8")
         used = order[start:start + n_batches * batch_size]
         if len(used) and (used.min() < 0 or used.max() >= len(X)):
             raise BatchError(f"{what}: row indices must lie in [0, {len(X) - 1}]")
-        if len(opt_hp) < 8:
-            raise BatchError(f"{what}: the optimizer's hyper-parameter vector has {len(opt_hp)} entries, needs 8")
 
     def use_blas_for(self, steps) -> None:
         """Run the Dense products of these steps on BLAS, every other Dense on the own kernels

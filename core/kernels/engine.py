@@ -21,8 +21,9 @@ from .norm import batchnorm_backward, batchnorm_forward, layernorm_backward, lay
 from .opcodes import (C_ACT, C_AUX, C_B, C_BLAS, C_IN_COUNT, C_IN_START, C_OP, C_OUT, C_SKIP_BWD,
                       C_TRAIN_W, C_W, C_W2, C_W3, F_A, F_B, OP_ACT, OP_ADD, OP_ALPHADROPOUT,
                       OP_BATCHNORM, OP_CONCAT, OP_DENSE, OP_DROPOUT, OP_INPUT, OP_LAYERNORM,
-                      OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_DIVERGED, STATUS_DONE, STATUS_STOPPED)
-from .optim import apply_update, clip_gradients, regularization, update_is_finite
+                      OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_BAD_ARGS, STATUS_DIVERGED, STATUS_DONE,
+                      STATUS_STOPPED, LOSS_SPARSE_CCE, LOSS_SPARSE_CCE_LOGITS, LOSS_SOFTMAX_SPARSE_CCE)
+from .optim import apply_update_into, clip_gradients, regularization
 from .views import view2d
 
 
@@ -196,6 +197,55 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
 
 
 @njit(**JIT)
+def rows_in_range(order, lo, hi, n_rows):
+    """Whether order[lo:hi] are all valid row indices of an n_rows array (checked once per call by
+    Executor.train_batches: train_chunk itself gathers rows without bounds checks)."""
+    bad = False
+    for i in range(lo, min(hi, order.shape[0])):     # no early exit: the loop vectorises
+        r = order[i]
+        bad |= (r < 0) | (r >= n_rows)
+    return not bad
+
+
+@njit(**JIT)
+def arguments_fit(ops, tens, loss_code, out_t, max_rows, X, Y, order, start, batch_size, n_batches, lrs,
+                  losses):
+    """Whether a train_chunk call stays inside its arrays: the batch fits the arenas (max_rows),
+    X has the Input steps' columns, Y the loss's, every row index used is a row of X, and there is
+    a rate and a loss slot per batch. Scalar checks and one pass over the indices used: the
+    per-batch loops after it need none."""
+    if batch_size < 1 or batch_size > max_rows or n_batches < 0 or start < 0:
+        return False
+    if lrs.shape[0] < n_batches or losses.shape[0] < n_batches or Y.shape[0] != X.shape[0]:
+        return False
+    sparse = loss_code == LOSS_SPARSE_CCE or loss_code == LOSS_SPARSE_CCE_LOGITS \
+        or loss_code == LOSS_SOFTMAX_SPARSE_CCE
+    if Y.shape[1] != (1 if sparse else tens[out_t, 1]):
+        return False
+    features = 0
+    for s in range(ops.shape[0]):
+        if ops[s, C_OP] == OP_INPUT:
+            features = max(features, ops[s, C_W] + tens[ops[s, C_OUT], 1])
+    if features != X.shape[1]:
+        return False
+    if n_batches == 0:
+        return True
+    if start + (n_batches - 1) * batch_size >= order.shape[0]:
+        return False
+    return rows_in_range(order, start, start + n_batches * batch_size, X.shape[0])
+
+
+@njit(**JIT)
+def _copy_segments(src, dst, segs, column, value):
+    """dst[seg] = src[seg] for every weight segment whose segs[:, column] == value."""
+    for s in range(segs.shape[0]):
+        if segs[s, column] == value:
+            off, size = segs[s, 0], segs[s, 1]
+            for i in range(off, off + size):
+                dst[i] = src[i]
+
+
+@njit(**JIT)
 def _copy_running_statistics(params, segs, keep, save):
     """Save (save=True) or put back the running statistics (BatchNorm's moving mean and variance,
     segs[:, 4] != 0), which the forward pass updates before the loss of the batch is known."""
@@ -214,33 +264,47 @@ def _copy_running_statistics(params, segs, keep, save):
 
 @njit(**JIT)
 def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
-                params, grads, acts, dacts, aux, scratch, ybuf,
-                opt_state, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
-                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control, keep):
-    """Train n_batches mini-batches of `order[start:]`; returns (batches done, status).
+                params, params_next, grads, acts, dacts, aux, scratch, ybuf,
+                opt_state, opt_state_next, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
+                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control, keep, max_rows):
+    """Train n_batches mini-batches of `order[start:]`; returns (batches done, status, swaps).
+
+    The weights and optimizer slots live in two buffers: each update reads (params, opt_state)
+    and writes (params_next, opt_state_next); only if every written value is finite do the two
+    swap. So a batch whose loss is non-finite, or whose update would make a weight or slot
+    non-finite (a non-finite gradient, or an overflow), returns STATUS_DIVERGED with nothing of it
+    adopted: the weights, slots, step count and running statistics (saved in `keep` before the
+    forward pass updates them) are those after the last good batch, and `done` counts exactly the
+    batches applied. `swaps` is odd when the current buffers are now the *_next ones.
 
     control[0] != 0 (set by another thread: stop or pause) makes the loop return before the next
-    batch. A batch whose loss is non-finite, or whose update would make a weight or an optimizer
-    slot non-finite (a non-finite gradient, or an overflow), returns STATUS_DIVERGED *before*
-    anything of it is written: the weights, the optimizer state, the step count and the running
-    statistics (saved in `keep` before the forward pass updates them) stay those after the last
-    good batch, and `done` counts exactly the batches that were applied.
+    batch. Arrays that do not fit (arguments_fit) return (0, STATUS_BAD_ARGS, 0) before anything runs.
     """
+    if not arguments_fit(ops, tens, loss_code, out_t, max_rows, X, Y, order, start, batch_size, n_batches,
+                         lrs, losses):
+        return 0, STATUS_BAD_ARGS, 0
     total = order.shape[0]
     ow = tens[out_t, 1]
     lw = tens[logits_t, 1]
     ky = Y.shape[1]
     running = keep.shape[0] > 0
+    cur, nxt, cur_s, nxt_s = params, params_next, opt_state, opt_state_next
+    # Frozen weights and running statistics are not written by the update: the other buffer
+    # must hold them too (their optimizer slots as well, for a layer unfrozen later).
+    _copy_segments(cur, nxt, segs, 2, 0)
+    _copy_segments(cur_s[0], nxt_s[0], segs, 2, 0)
+    _copy_segments(cur_s[1], nxt_s[1], segs, 2, 0)
+    swaps = 0
     for bi in range(n_batches):
         if control[0] != 0:
-            return bi, STATUS_STOPPED
+            return bi, STATUS_STOPPED, swaps
         lo = start + bi * batch_size
         hi = min(lo + batch_size, total)
         n = hi - lo
         rows = order[lo:hi]
         if running:
-            _copy_running_statistics(params, segs, keep, True)
-        forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, True, rng)
+            _copy_running_statistics(cur, segs, keep, True)
+        forward_pass(ops, opf, op_in, tens, cur, acts, aux, X, rows, n, True, rng)
         yb = _view(ybuf, 0, n, ky)
         for i in range(n):
             r = rows[i]
@@ -251,22 +315,25 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
         g = _view(dacts, tens[out_t, 0], n, ow)
         loss = loss_and_grad(loss_code, loss_delta, out, logits, yb, g)
         if has_reg:
-            loss += regularization(params, grads, segs, segf, False)
+            loss += regularization(cur, grads, segs, segf, False)
         losses[bi] = loss
         if math.isfinite(loss):
-            backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, True)
+            backward_pass(ops, opf, op_in, tens, cur, grads, acts, dacts, aux, scratch, n, True)
             if has_reg:
-                regularization(params, grads, segs, segf, True)
+                regularization(cur, grads, segs, segf, True)
             if clip_norm > 0.0 or clip_value > 0.0:
                 clip_gradients(grads, segs, clip_norm, clip_value)
-            if update_is_finite(opt_code, opt_hp, lrs[bi], step[0] + 1, params, grads, opt_state, segs):
+            if apply_update_into(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, nxt, nxt_s, segs):
                 step[0] += 1
-                apply_update(opt_code, opt_hp, lrs[bi], step[0], params, grads, opt_state, segs)
+                if running:     # this batch's running statistics go with the new weights
+                    _copy_segments(cur, nxt, segs, 4, 1)
+                cur, nxt, cur_s, nxt_s = nxt, cur, nxt_s, cur_s
+                swaps += 1
                 continue
         if running:
-            _copy_running_statistics(params, segs, keep, False)
-        return bi, STATUS_DIVERGED
-    return n_batches, STATUS_DONE
+            _copy_running_statistics(cur, segs, keep, False)
+        return bi, STATUS_DIVERGED, swaps
+    return n_batches, STATUS_DONE, swaps
 
 
 @njit(**JIT)

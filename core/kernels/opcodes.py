@@ -75,3 +75,4 @@ OPT_ADAGRAD = 3
 STATUS_DONE = 0
 STATUS_STOPPED = 1     # control[0] asked to stop or pause
 STATUS_DIVERGED = 2
+STATUS_BAD_ARGS = 3    # the arrays do not fit the arenas (nothing ran; Executor explains)
