@@ -349,10 +349,6 @@
             <translation>대시보드 패널(&amp;P)</translation>
         </message>
         <message>
-            <source>Float this panel in its own window, or dock it again</source>
-            <translation>이 패널을 별도 창으로 띄우거나 다시 붙입니다</translation>
-        </message>
-        <message>
             <source>Close this panel (Run ▸ Dashboard Panels shows it again)</source>
             <translation>이 패널을 닫습니다 (실행 ▸ 대시보드 패널에서 다시 열 수 있습니다)</translation>
         </message>
@@ -1712,12 +1708,36 @@ Select several blocks of one type to edit them together.</source>
             <translation>머리글 행 없음</translation>
         </message>
         <message>
+            <source>Point 1.5</source>
+            <translation>마침표 1.5</translation>
+        </message>
+        <message>
+            <source>Comma 1,5</source>
+            <translation>쉼표 1,5</translation>
+        </message>
+        <message>
+            <source>The decimal mark of the numbers; with a comma, the delimiter is a semicolon or a tab</source>
+            <translation>숫자의 소수점 기호. 쉼표를 쓰면 구분자는 세미콜론이나 탭이어야 합니다</translation>
+        </message>
+        <message>
+            <source>The file's text encoding, e.g. cp1252 for many Windows exports (any Python codec name can be typed)</source>
+            <translation>파일의 텍스트 인코딩. 예: Windows에서 내보낸 파일은 흔히 cp1252 (Python 코덱 이름은 무엇이든 입력할 수 있습니다)</translation>
+        </message>
+        <message>
             <source>Delimiter</source>
             <translation>구분자</translation>
         </message>
         <message>
             <source>Header</source>
             <translation>머리글</translation>
+        </message>
+        <message>
+            <source>Decimal mark</source>
+            <translation>소수점 기호</translation>
+        </message>
+        <message>
+            <source>Encoding</source>
+            <translation>인코딩</translation>
         </message>
         <message>
             <source>Column</source>
