@@ -50,7 +50,7 @@ def command_names() -> list[str]:
 
 def _add_plugins(sub) -> None:
     """Sub-commands living in other core modules (export, k-fold) register themselves here."""
-    for module in ("export_cli", "kfold"):
+    for module in ("export_cli", "kfold", "tune"):
         try:
             mod = __import__(f"core.{module}", fromlist=["add_subcommand"])
         except ImportError:
