@@ -45,7 +45,10 @@ class Model:
     def __init__(self, design: Design, data: PreparedData | None = None, *, max_batch: int | None = None):
         self.design = design
         t = design.training
-        self.plan: Plan = compile_plan(design.graph, t["loss"]["name"], t["loss"]["params"])
+        arena_batch = max_batch or max(t["batch_size"], 256)
+        # The plan refuses a design whose executor would not fit in memory at this arena size.
+        self.plan: Plan = compile_plan(design.graph, t["loss"]["name"], t["loss"]["params"],
+                                       batch_size=arena_batch, dtype=t["dtype"])
         self.dtype = np.dtype(t["dtype"])
         self.data = data
         self.scaler: Scaler | None = data.scaler if data is not None else None
@@ -54,7 +57,7 @@ class Model:
             from .cuda_backend import CudaExecutor, require_cuda
             require_cuda()
             executor_cls = CudaExecutor
-        self.executor = executor_cls(self.plan, max_batch or max(t["batch_size"], 256), self.dtype,
+        self.executor = executor_cls(self.plan, arena_batch, self.dtype,
                                      blas_threads="auto")
         self.executor.init_weights(t["seed"])
         self.trained_epochs = 0

@@ -223,7 +223,7 @@ def test_huge_learning_rate_shows_the_divergence_message(qtbot, host):
     assert host.last_end.reason == "diverged"
     box = host.message_box
     assert isinstance(box, QMessageBox) and box.isVisible()
-    assert "diverged" in box.text() and "last good weights are kept" in box.text()
+    assert "diverged" in box.text() and "after the last good batch" in box.text()
     assert "diverged" in host.progress.status.text()
     assert np.all(np.isfinite(host.model.executor.params))      # the last good weights
     box.close()
