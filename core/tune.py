@@ -249,10 +249,17 @@ def _design(cfg: TuneConfig):
 def objective(trial, design, cfg: TuneConfig) -> float:
     """Train `design` with the trial's values; report the metric every epoch (pruning), store the
     per-epoch logs as the trial's history, return the final (or early-stopping best) value."""
+    return train_trial(trial, design, suggest_values(trial, design), cfg)
+
+
+def suggest_values(trial, design) -> dict[str, Any]:
+    return {sp.name: sp.suggest(trial) for sp in design.search}
+
+
+def train_trial(trial, design, values: dict[str, Any], cfg: TuneConfig) -> float:
     import optuna
 
     from .search_space import apply_values
-    values = {sp.name: sp.suggest(trial) for sp in design.search}
     trial_design = apply_values(design, values)
     if cfg.kfold > 1:
         return _kfold_objective(trial, trial_design, cfg)
@@ -338,11 +345,11 @@ def work(cfg: TuneConfig, *, worker: int = 0, study=None,
     def run_one(trial):
         mine.append(trial.number)
         trial.set_user_attr("worker", host)
-        say(f"trial {trial.number} started by {host}")
+        values = suggest_values(trial, design)
+        say(f"trial {trial.number} started by {host}: {_params_text(trial)}")
         t0 = time.perf_counter()
-        value = objective(trial, design, cfg)
-        say(f"trial {trial.number} complete: {cfg.metric} {value:.6g}  ({time.perf_counter() - t0:.1f} s)  "
-            f"{_params_text(trial)}")
+        value = train_trial(trial, design, values, cfg)
+        say(f"trial {trial.number} complete: {cfg.metric} {value:.6g}  ({time.perf_counter() - t0:.1f} s)")
         return value
 
     while True:

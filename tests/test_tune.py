@@ -1,0 +1,136 @@
+"""netdesigner tune: studies over a design's search space (tiny xor designs, 2-3 epochs).
+
+Workers sharing one study through SQLite (one killed mid-trial) and the journal file; pruning on
+the per-epoch metric; grid search covering its grid; the results table and --apply-best; one-line
+errors for wrong or unreachable storages."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+optuna = pytest.importorskip("optuna")
+
+from optuna.trial import TrialState  # noqa: E402
+
+from core.cli import main  # noqa: E402
+from core.designfile import load_design  # noqa: E402
+from core.tune import TuneConfig, objective, prepare, work  # noqa: E402
+from tests.tune_helpers import (check_two_workers_one_killed, finish, searched_xor, started,  # noqa: E402
+                                worker)
+
+
+def test_median_pruning_stops_a_worse_trial_within_its_epochs(tmp_path):
+    """The second trial learns nothing (tiny learning rate) and is worse than the first at every
+    epoch: the median rule prunes it and its trainer stops early."""
+    path = searched_xor(tmp_path, epochs=6)
+    design = load_design(path)
+    cfg = TuneConfig(design.to_dict(), metric="val_loss", epochs=6)
+    study = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=1))
+    study.enqueue_trial({"hidden.units": 12, "training.optimizer.params.learning_rate": 0.2})
+    study.enqueue_trial({"hidden.units": 2, "training.optimizer.params.learning_rate": 0.005})
+    study.optimize(lambda t: objective(t, design, cfg), n_trials=2)
+    good, bad = study.trials
+    assert good.state == TrialState.COMPLETE and len(good.user_attrs["history"]) == 6
+    assert bad.state == TrialState.PRUNED
+    # Reported at epochs 0 and 1 (warm-up 1), pruned at epoch 1: training stopped after 2 epochs.
+    assert sorted(bad.intermediate_values) == [0, 1]
+    assert len(bad.user_attrs["history"]) == 2
+    assert bad.intermediate_values[1] > good.intermediate_values[1]
+
+
+def test_grid_search_tries_every_point_once(tmp_path, capsys):
+    path = searched_xor(tmp_path, search=[
+        {"node": "hidden", "param": "units", "kind": "choice", "choices": [2, 6]},
+        {"setting": "optimizer.params.learning_rate", "kind": "choice", "choices": [0.01, 0.1]}])
+    assert main(["tune", str(path), "--trials", "10", "--sampler", "grid", "--epochs", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    head = out[0].split()
+    assert head[:4] == ["trial", "state", "value", "seconds"]
+    rows = [line.split() for line in out[1:5]]
+    assert all(r[1] == "COMPLETE" for r in rows)
+    assert sorted((int(r[4]), float(r[5])) for r in rows) == [(2, 0.01), (2, 0.1), (6, 0.01), (6, 0.1)]
+    assert out[5].startswith("best: trial ")            # the grid (4 points) caps --trials 10
+
+
+def test_table_best_and_apply_best(tmp_path, capsys):
+    path = searched_xor(tmp_path, epochs=2)
+    out_path = tmp_path / "best.json"
+    assert main(["tune", str(path), "--trials", "3", "--sampler", "random", "--seed", "4", "--quiet",
+                 "--apply-best", str(out_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines[1:4]]
+    assert [r[1] for r in rows] == ["COMPLETE"] * 3
+    best_row = min(rows, key=lambda r: float(r[2]))     # val_loss is minimised
+    m = re.match(r"best: trial (\d+), val_loss (\S+):", lines[4])
+    assert m and int(m.group(1)) == int(best_row[0]) and m.group(2) == best_row[2]
+    best = load_design(out_path)
+    assert best.graph.nodes["hidden"].params["units"] == int(best_row[4])
+    assert best.training["optimizer"]["params"]["learning_rate"] == pytest.approx(float(best_row[5]), rel=1e-3)
+    assert [sp.name for sp in best.search] == [sp.name for sp in load_design(path).search]
+
+
+def test_two_workers_on_sqlite_one_killed_mid_trial(tmp_path):
+    check_two_workers_one_killed(searched_xor(tmp_path), f"sqlite:///{tmp_path / 'study.db'}")
+
+
+def test_two_workers_on_a_journal_file(tmp_path):
+    design = searched_xor(tmp_path, epochs=2)
+    storage = f"journal://{tmp_path / 'study.log'}"
+    a, b = worker(design, storage, trials=4), worker(design, storage, trials=4)
+    ran_a, ran_b = started(finish(a)), started(finish(b))
+    study = optuna.load_study(study_name="s", storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(tmp_path / "study.log"))))
+    numbers = sorted(t.number for t in study.trials)
+    assert sorted(ran_a + ran_b) == numbers                   # each trial run by exactly one worker
+    complete = [t for t in study.trials if t.state == TrialState.COMPLETE]
+    assert len(complete) >= 4 and len(numbers) == len(complete)
+
+
+def test_local_jobs_share_one_study(tmp_path, capsys):
+    """--jobs 2 starts two spawned worker processes; the table lists the study's 4 trials."""
+    path = searched_xor(tmp_path, epochs=2)
+    db = tmp_path / "jobs.db"
+    assert main(["tune", str(path), "--trials", "4", "--sampler", "tpe", "--jobs", "2", "--quiet",
+                 "--storage", f"sqlite:///{db}"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:] if line[:1].isdigit()]
+    study = optuna.load_study(study_name="netdesigner", storage=f"sqlite:///{db}")
+    workers = {t.user_attrs["worker"] for t in study.trials}
+    assert len(rows) == len(study.trials) >= 4
+    assert len(workers) == 2                                  # both processes ran trials
+
+
+@pytest.mark.parametrize("url, words", [
+    ("foo://bar", "unsupported storage URL 'foo://bar'"),
+    ("sqlite:////no/such/folder/x.db", "unable to open database file"),
+    ("journal:///no/such/folder/x.log", "the folder /no/such/folder does not exist"),
+    ("postgresql+psycopg://nd:secret@/db?host=/no/such/socket&port=1", "connection"),
+])
+def test_a_bad_storage_is_one_line_and_exit_2(tmp_path, capsys, url, words):
+    path = searched_xor(tmp_path)
+    assert main(["tune", str(path), "--trials", "1", "--storage", url]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("netdesigner tune: ")
+    assert words in err[0] and "Traceback" not in err[0] and "secret" not in err[0]
+
+
+def test_nothing_searched_and_bad_metric_are_clear(tmp_path, capsys):
+    path = searched_xor(tmp_path)
+    d = json.loads(path.read_text())
+    del d["search"]
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(d))
+    assert main(["tune", str(bare), "--trials", "1"]) == 2
+    assert "searches no parameter" in capsys.readouterr().err
+    assert main(["tune", str(path), "--trials", "1", "--metric", "val_auc"]) == 2
+    assert "does not compute 'auc'" in capsys.readouterr().err
+
+
+def test_work_reaches_the_requested_count_in_memory(tmp_path):
+    design = load_design(searched_xor(tmp_path, epochs=2))
+    cfg = TuneConfig(design.to_dict(), trials=3, method="random", seed=1, quiet=True)
+    _, study = prepare(cfg)
+    assert cfg.metric == "val_loss"
+    mine = work(cfg, study=study)
+    assert mine == [0, 1, 2] and [t.state for t in study.trials] == [TrialState.COMPLETE] * 3
