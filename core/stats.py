@@ -18,30 +18,71 @@ RELU_FAMILY = ("ReLU", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU")
 SATURATING = ("Sigmoid", "Tanh")
 
 
-def layer_stats(ex: Executor, n_rows: int, bins: int = 30) -> list[LayerStat]:
-    plan = ex.plan
-    rows_of: dict[str, list[int]] = {}
-    for r, w in enumerate(plan.weights):
-        if not w.state:
-            rows_of.setdefault(w.node_id, []).append(r)
-    out: list[LayerStat] = []
-    for node_id, rows in rows_of.items():
-        rows_arr = np.array(rows, dtype=np.int64)
-        trainable = np.array([r for r in rows if plan.weights[r].trainable], dtype=np.int64)
-        gm, gn = kstats.abs_mean_and_norm(ex.grads, ex.segs, trainable) if len(trainable) else (np.nan, np.nan)
-        counts = np.zeros(bins, np.int64)
-        edges = np.zeros(bins + 1, np.float64)
-        kstats.histogram(ex.params, ex.segs, rows_arr, counts, edges)
-        out.append(LayerStat(node_id, "weights", float(gm), float(gn), int(counts.sum()), counts, edges))
-    if n_rows > 0:
+class _Layout:
+    """Which weight segments and activation tensors each statistic reads, worked out once per
+    executor (the per-sample work is then two jitted calls and the events)."""
+
+    def __init__(self, ex: Executor):
+        plan = ex.plan
+        rows_of: dict[str, list[int]] = {}
+        for r, w in enumerate(plan.weights):
+            if not w.state:
+                rows_of.setdefault(w.node_id, []).append(r)
+        self.weight_nodes = list(rows_of)
+        groups = list(rows_of.values())
+        trainable = [[r for r in rows if plan.weights[r].trainable] for rows in groups]
+        self.rows, self.starts = _concat(groups)
+        self.trows, self.tstarts = _concat(trainable)
+        self.sizes = [sum(plan.weights[r].size for r in rows) for rows in groups]
+        self.act_nodes, offs, widths, kinds = [], [], [], []
         for node_id, typ in plan.node_types.items():
             if typ not in RELU_FAMILY and typ not in SATURATING or node_id not in plan.node_tensor:
                 continue
-            y = ex.tensor_view(node_id, n_rows).ravel()
-            if typ in RELU_FAMILY:
-                # Outputs ≤ 0 for every member of the family: that is the flat/leaky side.
-                out.append(LayerStat(node_id, "activation", zero_fraction=float(kstats.fraction_at_most(y, 0.0))))
-            else:
-                out.append(LayerStat(node_id, "activation",
-                                     saturated_fraction=float(kstats.fraction_saturated(y, typ == "Sigmoid"))))
+            t = plan.node_tensor[node_id]
+            self.act_nodes.append((node_id, typ in RELU_FAMILY))
+            offs.append(ex.tens[t, 0])
+            widths.append(ex.tens[t, 1])
+            kinds.append(0 if typ in RELU_FAMILY else (1 if typ == "Sigmoid" else 2))
+        self.act_offsets = np.array(offs, np.int64)
+        self.act_widths = np.array(widths, np.int64)
+        self.act_kinds = np.array(kinds, np.int64)
+
+
+def _concat(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    starts = np.zeros(len(groups) + 1, np.int64)
+    starts[1:] = np.cumsum([len(g) for g in groups])
+    flat = np.array([r for g in groups for r in g], np.int64)
+    return flat, starts
+
+
+def _layout(ex: Executor) -> _Layout:
+    layout = getattr(ex, "_stats_layout", None)
+    if layout is None:
+        layout = ex._stats_layout = _Layout(ex)
+    return layout
+
+
+def layer_stats(ex: Executor, n_rows: int, bins: int = 30) -> list[LayerStat]:
+    """One LayerStat per layer with weights (gradient mean |g| and norm over its trainable
+    weights, histogram of all its weights) and, when n_rows > 0, per measured activation over the
+    last batch's first n_rows rows."""
+    lay = _layout(ex)
+    g = len(lay.weight_nodes)
+    counts = np.zeros((g, bins), np.int64)        # fresh arrays: the events keep views of them
+    edges = np.zeros((g, bins + 1), np.float64)
+    gmean = np.empty(g)
+    gnorm = np.empty(g)
+    if g:
+        kstats.weight_groups(ex.params, ex.grads, ex.segs, lay.rows, lay.starts, lay.trows, lay.tstarts,
+                             counts, edges, gmean, gnorm)
+    out = [LayerStat(node_id, "weights", float(gmean[i]), float(gnorm[i]), lay.sizes[i], counts[i], edges[i])
+           for i, node_id in enumerate(lay.weight_nodes)]
+    if n_rows > 0 and lay.act_nodes:
+        ex._check_rows(n_rows, "layer_stats")
+        fr = np.empty(len(lay.act_nodes))
+        kstats.activation_fractions(ex.acts, lay.act_offsets, lay.act_widths, lay.act_kinds, n_rows, fr)
+        for (node_id, relu), f in zip(lay.act_nodes, fr):
+            # Outputs ≤ 0 for every member of the ReLU family: that is the flat/leaky side.
+            out.append(LayerStat(node_id, "activation", zero_fraction=float(f)) if relu else
+                       LayerStat(node_id, "activation", saturated_fraction=float(f)))
     return out

@@ -32,7 +32,7 @@ from .schedules import Constant, ReduceOnPlateau, make_schedule
 CHUNK_SECONDS = 0.1
 STATS_SAMPLES = 100     # a run's statistics: between this many and twice this many samples
 STATS_BUDGET = 0.03     # share of the run's time the statistics may take before they are thinned
-STATS_FREE_SECONDS = 0.01   # ...unless they cost less than this in all (a short run keeps them all)
+STATS_FREE_SECONDS = 0.02   # ...unless they cost less than this in all (a short run keeps them all)
 _RUNNING, _PAUSED, _STOPPING = "running", "paused", "stopping"
 
 

@@ -66,3 +66,29 @@ def fraction_saturated(a, sigmoid):
         y = a[i]
         n += (y * (1.0 - y) < 0.025) if sigmoid else (1.0 - y * y < 0.1)
     return n / a.size if a.size else math.nan
+
+
+@njit(**JIT)
+def weight_groups(params, grads, segs, rows, starts, trows, tstarts, counts, edges, gmean, gnorm):
+    """Every layer's statistics in one call: layer g owns seg rows rows[starts[g]:starts[g+1]]
+    (histogram of the weights) and trainable rows trows[tstarts[g]:tstarts[g+1]] (gradient mean
+    |g| and norm; NaN when it has none)."""
+    for g in range(starts.shape[0] - 1):
+        tr = trows[tstarts[g]:tstarts[g + 1]]
+        if tr.shape[0]:
+            gmean[g], gnorm[g] = abs_mean_and_norm(grads, segs, tr)
+        else:
+            gmean[g], gnorm[g] = math.nan, math.nan
+        histogram(params, segs, rows[starts[g]:starts[g + 1]], counts[g], edges[g])
+
+
+@njit(**JIT)
+def activation_fractions(acts, offsets, widths, kinds, n_rows, out):
+    """Per measured activation tensor (acts[offset : offset + n_rows·width]): kind 0 — share of
+    outputs ≤ 0 (ReLU family); 1 — sigmoid saturation; 2 — tanh saturation."""
+    for k in range(offsets.shape[0]):
+        y = acts[offsets[k]:offsets[k] + n_rows * widths[k]]
+        if kinds[k] == 0:
+            out[k] = fraction_at_most(y, 0.0)
+        else:
+            out[k] = fraction_saturated(y, kinds[k] == 1)
