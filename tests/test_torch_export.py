@@ -230,10 +230,11 @@ PARITY = {
         lambda: _step_branch(),
         dict(loss={"name": "binary_crossentropy"},
              optimizer={"name": "adamw", "params": {"learning_rate": 0.05, "weight_decay": 0.5}}), "binary"),
-    "sgd-momentum/sparse-cce-logits": (
+    "sgd-momentum/sparse-cce-logits/clip-value-then-norm": (
         lambda: G(3).add("Dense", units=5).add("Sigmoid").add("Dense", units=3).g,
         dict(loss={"name": "sparse_categorical_crossentropy", "params": {"from_logits": True}},
-             optimizer={"name": "sgd", "params": {"learning_rate": 0.3, "momentum": 0.5}}), "multiclass"),
+             optimizer={"name": "sgd", "params": {"learning_rate": 0.3, "momentum": 0.5}},
+             clip_value=0.3, clip_norm=0.2), "multiclass"),      # SGD: Adam would hide a missing norm clip
 }
 
 
@@ -283,6 +284,19 @@ def test_the_step_case_really_has_a_zero_gradient_weight(tmp_path):
     X, y = _classes(k=2)
     Trainer(model.executor, design.training, (X, y.reshape(-1, 1)), None, task="binary", collect_stats=False).fit()
     np.testing.assert_allclose(model.executor.get_weights()["gate/kernel"], before * (1 - 0.05 * 0.5) ** 2)
+
+
+def test_probabilities_are_clipped_as_keras_does(tmp_path):
+    """From probabilities, p is clipped to [1e-7, 1 − 1e-7] with no gradient where clipped
+    (core/losses.py): a saturated sigmoid gives −log(1e-7), not PyTorch's −100 floor or inf."""
+    export_pytorch(Model(load_design(EXAMPLES / "xor.json")), tmp_path / "xor.py")
+    module = import_generated(tmp_path / "xor.py")
+    p = torch.tensor([[1.0], [0.0], [0.3]], dtype=torch.float64, requires_grad=True)
+    t = torch.tensor([[0.0], [1.0], [1.0]], dtype=torch.float64)
+    loss = module.loss_fn(p, t)
+    assert float(loss.detach()) == pytest.approx((2 * -math.log(1e-7) - math.log(0.3)) / 3, rel=1e-9)
+    loss.backward()
+    assert p.grad[0, 0] == 0 and p.grad[1, 0] == 0 and p.grad[2, 0] == pytest.approx(-1 / (0.3 * 3))
 
 
 # ----------------------------------------------------------------------------- CLI, __main__, dialog
