@@ -245,15 +245,16 @@ class _Gen:
             if t in ("Dense", "BatchNorm", "LayerNorm", "PReLU") and not p.get("trainable", True):
                 self.init.append(f"self.{v}.requires_grad_(False)  # frozen in the design (buffers still update)")
             call = f"self.{v}({args[0]})"
-            if t == "PReLU" and len(self.shape_in(nid)) > 1:
-                call = f"self.{v}({args[0]}.flatten(1)).view_as({args[0]})  # one slope per element"
-                self.fwd.append(f"{v} = {call}")
-                self.fwd.append(f"{comment} {head}")
-                continue
+            multi_axis = len(self.shape_in(nid)) > 1
             if t == "Softmax" and nid == self.output:
                 self.logits_var = args[0]
                 self.fwd.append("if return_logits:  # the scores the fused softmax + cross-entropy loss reads")
-                self.fwd.append(f"    return {args[0]}")
+                self.fwd.append(f"    return {args[0]}" + (".flatten(1)" if multi_axis else ""))
+            if t in ("PReLU", "Softmax") and multi_axis:
+                # NetDesigner stores a sample flat: one slope per element, a softmax over all of them
+                self.fwd.append(f"{comment} {head}, over the sample's {prod(shape)} values")
+                self.fwd.append(f"{v} = self.{v}({args[0]}.flatten(1)).view_as({args[0]})")
+                continue
             self.fwd.append(f"{v} = {call}  {comment} {head}")
 
     def module_for(self, nid, t, p) -> tuple[str, str]:
@@ -496,8 +497,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     t = design.training
     cls = class_name_for(design.name)
     out_shape = g.shapes[g.output]
-    if len(out_shape) != 1:
-        raise TorchExportError(f"the output must be flat (features,); received shape {out_shape}", g.output)
+    out_width = prod(out_shape)
     fused = g.logits_var is not None and t["loss"]["name"] in (
         "categorical_crossentropy", "sparse_categorical_crossentropy", "cce", "sparse_cce") \
         and not t["loss"]["params"].get("from_logits")
@@ -546,7 +546,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("")
     w(f"DESIGN_NAME = {design.name!r}")
     w(f"N_FEATURES = {g.n_features}  # columns of X: every Input block's features, side by side")
-    w(f"OUTPUT_WIDTH = {out_shape[0]}")
+    w(f"OUTPUT_WIDTH = {out_width}")
     w(f"TASK = {task!r}")
     w(f"DTYPE = {dtype}")
     w(f"WEIGHTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), {wfile!r})")
@@ -596,7 +596,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("            x = self.preprocess(x)")
     for line in g.fwd:
         w("        " + line)
-    w(f"        return {g.names[g.output]}")
+    w(f"        return {g.names[g.output]}" + (".flatten(1)  # NetDesigner's outputs are flat" if len(out_shape) > 1 else ""))
     w("")
     w("")
     w("# ---------------------------------------------------------------------------- weights")
@@ -675,7 +675,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("")
     w("# ---------------------------------------------------------------------------- training")
     w("")
-    out.extend(_loss_source(t, fused, task, out_shape[0]))
+    out.extend(_loss_source(t, fused, task, out_width))
     w("")
     w("")
     w("def regularization(model) -> torch.Tensor | float:")
@@ -762,6 +762,8 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w(f"    schedule = {sched_expr}")
     w("    es = TRAINING[\"early_stopping\"]")
     w("    monitor = es[\"monitor\"] if es[\"monitor\"].removeprefix(\"val_\") in %r else \"val_loss\"" % (monitors,))
+    w("    if es[\"enabled\"] and monitor != es[\"monitor\"]:")
+    w("        log(f\"early stopping watches {monitor}: this file does not compute {es['monitor']}\")")
     w("    higher_is_better = monitor.removeprefix(\"val_\") == \"accuracy\"")
     w("    best, best_state, wait = (-math.inf if higher_is_better else math.inf), None, 0")
     w("    generator = torch.Generator().manual_seed(seed)")

@@ -178,6 +178,24 @@ def test_every_block_matches_netdesigner(tmp_path):
         assert not np.array_equal(before[key], after[key]), key
 
 
+@pytest.mark.parametrize("build", [
+    lambda: G(2, 3).add("Softmax").g,                                       # softmax over all 6 values
+    lambda: G(2, 3).add("PReLU").add("Dropout", rate=0.5).add("Sigmoid").g,   # a multi-axis output
+], ids=["softmax", "prelu-output"])
+def test_multi_axis_samples_are_treated_flat_as_netdesigner_does(build, tmp_path):
+    model = Model(design_of(build(), loss={"name": "categorical_crossentropy"}))
+    rng = np.random.default_rng(4)
+    for w in model.plan.weights:
+        model.executor.view(w.name)[...] = rng.uniform(0.05, 0.5, w.shape)
+    export_pytorch(model, tmp_path / "grid.py")
+    module = import_generated(tmp_path / "grid.py")
+    net = module.load_model()
+    X = rng.normal(size=(20, 6))
+    got = torch_outputs(net, module, X)
+    assert got.shape == (20, 6)
+    np.testing.assert_allclose(got, model.predict(X), rtol=TOL, atol=TOL)
+
+
 # ----------------------------------------------------------------------------- training parity
 
 def _regression(n=40, k=2, seed=0):
