@@ -304,9 +304,10 @@ class _Gen:
             self.weights.append((f"{nid}/moving_mean", f"{v}.running_mean", False))
             self.weights.append((f"{nid}/moving_variance", f"{v}.running_var", False))
             m = float(p["momentum"])
-            return (f"KerasBatchNorm1d({n}, eps={_f(p['epsilon'])}, momentum={_f(1.0 - m)}, "
+            return (f"KerasBatchNorm1d({n}, eps={_f(p['epsilon'])}, momentum=1 - {_f(m)}, "
                     f"scale={p['scale']}, center={p['center']})",
-                    f": NetDesigner momentum {m:g} (Keras) = PyTorch momentum 1 − {m:g}")
+                    f": NetDesigner's momentum {_f(m)} is Keras' (keeps that much of the old statistics);"
+                    f" PyTorch's is the share of the new batch, 1 − {_f(m)}")
         if t == "LayerNorm":
             n = self.shape_in(nid)[0]
             v = self.names[nid]
@@ -452,9 +453,9 @@ def _loss_source(t: dict, fused: bool, task: str | None, n_out: int) -> list[str
         "sparse_categorical_crossentropy": "Cross-entropy of integer labels, mean over the batch.",
     }[name]
     if fused:
-        doc += (" The design ends in Softmax, so NetDesigner fuses softmax and cross-entropy: `output`"
-                " here is the Softmax's input (model(x, return_logits=True)), which is exact where the"
-                " clipped probabilities would not be.")
+        doc += ("\n\n    The design ends in Softmax, so NetDesigner fuses softmax and cross-entropy: `output`\n"
+                "    here is the Softmax's input (model(x, return_logits=True)), which is exact where the\n"
+                "    clipped probabilities would not be.\n    ")
     L.append(f'    """{doc}"""')
     if name == "mse":
         L.append("    return F.mse_loss(output, target)")
@@ -485,7 +486,7 @@ def _loss_source(t: dict, fused: bool, task: str | None, n_out: int) -> list[str
 # ----------------------------------------------------------------------------- the whole file
 
 def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] | None = None,
-                    design_file: str = "") -> str:
+                    design_file: str = "", module_file: str = "model.py") -> str:
     """The text of a Python module that rebuilds and trains `design` in PyTorch.
 
     weights_file: the safetensors file `load_model()` reads by default (a name next to the module).
@@ -525,7 +526,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("")
     w("Training (the design's loss, optimizer, schedule, clipping and early stopping):")
     w("")
-    w("    python this_file.py --data data.npz        # X (n, features) raw, y: labels or values")
+    w(f"    python {_text(module_file)} --data data.npz    # X (n, features) raw, y: labels or values")
     w("")
     w("Conventions: Dense kernels are stored [in, out] in NetDesigner's files (nn.Linear.weight is the")
     w("transpose); BatchNorm keeps NetDesigner's statistics exactly (see KerasBatchNorm1d); inputs are")
@@ -711,6 +712,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("@torch.no_grad()")
     w("def evaluate(model, X, y) -> dict:")
     w(f'    """Loss (with the penalty) and {", ".join(monitors[1:])} in eval mode."""')
+    w("    model = getattr(model, \"module\", model)    # unwrap DistributedDataParallel")
     w("    model.eval()")
     w("    X = torch.as_tensor(X, dtype=DTYPE, device=_device(model))")
     w("    target = prepare_targets(y).to(X.device)")
@@ -747,7 +749,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("    history {name: [per epoch]}. Mini-batches are reshuffled each epoch; the learning rate is set")
     w("    before every update; a non-finite loss stops training before that update.")
     w("")
-    w("    Multi-GPU: start one process per GPU with `torchrun --nproc_per_node=N this_file.py --data …`,")
+    w(f"    Multi-GPU: start one process per GPU with `torchrun --nproc_per_node=N {_text(module_file)} --data …`,")
     w("    call torch.distributed.init_process_group(\"nccl\"), move the model to the process's GPU and wrap")
     w("    it in torch.nn.parallel.DistributedDataParallel, and give each process its own shard of the")
     w("    batches (torch.utils.data.DistributedSampler); the loop below is otherwise unchanged.")
@@ -824,7 +826,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("")
     w("")
     w("def main(argv=None) -> None:")
-    w('    """python this_file.py --data data.npz [--weights W] [--epochs N] [--out trained.safetensors]"""')
+    w(f'    """python {_text(module_file)} --data data.npz [--weights W] [--epochs N] [--out trained.safetensors]"""')
     w("    parser = argparse.ArgumentParser(description=f\"Train {DESIGN_NAME!r} with PyTorch\")")
     w("    parser.add_argument(\"--data\", required=True, help=\".npz with X (raw features) and y\")")
     w("    parser.add_argument(\"--weights\", default=WEIGHTS_FILE, help=\"start from these weights (and their scaler)\")")
@@ -836,6 +838,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("    with np.load(args.data, allow_pickle=False) as z:")
     w("        X, y = z[\"X\"].reshape(len(z[\"X\"]), -1), z[\"y\"]")
     w("    model = load_model(args.weights, device=args.device)")
+    w("    # a seeded random validation split (NetDesigner's own split is stratified: the rows differ)")
     w("    split = torch.randperm(len(X), generator=torch.Generator().manual_seed(TRAINING[\"seed\"])).numpy()")
     w("    n_val = int(round(len(X) * TRAINING[\"validation_split\"]))")
     w("    val, tr = split[:n_val], split[n_val:]")
@@ -878,7 +881,7 @@ def export_pytorch(model, path: str | os.PathLike, *, carried: dict[str, Any] | 
     weights = weights_path_for(path)
     meta = consumer_metadata(model, carried)
     text = generate_module(model.design, weights_file=os.path.basename(weights), metadata=meta,
-                           design_file=design_file)
+                           design_file=design_file, module_file=os.path.basename(path))
     compile(text, path, "exec")        # a generator bug must not leave a broken file behind
     export_safetensors(model, weights, carried=carried, **extra_metadata)
     atomic_write_bytes(path, text.encode("utf-8"))
