@@ -98,6 +98,9 @@ def create_actions(win) -> SimpleNamespace:
     a.cross_validate = _action(win, tr("&Cross-validate…"), win.cross_validate_dialog, None, None,
                                tr("k-fold cross-validation: train k fresh copies, report each fold "
                                   "and mean ± std"))
+    a.tune = _action(win, tr("&Tune…"), win.tune_dialog, None, None,
+                     tr("Hyper-parameter search: a study tries values of the searched parameters"))
+    a.tune.setObjectName("tuneAction")
 
     a.theme_group = QActionGroup(win)
     a.theme_light = _action(win, tr("&Light"), None, checkable=True)

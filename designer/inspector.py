@@ -76,6 +76,7 @@ class Inspector(QScrollArea):
         self.box.addStretch(1)
 
         scene.selectionChanged.connect(self.show_selection)
+        document.settingsChanged.connect(lambda section: section == "search" and self.refresh())
         scene.annotationsChanged.connect(self.refresh)
         self.show_selection()
 
@@ -153,6 +154,8 @@ class Inspector(QScrollArea):
         if self.form is not None:
             mixed = {p for p in first.params if any(n.params[p] != first.params[p] for n in nodes[1:])}
             self.form.set_values(first.params, mixed)
+            from .tune.search_editor import node_marks
+            self.form.set_marks(node_marks(self.document.design, first.id) if len(nodes) == 1 else {})
 
     def _set_form(self, type_name: str | None) -> None:
         if self.form is not None:
@@ -168,6 +171,7 @@ class Inspector(QScrollArea):
             return
         self.form = ParamForm(params, self.widget())
         self.form.edited.connect(self._param_edited)
+        self.form.context_actions = self._search_actions
         self.form_slot.addWidget(self.form)
 
     # ---- edits ----------------------------------------------------------------------------------
@@ -195,6 +199,13 @@ class Inspector(QScrollArea):
             self.refresh()
             return
         self.apply_error.hide()
+
+    def _search_actions(self, name: str) -> list:
+        """"Search This…" on a parameter's label (one selected block): designer/tune."""
+        if len(self.node_ids) != 1:
+            return []
+        from .tune.search_editor import search_actions
+        return search_actions(self.document, self.node_ids[0], name, self)
 
     def _label_edited(self) -> None:
         if len(self.node_ids) != 1:

@@ -85,6 +85,8 @@ class MainWindow(FileOps, QMainWindow):
             self.panels_menu.addAction(dock.toggleViewAction())
         self._make_status_bar()
         self._connect()
+        from .tune import install as install_search   # searched parameters on the canvas
+        install_search(self)
         self._restore_settings()
         self.update_title()
 
@@ -276,7 +278,7 @@ class MainWindow(FileOps, QMainWindow):
         except Exception as exc:  # noqa: BLE001 - the designer works without it
             log.warning("training dashboard not available: %s", exc)
             self.training = None
-            self.menuBar().addMenu(self.tr("&Run")).addAction(self.actions_.cross_validate)
+            self.menuBar().addMenu(self.tr("&Run")).addActions([self.actions_.cross_validate, self.actions_.tune])
             ui_actions.keep_help_last(self)
             return False
         ui_actions.keep_help_last(self)
@@ -302,6 +304,7 @@ class MainWindow(FileOps, QMainWindow):
         if menu is not None:
             menu.addSeparator()
             menu.addAction(self.actions_.cross_validate)
+            menu.addAction(self.actions_.tune)
         if hasattr(ctl, "modelTrained"):
             ctl.modelTrained.connect(lambda _m: self._weights_changed("trained"))
         if hasattr(ctl, "runningChanged"):
@@ -356,6 +359,10 @@ class MainWindow(FileOps, QMainWindow):
         from .export_dialogs import forget_imported
         forget_imported(self)
         self.update_weights_actions()
+
+    def tune_dialog(self):
+        from .tune import open_tune_dialog
+        return open_tune_dialog(self)
 
     def cross_validate_dialog(self):
         from .kfold_dialog import open_kfold_dialog

@@ -25,6 +25,7 @@ from .i18n.messages import translate_reason
 INT_LIMIT = 2**31 - 1
 LABEL_WIDTH = 96
 FLOAT_LIMIT = 1e15
+SEARCH_MARK = "◆ "      # before the label of a parameter a study searches (designer/tune)
 
 
 def tr(text: str) -> str:
@@ -224,6 +225,10 @@ class ParamForm(QWidget):
         self.fields: dict[str, _Field] = {}
         self.labels: dict[str, QLabel] = {}
         self.rows: dict[str, int] = {}
+        # Extra entries of a parameter label's context menu: name → [QAction] (the inspector
+        # offers "Search This…" there: designer/tune). None: no menu.
+        self.context_actions = None
+        self.marks: dict[str, str] = {}
         self.form = form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(10)
@@ -238,6 +243,8 @@ class ParamForm(QWidget):
             label.setToolTip(core_text(p.doc))
             label.setMinimumWidth(LABEL_WIDTH)   # forms stacked in one panel line up
             self.labels[p.name] = label
+            label.setContextMenuPolicy(Qt.CustomContextMenu)
+            label.customContextMenuRequested.connect(lambda pos, name=p.name: self._label_menu(name, pos))
             cell = QWidget(self)
             box = QVBoxLayout(cell)
             box.setContentsMargins(0, 0, 0, 0)
@@ -265,6 +272,34 @@ class ParamForm(QWidget):
         f = self.fields[name]
         return f.error.text() if f.error.isVisibleTo(self) else ""
 
+    def _label_menu(self, name: str, pos) -> None:
+        actions = self.context_actions(name) if self.context_actions is not None else []
+        if not actions:
+            return
+        from PySide6.QtWidgets import QMenu
+        menu = QMenu(self)
+        menu.addActions(actions)
+        for act in actions:
+            act.setParent(menu)
+        self._menu = menu           # kept for tests; replaced by the next one
+        menu.popup(self.labels[name].mapToGlobal(pos))
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        """Mark parameters (a searched one: ◆ before the label, `marks[name]` in its tool tip)."""
+        self.marks = dict(marks)
+        for name, label in self.labels.items():
+            base = label.text().removeprefix(SEARCH_MARK)
+            label.setText((SEARCH_MARK if name in self.marks else "") + base)
+            self._label_tip(name, False)
+
+    def _label_tip(self, name: str, mixed: bool) -> None:
+        label = self.labels[name]
+        tip = (tr("The selected blocks have different values; editing sets them all.") if mixed
+               else core_text(self.fields[name].param.doc))
+        if name in self.marks:
+            tip += "\n" + self.marks[name]
+        label.setToolTip(tip)
+
     def set_values(self, values: dict, mixed: set | frozenset = frozenset()) -> None:
         for name, field in self.fields.items():
             if name in values:
@@ -272,10 +307,7 @@ class ParamForm(QWidget):
             label = self.labels[name]
             base = label.text().removesuffix(" ≠")
             label.setText(base + (" ≠" if name in mixed else ""))
-            if name in mixed:
-                label.setToolTip(tr("The selected blocks have different values; editing sets them all."))
-            else:
-                label.setToolTip(core_text(field.param.doc))
+            self._label_tip(name, name in mixed)
 
 
 def _convention_tag(text: str) -> str:

@@ -193,6 +193,8 @@ class NodeItem(QGraphicsObject):
             lines.append(doc["summary"])
         if self.frozen:
             lines.append(tr("❄ Frozen: its weights get no updates while training (right-click → Unfreeze)."))
+        for text in self.searched():
+            lines.append(html.escape(text))
         self.setToolTip("<br>".join(lines))
 
     def _lines(self) -> list[tuple[str, str]]:
@@ -204,6 +206,17 @@ class NodeItem(QGraphicsObject):
         if self.node.block.has_weights:
             lines.append(("count", self.count_text))
         return lines
+
+    def searched(self) -> list[str]:
+        """'units: 2 … 16 (log)' per parameter a study searches (the scene's `search_lookup`,
+        set by designer/tune; none without it)."""
+        scene = self.scene()
+        lookup = getattr(scene, "search_lookup", None) if scene is not None else None
+        return lookup(self.node_id) if lookup is not None else []
+
+    def refresh_search(self) -> None:
+        self._update_tooltip()
+        self.update()
 
     @property
     def frozen(self) -> bool:
@@ -350,6 +363,15 @@ class NodeItem(QGraphicsObject):
             badge_font.setBold(True)
             painter.setFont(badge_font)
             painter.drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), Qt.AlignCenter, "❄")
+        if self.searched():  # badge: a magnifier on the accent colour (searched parameters)
+            c = QPointF(rect.left() + (24 if self.frozen else 2), rect.top() + 2)
+            painter.setPen(QPen(t.color("node"), 1.5))
+            painter.setBrush(QBrush(t.color("accent")))
+            painter.drawEllipse(c, 9, 9)
+            painter.setPen(QPen(t.color("accent_text"), 1.6))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawEllipse(c + QPointF(-1.5, -1.5), 3.6, 3.6)
+            painter.drawLine(c + QPointF(1.2, 1.2), c + QPointF(4.5, 4.5))
         if bad:
             painter.setPen(Qt.NoPen)
             painter.setBrush(QBrush(t.color("error")))
