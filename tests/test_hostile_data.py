@@ -1,6 +1,7 @@
 """Hostile and unusual data files: strict numbers, values beyond float32, decimal commas and
 other encodings, non-regular files, forged .npy/.npz headers, relative paths, and the warnings a
 user needs (rows dropped, an ID column used as a feature)."""
+import contextlib
 import io
 import logging
 import os
@@ -19,6 +20,29 @@ from core.npyio import load_npz
 from core.settings import validate_data, validate_training
 
 MiB = 1 << 20
+
+
+@contextlib.contextmanager
+def fifo_with_writers(path):
+    """A FIFO whose every opening for reading meets a writer that closes at once, so a loader that
+    wrongly opens it reads EOF instead of blocking forever (the test then fails, not hangs)."""
+    os.mkfifo(path)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:              # ENXIO: no reader yet
+                stop.wait(0.005)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield path
+    finally:
+        stop.set()
+        thread.join()
 
 
 def write(tmp_path, text, name="d.csv", encoding="utf-8"):
@@ -155,17 +179,11 @@ def test_folder_and_device_are_refused(tmp_path, loader):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_fifo_is_refused(tmp_path):
-    fifo = tmp_path / "d.csv"
-    os.mkfifo(fifo)
-    writer = threading.Thread(target=lambda: open(fifo, "wb").close(), daemon=True)
-    writer.start()
-    try:
+    with fifo_with_writers(tmp_path / "d.csv") as fifo:
         with pytest.raises(DataError, match="FIFO"):
             load_csv(str(fifo))
-    finally:
-        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-        writer.join()
-        os.close(reader)
+        with pytest.raises(DataError, match="FIFO"):
+            load_npz(str(fifo))
 
 
 def _npy_header(shape, descr="<f8") -> bytes:

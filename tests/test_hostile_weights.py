@@ -3,6 +3,7 @@ entry), before any large allocation — never a Type/Key/Value/Overflow/Recursio
 
 Memory is asserted with tracemalloc (numpy reports its allocations to it): the old loader
 allocated the size a header claimed before looking at it."""
+import contextlib
 import io
 import json
 import os
@@ -23,6 +24,29 @@ from core.settings import validate_data, validate_training
 from core.weights import META_KEY, load_weights, read_weights_index, save_weights
 
 MiB = 1 << 20
+
+
+@contextlib.contextmanager
+def fifo_with_writers(path):
+    """A FIFO whose every opening for reading meets a writer that closes at once, so a loader that
+    wrongly opens it reads EOF instead of blocking forever (the test then fails, not hangs)."""
+    os.mkfifo(path)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:              # ENXIO: no reader yet
+                stop.wait(0.005)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield path
+    finally:
+        stop.set()
+        thread.join()
 
 
 def tiny_design() -> Design:
@@ -271,18 +295,9 @@ def test_folder_and_device_are_refused_at_once(tmp_path, reader):
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 @pytest.mark.parametrize("name", ["w.npz", "w.bin"])
 def test_fifo_is_refused_without_opening_it(tmp_path, name):
-    fifo = tmp_path / name
-    os.mkfifo(fifo)
-    # A writer that ends at once: the old loader's open() would read EOF rather than hang.
-    writer = threading.Thread(target=lambda: open(fifo, "wb").close(), daemon=True)
-    writer.start()
-    try:
+    with fifo_with_writers(tmp_path / name) as fifo:
         with pytest.raises(WeightsError, match="FIFO"):
             read_weights_file(fifo)
-    finally:
-        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)    # releases the writer...
-        writer.join()
-        os.close(reader)                                       # ...once it has opened its end
 
 
 # ---- the CLI: one line, exit 2 ------------------------------------------------------------------
