@@ -8,8 +8,8 @@ Per-layer statistics run on a training-progress clock, not the wall clock: a run
 steps gets a LayerStats sample every k = max(1, S // stats_samples) steps (counted from the run's
 first step), so every run, a 1-second one or a 10-minute one, has between stats_samples and twice
 as many samples, evenly spaced over the run. Only if the samples would cost more than
-STATS_BUDGET of the run's time (a big net trained for few steps) is k doubled — the later samples
-stay on the same grid, at every other point.
+STATS_BUDGET of the run's time and more than STATS_FREE_SECONDS in all (a big net trained for few
+steps) is k doubled — the later samples stay on the same grid, at every other point.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from .schedules import Constant, ReduceOnPlateau, make_schedule
 CHUNK_SECONDS = 0.1
 STATS_SAMPLES = 100     # a run's statistics: between this many and twice this many samples
 STATS_BUDGET = 0.03     # share of the run's time the statistics may take before they are thinned
-STATS_FREE_SECONDS = 0.02   # ...unless they cost less than this in all (a short run keeps them all)
+STATS_FREE_SECONDS = 0.05   # ...or 50 ms in all, whichever is more (a short run keeps its history)
 _RUNNING, _PAUSED, _STOPPING = "running", "paused", "stopping"
 
 
@@ -202,10 +202,10 @@ class Trainer:
                 b += done
                 if self.collect_stats and done and clock.due(int(ex.step[0])):
                     from .stats import layer_stats
-                    t = time.perf_counter()
+                    t = time.thread_time()
                     last_rows = min(n, b * bs) - (b - 1) * bs
                     ev = LayerStats(epoch, int(ex.step[0]), layer_stats(ex, last_rows, self.stats_bins))
-                    clock.spent(time.perf_counter() - t, int(ex.step[0]))
+                    clock.spent(time.thread_time() - t, int(ex.step[0]))
                     self.stats_every = clock.every
                     yield ev
                 if status == K.STATUS_STOPPED:
@@ -282,7 +282,8 @@ class _StatsClock:
 
     Samples fall on steps step0 + j·every. `spent` records what a sample cost; if the samples
     still to come would take more than `budget` of the run's projected time, `every` doubles
-    (the grid keeps every other point, so spacing stays even from there on).
+    (the grid keeps every other point, so spacing stays even from there on). Costs and the run's
+    time are this thread's CPU time, so a loaded machine does not thin a run's history.
     """
 
     def __init__(self, planned_steps: int, samples: int, budget: float, step0: int):
@@ -290,7 +291,7 @@ class _StatsClock:
         self.planned = max(1, planned_steps)
         self.budget = budget
         self.step0 = step0
-        self.t0 = time.perf_counter()
+        self.t0 = time.thread_time()
         self.cost = 0.0
         self.taken = 0
 
@@ -308,7 +309,7 @@ class _StatsClock:
         done = step - self.step0
         if self.taken < 3 or done <= 0:
             return
-        run_time = (time.perf_counter() - self.t0) * self.planned / done      # projected
+        run_time = (time.thread_time() - self.t0) * self.planned / done      # projected
         per_sample = self.cost / (self.taken - 1)
 
         def too_dear() -> bool:

@@ -74,9 +74,9 @@ def test_continued_training_counts_from_its_own_start():
 
 def test_statistics_too_dear_for_the_run_are_thinned_on_the_same_grid(monkeypatch):
     """The clock doubles its spacing when the samples would cost more than the budget of the
-    run's projected time (a fake clock: each training step 'takes' 1 ms, each sample 10 ms)."""
+    run's projected time and 50 ms in all (a fake clock: each step 'takes' 1 ms, each sample 10 ms)."""
     now = [0.0]
-    monkeypatch.setattr(trainer_mod.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(trainer_mod.time, "thread_time", lambda: now[0])
     clock = trainer_mod._StatsClock(planned_steps=1000, samples=100, budget=0.03, step0=0)
     assert clock.every == 10
     taken = []
@@ -88,16 +88,16 @@ def test_statistics_too_dear_for_the_run_are_thinned_on_the_same_grid(monkeypatc
             taken.append(step)
             clock.spent(0.010, step)
     assert all(s % 10 == 0 for s in taken)                 # every sample on the original grid
-    assert clock.every > 10 and 1000 // clock.every * 0.010 <= 0.03 * 1.0 + 1e-9
+    assert clock.every > 10 and 1000 // clock.every * 0.010 <= max(0.03 * 1.0, 0.05) + 1e-9
     assert len(taken) < 100
 
 
 def test_cheap_statistics_are_never_thinned(monkeypatch):
     now = [0.0]
-    monkeypatch.setattr(trainer_mod.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(trainer_mod.time, "thread_time", lambda: now[0])
     clock = trainer_mod._StatsClock(planned_steps=1000, samples=100, budget=0.03, step0=0)
     for step in range(10, 1001, 10):
         now[0] += 0.0001
         assert clock.due(step) and clock.until_next(step - 1) == 1
-        clock.spent(0.00005, step)       # 50 µs each: 5 ms in all, under the free allowance
+        clock.spent(0.0004, step)        # 0.4 ms each: 40 ms in all, 40% of the run but under 50 ms
     assert clock.every == 10
