@@ -176,6 +176,14 @@
             <translation>k-폴드 교차 검증: 새 복사본 k개를 학습하고 폴드별 결과와 평균 ± 표준편차를 보여 줍니다</translation>
         </message>
         <message>
+            <source>&amp;Tune…</source>
+            <translation>튜닝(&amp;T)…</translation>
+        </message>
+        <message>
+            <source>Hyper-parameter search: a study tries values of the searched parameters</source>
+            <translation>하이퍼파라미터 탐색: 스터디가 탐색 대상 파라미터의 값을 시험합니다</translation>
+        </message>
+        <message>
             <source>&amp;Light</source>
             <translation>밝게(&amp;L)</translation>
         </message>
@@ -692,6 +700,42 @@ Select several blocks of one type to edit them together.</source>
             <source>Changes apply at once; the open design stays as it is.</source>
             <translation>바로 적용되며, 열려 있는 설계는 그대로 유지됩니다.</translation>
         </message>
+        <message>
+            <source>Apply trial values</source>
+            <translation>시행 값 적용</translation>
+        </message>
+        <message>
+            <source>Search {0}</source>
+            <translation>{0} 탐색</translation>
+        </message>
+        <message>
+            <source>Change search of {0}</source>
+            <translation>{0}의 탐색 범위 변경</translation>
+        </message>
+        <message>
+            <source>Stop searching {0}</source>
+            <translation>{0} 탐색 중지</translation>
+        </message>
+        <message>
+            <source>Search This…</source>
+            <translation>이 값 탐색…</translation>
+        </message>
+        <message>
+            <source>Edit Search…</source>
+            <translation>탐색 범위 편집…</translation>
+        </message>
+        <message>
+            <source>Let a hyper-parameter study (Run → Tune…) try values of this parameter</source>
+            <translation>하이퍼파라미터 스터디(실행 → 튜닝…)가 이 파라미터의 값을 시험하게 합니다</translation>
+        </message>
+        <message>
+            <source>Stop Searching</source>
+            <translation>탐색 중지</translation>
+        </message>
+        <message>
+            <source>Searched: {0}</source>
+            <translation>탐색 대상: {0}</translation>
+        </message>
     </context>
     <context>
         <name>ActivationsPanel</name>
@@ -733,6 +777,137 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>Network output</source>
             <translation>네트워크 출력</translation>
+        </message>
+    </context>
+    <context>
+        <name>CompareWindow</name>
+        <message>
+            <source>Compare Runs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Curve:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>loss per batch</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>linear scale</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>log scale</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>epoch</source>
+            <translation type="unfinished">에포크</translation>
+        </message>
+        <message>
+            <source>Curves</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>step</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Gradient flow: median gradient norm per layer over the run (log scale), input at the bottom</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>layer</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0}: ‖grad‖ median</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0}: weight mean</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0}: weight std</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Layers</source>
+            <translation type="unfinished">층</translation>
+        </message>
+        <message>
+            <source>block</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>parameter</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>connection</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>setting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>what</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>where</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Nothing differs: the runs trained the same design with the same settings.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} differences from the first run</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Differences ({0})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ended</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>epochs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>claim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>measured</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>why</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>holds</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>does not hold</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What the experiment claims, checked on these runs:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Results</source>
+            <translation type="unfinished">결과</translation>
         </message>
     </context>
     <context>
@@ -2012,6 +2187,93 @@ Select several blocks of one type to edit them together.</source>
         </message>
     </context>
     <context>
+        <name>GalleryDialog</name>
+        <message>
+            <source>Gallery of Experiments</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Each experiment trains two or more designs that differ in one idea of the course, then compares them and checks what the course claims.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Run Comparison</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Train every variant of this experiment and compare them</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Close</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Activation functions</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Initialization</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vanishing and exploding gradients</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>BatchNorm and LayerNorm</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Dropout</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>L1 and L2 regularization</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Optimizers</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Learning-rate schedules</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>LR range test</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Early stopping and checkpoints</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Batch, mini-batch and stochastic gradient descent</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Bias, variance and learning curves</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Residual connections</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fine-tuning with frozen layers</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>k-fold cross-validation</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Metrics</source>
+            <translation type="unfinished">지표</translation>
+        </message>
+    </context>
+    <context>
         <name>GradientPanel</name>
         <message>
             <source>Gradient flow per trainable layer (log scale), input at the bottom</source>
@@ -2575,6 +2837,195 @@ Select several blocks of one type to edit them together.</source>
         </message>
     </context>
     <context>
+        <name>RunHistoryPanel</name>
+        <message>
+            <source>Run</source>
+            <translation type="unfinished">실행</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Ended</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Epochs</source>
+            <translation type="unfinished">에포크</translation>
+        </message>
+        <message>
+            <source>Loss</source>
+            <translation type="unfinished">손실</translation>
+        </message>
+        <message>
+            <source>Val. loss</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Change</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Compare</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Overlay the curves of the ticked runs (two or more)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Duplicate as Variant…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Train the selected run again with one change: same data split, same seed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation type="unfinished">삭제</translation>
+        </message>
+        <message>
+            <source>Delete the ticked runs from the history</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} run files could not be read: {1}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No runs yet: press Train (F5), or open Help ▸ Gallery.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tick two or more runs and press Compare.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>SearchEditor</name>
+        <message>
+            <source>Search {0}</source>
+            <translation>{0} 탐색</translation>
+        </message>
+        <message>
+            <source>A study tries values of {0} in this range and keeps the best.</source>
+            <translation>스터디가 이 범위에서 {0}의 값을 시험하고 가장 좋은 값을 남깁니다.</translation>
+        </message>
+        <message>
+            <source>Whole numbers from … to …</source>
+            <translation>정수 범위 (… 부터 … 까지)</translation>
+        </message>
+        <message>
+            <source>Numbers from … to …</source>
+            <translation>실수 범위 (… 부터 … 까지)</translation>
+        </message>
+        <message>
+            <source>One of these values</source>
+            <translation>다음 값 중 하나</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>탐색</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>제한 없음</translation>
+        </message>
+        <message>
+            <source>Logarithmic scale (for rates and sizes spanning decades)</source>
+            <translation>로그 스케일 (여러 자릿수에 걸친 학습률·크기에 적합)</translation>
+        </message>
+        <message>
+            <source>comma-separated, e.g. 8, 16, 32</source>
+            <translation>쉼표로 구분, 예: 8, 16, 32</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>시작</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>끝</translation>
+        </message>
+        <message>
+            <source>Step</source>
+            <translation>간격</translation>
+        </message>
+        <message>
+            <source>Values</source>
+            <translation>값</translation>
+        </message>
+    </context>
+    <context>
+        <name>StudyWindow</name>
+        <message>
+            <source>Study {0} — {1}</source>
+            <translation>스터디 {0} — {1}</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>중지</translation>
+        </message>
+        <message>
+            <source>Apply Best Trial</source>
+            <translation>최고 시행 적용</translation>
+        </message>
+        <message>
+            <source>Write the best trial's values into the design (undoable)</source>
+            <translation>가장 좋은 시행의 값을 설계에 씁니다 (실행 취소 가능)</translation>
+        </message>
+        <message>
+            <source>Double-click a trial to see its curves</source>
+            <translation>시행을 두 번 클릭하면 학습 곡선을 봅니다</translation>
+        </message>
+        <message>
+            <source>trial</source>
+            <translation>시행</translation>
+        </message>
+        <message>
+            <source>importance</source>
+            <translation>중요도</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>최적화 기록</translation>
+        </message>
+        <message>
+            <source>Parallel coordinates</source>
+            <translation>평행 좌표</translation>
+        </message>
+        <message>
+            <source>Importances</source>
+            <translation>파라미터 중요도</translation>
+        </message>
+        <message>
+            <source>Running {0} trials on {1} worker(s)…</source>
+            <translation>작업자 {1}개로 시행 {0}회 실행 중…</translation>
+        </message>
+        <message>
+            <source>Finished: {0} complete trials.</source>
+            <translation>완료: 끝난 시행 {0}회.</translation>
+        </message>
+        <message>
+            <source>{0} worker(s) stopped with an error.</source>
+            <translation>작업자 {0}개가 오류로 멈췄습니다.</translation>
+        </message>
+        <message>
+            <source>Apply trial {0}</source>
+            <translation>시행 {0} 적용</translation>
+        </message>
+        <message>
+            <source>Importances need at least 2 complete trials</source>
+            <translation>중요도를 계산하려면 끝난 시행이 2회 이상 필요합니다</translation>
+        </message>
+        <message>
+            <source>No importances yet: {0}</source>
+            <translation>아직 중요도가 없습니다: {0}</translation>
+        </message>
+    </context>
+    <context>
         <name>TrainingController</name>
         <message>
             <source>&amp;Train</source>
@@ -2710,6 +3161,199 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>The training process ended unexpectedly (exit code {0}).</source>
             <translation>학습 프로세스가 예기치 않게 끝났습니다 (종료 코드 {0}).</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrialCurves</name>
+        <message>
+            <source>Trial {0}</source>
+            <translation>시행 {0}</translation>
+        </message>
+        <message>
+            <source>epoch</source>
+            <translation>에포크</translation>
+        </message>
+        <message>
+            <source>This trial recorded no epochs.</source>
+            <translation>이 시행은 기록된 에포크가 없습니다.</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrialsModel</name>
+        <message>
+            <source>Trial</source>
+            <translation>시행</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>상태</translation>
+        </message>
+        <message>
+            <source>Value</source>
+            <translation>값</translation>
+        </message>
+        <message>
+            <source>Seconds</source>
+            <translation>초</translation>
+        </message>
+        <message>
+            <source>complete</source>
+            <translation>완료</translation>
+        </message>
+        <message>
+            <source>pruned</source>
+            <translation>가지치기됨</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>실패</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>실행 중</translation>
+        </message>
+        <message>
+            <source>waiting</source>
+            <translation>대기</translation>
+        </message>
+    </context>
+    <context>
+        <name>Tune</name>
+        <message>
+            <source>Searched {0}: {1}</source>
+            <translation>탐색 대상 {0}: {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>TuneDialog</name>
+        <message>
+            <source>Tune Hyper-parameters</source>
+            <translation>하이퍼파라미터 튜닝</translation>
+        </message>
+        <message>
+            <source>Search space</source>
+            <translation>탐색 공간</translation>
+        </message>
+        <message>
+            <source>Right-click a parameter's name in the Block panel and choose Search This… to search a block parameter; add training settings here.</source>
+            <translation>블록 파라미터를 탐색하려면 블록 패널에서 파라미터 이름을 오른쪽 클릭하고 "이 값 탐색…"을 고르세요. 학습 설정은 여기에서 추가합니다.</translation>
+        </message>
+        <message>
+            <source>Parameter</source>
+            <translation>파라미터</translation>
+        </message>
+        <message>
+            <source>Values tried</source>
+            <translation>시험할 값</translation>
+        </message>
+        <message>
+            <source>Add Setting…</source>
+            <translation>설정 추가…</translation>
+        </message>
+        <message>
+            <source>Edit…</source>
+            <translation>편집…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>제거</translation>
+        </message>
+        <message>
+            <source>Study</source>
+            <translation>스터디</translation>
+        </message>
+        <message>
+            <source>Bayesian (TPE): learns where good values lie</source>
+            <translation>베이즈 최적화 (TPE): 좋은 값이 있는 곳을 학습</translation>
+        </message>
+        <message>
+            <source>Random: independent draws</source>
+            <translation>무작위: 독립적으로 추출</translation>
+        </message>
+        <message>
+            <source>Grid: every combination of a few values each</source>
+            <translation>그리드: 몇 개 값의 모든 조합</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>방법</translation>
+        </message>
+        <message>
+            <source>Trials</source>
+            <translation>시행 횟수</translation>
+        </message>
+        <message>
+            <source>Worker processes on this computer; each gets its share of the cores</source>
+            <translation>이 컴퓨터의 작업자 프로세스 수. 각 작업자는 코어를 나누어 씁니다</translation>
+        </message>
+        <message>
+            <source>Parallel workers</source>
+            <translation>병렬 작업자</translation>
+        </message>
+        <message>
+            <source>as designed</source>
+            <translation>설계대로</translation>
+        </message>
+        <message>
+            <source>Epochs per trial</source>
+            <translation>시행당 에포크</translation>
+        </message>
+        <message>
+            <source>Optimise</source>
+            <translation>최적화 대상</translation>
+        </message>
+        <message>
+            <source>a temporary file; or sqlite:///…, postgresql+psycopg://…, journal:///…</source>
+            <translation>임시 파일, 또는 sqlite:///…, postgresql+psycopg://…, journal:///…</translation>
+        </message>
+        <message>
+            <source>Workers on other computers join the study with
+netdesigner tune DESIGN --storage URL --study NAME</source>
+            <translation>다른 컴퓨터의 작업자는 다음 명령으로 스터디에 참여합니다:
+netdesigner tune DESIGN --storage URL --study NAME</translation>
+        </message>
+        <message>
+            <source>Storage</source>
+            <translation>저장소</translation>
+        </message>
+        <message>
+            <source>Study name</source>
+            <translation>스터디 이름</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>시작</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>닫기</translation>
+        </message>
+        <message>
+            <source>Stop searching {0}</source>
+            <translation>{0} 탐색 중지</translation>
+        </message>
+    </context>
+    <context>
+        <name>VariantDialog</name>
+        <message>
+            <source>Duplicate as Variant</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Train this run's design again with one change. The seed and the data split stay the same, so the change is the only difference.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Change:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>New value:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Train Variant</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>

@@ -10,7 +10,7 @@ def install(window) -> None:
     document, scene = window.document, window.scene
 
     def lookup(node_id: str) -> list[str]:
-        return [f"{QCoreApplication.translate('Tune', 'Searched')} {sp.param}: {sp.describe()}"
+        return [QCoreApplication.translate("Tune", "Searched {0}: {1}").format(sp.param, sp.describe())
                 for sp in document.design.search if sp.node == node_id]
 
     def refresh(section: str = "search") -> None:
