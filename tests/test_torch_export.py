@@ -343,7 +343,8 @@ def test_cli_writes_a_module_whose_main_trains_and_round_trips(tmp_path, capsys)
     assert "epoch 2/2" in capsys.readouterr().out
     trained = module.load_model(str(tmp_path / "trained.safetensors"))
     back = Model(load_design(design_path))
-    back.load_weights(tmp_path / "trained.safetensors")
+    meta = back.load_weights(tmp_path / "trained.safetensors")
+    assert meta["epoch"] == 4 and set(meta["metrics"]) >= {"loss", "val_loss", "val_accuracy"}
     np.testing.assert_allclose(back.predict(X_raw), torch_outputs(trained, module, X_raw), rtol=TOL, atol=TOL)
     assert not np.allclose(back.predict(X_raw), model.predict(X_raw))        # it did train
 
