@@ -225,6 +225,36 @@ class CudaExecutor(Executor):
     # ---- public ----------------------------------------------------------------------------------
     def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,
                       clip_norm=0.0, clip_value=0.0):
+        """As the CPU executor: `done` counts the batches applied, all of them good. The device
+        runs a chunk without a host round trip per batch, so a divergence is seen at the end of
+        the chunk; then the chunk is run again from its start (the host still holds the weights,
+        slots and step of that moment; the device's random numbers are keyed by the step) up to
+        the last batch whose loss and update were finite."""
+        self._validate_train_args(X, Y, order, start, batch_size, n_batches, lrs, losses, opt_hp)
+        start_state = self.params.copy(), self.opt_state.copy(), int(self.step[0])
+        args = (X, Y, order, start, batch_size, lrs, losses, opt_code, opt_hp, clip_norm, clip_value)
+        done = self._run_chunk(n_batches, *args, obey_control=True)
+        bad = np.flatnonzero(~np.isfinite(losses[:done]))
+        if not len(bad) and self._state_finite():
+            return done, (K.STATUS_STOPPED if done < n_batches else K.STATUS_DONE)
+        good = int(bad[0]) if len(bad) else done
+        while True:
+            self.restore(start_state)
+            if good == 0:
+                return 0, K.STATUS_DIVERGED
+            replay = np.zeros(good)
+            self._run_chunk(good, *args[:6], replay, *args[7:], obey_control=False)
+            if np.isfinite(replay).all() and self._state_finite():
+                losses[:good] = replay
+                return good, K.STATUS_DIVERGED
+            good -= 1          # that batch's update was the one that went non-finite
+
+    def _state_finite(self) -> bool:
+        return bool(np.isfinite(self.params).all() and np.isfinite(self.opt_state).all())
+
+    def _run_chunk(self, n_batches, X, Y, order, start, batch_size, lrs, losses, opt_code, opt_hp, clip_norm,
+                   clip_value, obey_control):
+        """Run up to n_batches on the device and bring the state back; returns the batches run."""
         cuda, ck, p = self.cuda, self.ck, self.plan
         d_X, d_Y = self._device_data(X, Y)
         d_rows = cuda.to_device(order)
@@ -240,7 +270,7 @@ class CudaExecutor(Executor):
         done = 0
         total = len(order)
         for bi in range(n_batches):
-            if self.control[0] != 0:
+            if obey_control and self.control[0] != 0:
                 break
             s0 = start + bi * batch_size
             n = min(batch_size, total - s0)
@@ -269,10 +299,7 @@ class CudaExecutor(Executor):
         V.copy_to_host(self.opt_state[1])
         self.d_grads.copy_to_host(self.grads)
         self.d_acts.copy_to_host(self.acts)
-        bad = np.flatnonzero(~np.isfinite(losses[:done]))
-        if len(bad) or not np.isfinite(self.params).all():
-            return (int(bad[0]) if len(bad) else done), K.STATUS_DIVERGED
-        return done, (K.STATUS_STOPPED if done < n_batches else K.STATUS_DONE)
+        return done
 
     def predict(self, X, batch_size=None, return_logits=False):
         cuda, p = self.cuda, self.plan

@@ -369,3 +369,52 @@ def test_two_runs_in_one_process_cannot_share_a_checkpoint(tmp_path):
     assert not (tmp_path / "best.npz.lock").exists()
     with OutputLock(path) as lock:
         assert lock.held
+
+
+# ---- the CUDA executor keeps the same promise (run on the CUDA simulator) -----------------------------
+_CUDA_DIVERGENCE = r"""
+import numpy as np
+from core.graph import Graph
+from core.plan import compile_plan
+from core.cuda_backend import CudaExecutor
+from core.optimizers import OPTIMIZERS
+from core.kernels import opcodes as K
+
+g = Graph()
+i = g.add_node("Input", {"shape": [3]}).id
+d = g.add_node("Dense", {"units": 4}).id
+bn = g.add_node("BatchNorm", {"momentum": 0.5}).id
+t = g.add_node("Tanh").id
+o = g.add_node("Dense", {"units": 1}).id
+for a, b in [(i, d), (d, bn), (bn, t), (t, o)]:
+    g.connect(a, b)
+plan = compile_plan(g, "mse", {})
+rng = np.random.default_rng(0)
+X = rng.normal(size=(16, 3)).astype(np.float32)
+Y = rng.normal(size=(16, 1)).astype(np.float32)
+order = np.arange(16, dtype=np.int64)
+spec = OPTIMIZERS.get("adam")
+hp = spec.hyper_vector(spec.params.resolve({}))
+ex = CudaExecutor(plan, 4); ex.init_weights(1)
+losses = np.zeros(4)
+done, status = ex.train_batches(X, Y, order, 0, 4, 4, np.array([0.01, 0.01, 1e39, 0.01]), losses, spec.code, hp)
+assert (done, status) == (2, K.STATUS_DIVERGED), (done, status)
+assert int(ex.step[0]) == 2 and np.isfinite(ex.params).all() and np.isfinite(losses[:2]).all()
+ref = CudaExecutor(plan, 4); ref.init_weights(1)
+ref_losses = np.zeros(2)
+assert ref.train_batches(X, Y, order, 0, 4, 2, np.array([0.01, 0.01]), ref_losses, spec.code, hp) == (2, K.STATUS_DONE)
+np.testing.assert_array_equal(ex.params, ref.params)
+np.testing.assert_array_equal(ex.opt_state, ref.opt_state)
+np.testing.assert_array_equal(losses[:2], ref_losses)
+print("ok")
+"""
+
+
+def test_cuda_executor_reports_only_applied_batches_on_divergence():
+    """The third batch's update overflows (rate 1e39): two batches reported, step 2, and the
+    weights (moving statistics included) exactly those of a run of just the two good batches."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}
+    r = subprocess.run([sys.executable, "-c", _CUDA_DIVERGENCE], env=env, cwd=root, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
