@@ -240,9 +240,10 @@ PARITY = {
         dict(loss={"name": "categorical_crossentropy"}, optimizer={"name": "adam", "params": {"learning_rate": 0.05}},
              early_stopping={"enabled": True, "monitor": "loss", "patience": 1, "min_delta": 100.0,
                              "restore_best_weights": True}), "multiclass"),
-    "sgd/mae/mish-softplus-selu-leaky": (
-        lambda: G(3).add("Dense", units=5).add("Mish").add("Dense", units=5).add("Softplus").add("Dense", units=5)
-        .add("SELU").add("Dense", units=5).add("LeakyReLU", alpha=0.2).add("Dense", units=2).g,
+    "sgd/mae/mish-softplus-selu-leaky/no-bias/frozen": (
+        lambda: G(3).add("Dense", units=5).add("Mish").add("Dense", units=5, use_bias=False).add("Softplus")
+        .add("Dense", units=5, trainable=False).add("SELU").add("Dense", units=5).add("LeakyReLU", alpha=0.2)
+        .add("Dense", units=2).g,
         dict(loss={"name": "mae"}, optimizer={"name": "sgd", "params": {"learning_rate": 0.05}}), "regression"),
     "adamw/bce-probabilities/step-branch-gets-zero-gradient": (
         lambda: _step_branch(),
