@@ -73,6 +73,24 @@ class Thinned:
         self._last = (float(x), float(y))
         self.count += 1
 
+    def extend(self, x0: int, ys) -> None:
+        """Add ys[i] at x0 + i for consecutive x: only the kept points cost Python work."""
+        ys = np.asarray(ys, float).ravel()
+        n = len(ys)
+        if n == 0:
+            return
+        i = (-self.count) % self.stride
+        while i < n:
+            self.xs.append(float(x0 + i))
+            self.ys.append(float(ys[i]))
+            if len(self.xs) >= 2 * self.cap:
+                self.xs, self.ys = self.xs[::2], self.ys[::2]
+                self.stride *= 2
+            c = self.count + i + 1
+            i += 1 + (-c) % self.stride
+        self._last = (float(x0 + n - 1), float(ys[-1]))
+        self.count += n
+
     def values(self) -> tuple[list[float], list[float]]:
         xs, ys = list(self.xs), list(self.ys)
         if self._last is not None and (not xs or xs[-1] != self._last[0]):
@@ -185,20 +203,27 @@ class RunRecorder:
     def handle(self, ev) -> None:
         kind = type(ev)
         if kind is BatchesEnd:
-            for i, loss in enumerate(ev.losses):
-                self._batches.add(ev.first_step + i, loss)
+            self.add_batch_losses(ev.losses, ev.first_step)
         elif kind is EpochEnd:
-            self._epochs.append(int(ev.epoch))
-            for k, v in ev.logs.items():
-                if isinstance(v, (int, float, np.floating, np.integer)):
-                    self._history.setdefault(k, []).append(_num(v))
-            self.last_logs = dict(ev.logs)
+            self.add_epoch(ev.epoch, ev.logs)
         elif kind is LayerStats:
             self._add_stats(ev)
         elif kind is TrainBegin:
             self.begin = ev
         elif kind is TrainEnd:
             self.end = ev
+
+    def add_batch_losses(self, losses, first_step: int | None = None) -> None:
+        """Per-batch losses of consecutive steps (from the step after the last ones by default)."""
+        first = self._batches.count if first_step is None else int(first_step)
+        self._batches.extend(first, losses)
+
+    def add_epoch(self, epoch: int, logs: dict) -> None:
+        self._epochs.append(int(epoch))
+        for k, v in logs.items():
+            if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool):
+                self._history.setdefault(k, []).append(_num(v))
+        self.last_logs = dict(logs)
 
     def _add_stats(self, ev: LayerStats) -> None:
         for s in ev.layers:

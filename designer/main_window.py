@@ -83,6 +83,8 @@ class MainWindow(FileOps, QMainWindow):
         self.toolbar = ui_actions.build_toolbar(self, self.actions_)
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
+        from .lab import install_lab       # Run History dock, Help > Gallery (designer/lab)
+        self.lab = install_lab(self)
         self._make_status_bar()
         self._connect()
         from .tune import install as install_search   # searched parameters on the canvas
@@ -309,6 +311,8 @@ class MainWindow(FileOps, QMainWindow):
             ctl.modelTrained.connect(lambda _m: self._weights_changed("trained"))
         if hasattr(ctl, "runningChanged"):
             ctl.runningChanged.connect(lambda _r: self.update_weights_actions())
+        if hasattr(ctl, "runRecorded"):
+            ctl.runRecorded.connect(self.lab.add_run)       # every run goes into the run history
 
     # ---- data, weights in and out, cross-validation (data_dialog, export_dialogs, kfold_dialog) --
     def open_data_dialog(self):
@@ -485,6 +489,7 @@ class MainWindow(FileOps, QMainWindow):
             event.ignore()
             return
         self.save_window_state()
+        self.lab.shutdown()
         self.autosaver.shutdown()
         self.scene.detach()
         event.accept()

@@ -34,6 +34,7 @@ class TrainingController(QObject):
         modelTrained(object): the trained core Model (also after a stop or a divergence).
         trainingFinished(object): the TrainEnd event, or None when the run failed.
         statusMessage(str): one line for a status bar.
+        runRecorded(object): a core.runs.RunRecord of the run that just ended (run history).
     """
 
     runningChanged = Signal(bool)
@@ -43,6 +44,7 @@ class TrainingController(QObject):
     modelTrained = Signal(object)
     trainingFinished = Signal(object)
     statusMessage = Signal(str)
+    runRecorded = Signal(object)
 
     def __init__(self, window: QMainWindow, get_design: Callable[[], Design],
                  set_locked: Callable[[bool], None] | None = None, panels: dict | None = None):
@@ -142,6 +144,8 @@ class TrainingController(QObject):
         self._discard_run = False
         # File → Import Weights… sets the window's initial_weights_path: every run starts from it.
         initial = getattr(self.window, "initial_weights_path", "") or ""
+        from core.runs import RunRecorder           # run history (designer.lab): bounded, cheap per event
+        self._recorder = RunRecorder(design)
         self._thread, self._worker = start_worker(design, mode=self.mode, parent=self, initial_weights=initial)
         self._worker.events.connect(self._on_events)
         self._worker.failed.connect(self._fail)
@@ -223,8 +227,12 @@ class TrainingController(QObject):
     def _on_events(self, batch: list) -> None:
         if self._discard_run:
             return
+        recorder = getattr(self, "_recorder", None)
+        from ..lab.recording import feed
         for ev in batch:
             self.progress.handle(ev)
+            if recorder is not None:
+                feed(recorder, ev)
             kind = type(ev)
             if kind is RunInfo:
                 self.info = ev
@@ -259,6 +267,9 @@ class TrainingController(QObject):
         self.statusMessage.emit(message)
         if end.reason == "diverged":
             self._show(QMessageBox.Warning, self.tr("Training diverged"), message)
+        recorder, self._recorder = getattr(self, "_recorder", None), None
+        if recorder is not None:
+            self.runRecorded.emit(recorder.record())
         self.trainingFinished.emit(end)
 
     @Slot(object)
