@@ -101,6 +101,7 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Format"), self.format_combo)
         row = QHBoxLayout()
         self.path_edit = QLineEdit(os.path.join(directory, f"{name}.npz") if directory else f"{name}.npz", self)
+        self.path_edit.textChanged.connect(lambda _text: self._update_note() if self.fmt() == "pytorch" else None)
         browse = QPushButton(self.tr("Browse…"), self)
         browse.clicked.connect(self.browse)
         row.addWidget(self.path_edit, 1)
@@ -142,6 +143,12 @@ class ExportDialog(QDialog):
         onnx = fmt == "onnx"
         self.opset_spin.setVisible(onnx)
         self.opset_label.setVisible(onnx)
+        self._update_note()
+
+    def _update_note(self) -> None:
+        """What the chosen format needs or writes (the PyTorch note names the weights file, so it
+        follows the file name as it is typed)."""
+        fmt = self.fmt()
         missing = missing_extra(fmt)
         self.note.setProperty("role", "error" if missing else "muted")
         self.note.style().unpolish(self.note)

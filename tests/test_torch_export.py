@@ -392,6 +392,9 @@ def test_export_dialog_offers_pytorch(qtbot, tmp_path):
     dialog.set_format("pytorch")
     assert dialog.fmt() == "pytorch" and dialog.path_edit.text().endswith("residual.py")
     assert "residual.safetensors" in dialog.note.text()
+    dialog.path_edit.setText(str(tmp_path / "other.py"))
+    assert "other.safetensors" in dialog.note.text()            # the note follows the file name
+    dialog.path_edit.setText(str(tmp_path / "residual.py"))
     assert dialog.export()
     module = import_generated(tmp_path / "residual.py")
     net = module.load_model()
