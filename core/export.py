@@ -22,7 +22,7 @@ import numpy as np
 from .atomic import atomic_write_bytes
 from .errors import NetDesignerError, WeightsError
 from .fileguard import require_regular_file
-from .weights import FORMAT, load_weights, save_weights
+from .weights import FORMAT, load_weights, save_weights, validate_metadata
 
 EXTRA_HINT = "pip install 'netdesigner[export]'"
 FORMATS = ("npz", "safetensors", "onnx", "pytorch")
@@ -200,7 +200,8 @@ def load_safetensors(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], di
     for name, a in arrays.items():
         if a.dtype.kind != "f":
             raise WeightsError(f"{name} holds {a.dtype} values, expected floating point", file=path)
-    return arrays, _decode_st_metadata(raw)
+    # the fields NetDesigner reads back (epoch, scaler, names) checked as for .npz
+    return arrays, validate_metadata(_decode_st_metadata(raw), path, foreign_ok=True)
 
 
 def read_weights_file(path: str | os.PathLike, **npz_options) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

@@ -178,19 +178,28 @@ def _validate_scaler(s: Any, path: str) -> None:
         raise _meta_error(path, "scaler.scale", "a scale of 0 would divide by zero")
 
 
-def validate_metadata(meta: Any, path: str = "") -> dict[str, Any]:
+def validate_metadata(meta: Any, path: str = "", *, foreign_ok: bool = False) -> dict[str, Any]:
     """Check the fields NetDesigner reads back; other fields pass through untouched.
 
     Required: ``format`` (``netdesigner-weights``) and ``version`` (1). Optional: ``design_hash``,
     ``design_name``, ``design_file`` (text), ``dtype`` (float32/float64), ``epoch`` (integer ≥ 0),
     ``metrics`` (name → number), ``task``, ``feature_names``/``class_names`` (lists of text) and
-    ``scaler`` ({kind, offset, scale} with finite numbers, or null).
+    ``scaler`` ({kind, offset, scale} with finite numbers, or null). With `foreign_ok` (a
+    .safetensors file, which other tools write with their own ``format``), format and version are
+    checked only when the file says it is NetDesigner's; the other fields always are.
 
     Raises:
         WeightsError: "FILE: metadata field 'epoch': expected ..." for the first bad field.
     """
     if not isinstance(meta, dict):
         raise WeightsError("the metadata entry is not a JSON object", file=path or None)
+    if not (foreign_ok and meta.get("format") != FORMAT):
+        _validate_header(meta, path)
+    _validate_fields(meta, path)
+    return meta
+
+
+def _validate_header(meta: dict, path: str) -> None:
     for key in ("format", "version"):
         if key not in meta:
             raise _meta_error(path, key, "missing (not a NetDesigner weights file?)")
@@ -202,6 +211,9 @@ def validate_metadata(meta: Any, path: str = "") -> dict[str, Any]:
     if version > VERSION:
         raise _meta_error(path, "version", f"the file was written by a newer NetDesigner (version {version}; "
                                            f"this one reads up to {VERSION})")
+
+
+def _validate_fields(meta: dict, path: str) -> None:
     for key in ("design_hash", "dtype"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise _meta_error(path, key, f"expected text, received {_short(meta[key])}")
@@ -227,4 +239,3 @@ def validate_metadata(meta: Any, path: str = "") -> dict[str, Any]:
         if names is not None and (not isinstance(names, list) or not all(isinstance(x, str) for x in names)):
             raise _meta_error(path, key, f"expected a list of names (text), received {_short(names)}")
     _validate_scaler(meta.get("scaler"), path)
-    return meta

@@ -310,3 +310,22 @@ def test_cli_reports_bad_epoch_in_one_line(tmp_path, model, capsys):
     assert main(["evaluate", str(design), str(p), "--split", "val"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "'epoch'" in err and "w.npz" in err and "Traceback" not in err
+
+
+# ---- .safetensors: the same fields are checked; other tools' files still load -------------------
+
+def test_safetensors_metadata_fields_are_checked(tmp_path, model):
+    st = pytest.importorskip("safetensors.numpy")
+    arrays = _good_arrays_of(model)
+    bad = tmp_path / "bad.safetensors"
+    st.save_file(arrays, str(bad), metadata={"format": "netdesigner-weights", "version": "1", "epoch": "many"})
+    with pytest.raises(WeightsError, match="metadata field 'epoch'") as err:
+        model.load_weights(bad)
+    assert err.value.file == str(bad)
+    torch_style = tmp_path / "torch.safetensors"      # PyTorch writes {"format": "pt"}
+    st.save_file(arrays, str(torch_style), metadata={"format": "pt"})
+    assert model.load_weights(torch_style)["format"] == "pt"
+
+
+def _good_arrays_of(model):
+    return {k: np.ascontiguousarray(v) for k, v in model.executor.get_weights().items()}
