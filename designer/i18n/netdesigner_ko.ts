@@ -783,131 +783,131 @@ Select several blocks of one type to edit them together.</source>
         <name>CompareWindow</name>
         <message>
             <source>Compare Runs</source>
-            <translation type="unfinished" />
+            <translation>실행 비교</translation>
         </message>
         <message>
             <source>Curve:</source>
-            <translation type="unfinished" />
+            <translation>곡선:</translation>
         </message>
         <message>
             <source>loss per batch</source>
-            <translation type="unfinished" />
+            <translation>배치별 손실</translation>
         </message>
         <message>
             <source>linear scale</source>
-            <translation type="unfinished" />
+            <translation>선형 눈금</translation>
         </message>
         <message>
             <source>log scale</source>
-            <translation type="unfinished" />
+            <translation>로그 눈금</translation>
         </message>
         <message>
             <source>epoch</source>
-            <translation type="unfinished">에포크</translation>
+            <translation>에포크</translation>
         </message>
         <message>
             <source>Curves</source>
-            <translation type="unfinished" />
+            <translation>곡선</translation>
         </message>
         <message>
             <source>step</source>
-            <translation type="unfinished" />
+            <translation>단계</translation>
         </message>
         <message>
             <source>Gradient flow: median gradient norm per layer over the run (log scale), input at the bottom</source>
-            <translation type="unfinished" />
+            <translation>기울기 흐름: 학습 동안 층별 기울기 크기의 중앙값(로그 눈금), 입력은 아래쪽</translation>
         </message>
         <message>
             <source>layer</source>
-            <translation type="unfinished" />
+            <translation>층</translation>
         </message>
         <message>
             <source>{0}: ‖grad‖ median</source>
-            <translation type="unfinished" />
+            <translation>{0}: ‖기울기‖ 중앙값</translation>
         </message>
         <message>
             <source>{0}: weight mean</source>
-            <translation type="unfinished" />
+            <translation>{0}: 가중치 평균</translation>
         </message>
         <message>
             <source>{0}: weight std</source>
-            <translation type="unfinished" />
+            <translation>{0}: 가중치 표준편차</translation>
         </message>
         <message>
             <source>Layers</source>
-            <translation type="unfinished">층</translation>
+            <translation>층</translation>
         </message>
         <message>
             <source>block</source>
-            <translation type="unfinished" />
+            <translation>블록</translation>
         </message>
         <message>
             <source>parameter</source>
-            <translation type="unfinished" />
+            <translation>파라미터</translation>
         </message>
         <message>
             <source>connection</source>
-            <translation type="unfinished" />
+            <translation>연결</translation>
         </message>
         <message>
             <source>setting</source>
-            <translation type="unfinished" />
+            <translation>설정</translation>
         </message>
         <message>
             <source>what</source>
-            <translation type="unfinished" />
+            <translation>무엇</translation>
         </message>
         <message>
             <source>where</source>
-            <translation type="unfinished" />
+            <translation>어디</translation>
         </message>
         <message>
             <source>Nothing differs: the runs trained the same design with the same settings.</source>
-            <translation type="unfinished" />
+            <translation>다른 점이 없습니다: 두 실행은 같은 설계를 같은 설정으로 학습했습니다.</translation>
         </message>
         <message>
             <source>{0} differences from the first run</source>
-            <translation type="unfinished" />
+            <translation>첫 번째 실행과 다른 점 {0}개</translation>
         </message>
         <message>
             <source>Differences ({0})</source>
-            <translation type="unfinished" />
+            <translation>다른 점 ({0})</translation>
         </message>
         <message>
             <source>ended</source>
-            <translation type="unfinished" />
+            <translation>종료</translation>
         </message>
         <message>
             <source>epochs</source>
-            <translation type="unfinished" />
+            <translation>에포크</translation>
         </message>
         <message>
             <source>claim</source>
-            <translation type="unfinished" />
+            <translation>주장</translation>
         </message>
         <message>
             <source>measured</source>
-            <translation type="unfinished" />
+            <translation>측정값</translation>
         </message>
         <message>
             <source>why</source>
-            <translation type="unfinished" />
+            <translation>이유</translation>
         </message>
         <message>
             <source>holds</source>
-            <translation type="unfinished" />
+            <translation>성립</translation>
         </message>
         <message>
             <source>does not hold</source>
-            <translation type="unfinished" />
+            <translation>성립하지 않음</translation>
         </message>
         <message>
             <source>What the experiment claims, checked on these runs:</source>
-            <translation type="unfinished" />
+            <translation>이 실험이 주장하는 것, 이 실행들에서 확인한 결과:</translation>
         </message>
         <message>
             <source>Results</source>
-            <translation type="unfinished">결과</translation>
+            <translation>결과</translation>
         </message>
     </context>
     <context>
@@ -2190,87 +2190,95 @@ Select several blocks of one type to edit them together.</source>
         <name>GalleryDialog</name>
         <message>
             <source>Gallery of Experiments</source>
-            <translation type="unfinished" />
+            <translation>실험 갤러리</translation>
         </message>
         <message>
             <source>Each experiment trains two or more designs that differ in one idea of the course, then compares them and checks what the course claims.</source>
-            <translation type="unfinished" />
+            <translation>각 실험은 강의의 한 가지 생각만 다른 설계 두 개 이상을 학습한 뒤 비교하고, 강의가 주장하는 것을 확인합니다.</translation>
         </message>
         <message>
             <source>Run Comparison</source>
-            <translation type="unfinished" />
+            <translation>비교 실행</translation>
         </message>
         <message>
             <source>Train every variant of this experiment and compare them</source>
-            <translation type="unfinished" />
+            <translation>이 실험의 모든 변형을 학습하고 비교합니다</translation>
         </message>
         <message>
             <source>Close</source>
-            <translation type="unfinished" />
+            <translation>닫기</translation>
         </message>
         <message>
             <source>Activation functions</source>
-            <translation type="unfinished" />
+            <translation>활성화 함수</translation>
         </message>
         <message>
             <source>Initialization</source>
-            <translation type="unfinished" />
+            <translation>초기화</translation>
         </message>
         <message>
             <source>Vanishing and exploding gradients</source>
-            <translation type="unfinished" />
+            <translation>기울기 소실과 기울기 폭주</translation>
         </message>
         <message>
             <source>BatchNorm and LayerNorm</source>
-            <translation type="unfinished" />
+            <translation>배치 정규화와 층 정규화</translation>
         </message>
         <message>
             <source>Dropout</source>
-            <translation type="unfinished" />
+            <translation>드롭아웃</translation>
         </message>
         <message>
             <source>L1 and L2 regularization</source>
-            <translation type="unfinished" />
+            <translation>L1 및 L2 규제</translation>
         </message>
         <message>
             <source>Optimizers</source>
-            <translation type="unfinished" />
+            <translation>옵티마이저</translation>
         </message>
         <message>
             <source>Learning-rate schedules</source>
-            <translation type="unfinished" />
+            <translation>학습률 스케줄</translation>
         </message>
         <message>
             <source>LR range test</source>
-            <translation type="unfinished" />
+            <translation>학습률 범위 테스트</translation>
         </message>
         <message>
             <source>Early stopping and checkpoints</source>
-            <translation type="unfinished" />
+            <translation>조기 종료와 체크포인트</translation>
         </message>
         <message>
             <source>Batch, mini-batch and stochastic gradient descent</source>
-            <translation type="unfinished" />
+            <translation>배치, 미니 배치, 확률적 경사 하강법</translation>
         </message>
         <message>
             <source>Bias, variance and learning curves</source>
-            <translation type="unfinished" />
+            <translation>편향, 분산, 학습 곡선</translation>
         </message>
         <message>
             <source>Residual connections</source>
-            <translation type="unfinished" />
+            <translation>잔차 연결</translation>
         </message>
         <message>
             <source>Fine-tuning with frozen layers</source>
-            <translation type="unfinished" />
+            <translation>동결된 층으로 미세 조정</translation>
         </message>
         <message>
             <source>k-fold cross-validation</source>
-            <translation type="unfinished" />
+            <translation>k-폴드 교차 검증</translation>
         </message>
         <message>
             <source>Metrics</source>
-            <translation type="unfinished">지표</translation>
+            <translation>지표</translation>
+        </message>
+        <message>
+            <source>Variants</source>
+            <translation>변형</translation>
+        </message>
+        <message>
+            <source>What should happen</source>
+            <translation>일어나야 할 일</translation>
         </message>
     </context>
     <context>
@@ -2432,6 +2440,57 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>Stopping…</source>
             <translation>멈추는 중…</translation>
+        </message>
+    </context>
+    <context>
+        <name>Lab</name>
+        <message>
+            <source>&amp;Gallery…</source>
+            <translation>갤러리(&amp;G)…</translation>
+        </message>
+        <message>
+            <source>Experiments from the course, each a ready comparison</source>
+            <translation>강의의 실험들, 각각 바로 비교할 수 있습니다</translation>
+        </message>
+        <message>
+            <source>Run {0}</source>
+            <translation>실행 {0}</translation>
+        </message>
+        <message>
+            <source>Could not save the run history: {0}</source>
+            <translation>실행 기록을 저장할 수 없습니다: {0}</translation>
+        </message>
+        <message>
+            <source>{0} + {1}</source>
+            <translation>{0} + {1}</translation>
+        </message>
+        <message>
+            <source>Training the variant…</source>
+            <translation>변형을 학습하는 중…</translation>
+        </message>
+        <message>
+            <source>Training {0} designs…</source>
+            <translation>설계 {0}개를 학습하는 중…</translation>
+        </message>
+        <message>
+            <source>Training {0}</source>
+            <translation>학습 중: {0}</translation>
+        </message>
+        <message>
+            <source>Variant trained</source>
+            <translation>변형 학습 완료</translation>
+        </message>
+        <message>
+            <source>Run History</source>
+            <translation>실행 기록</translation>
+        </message>
+        <message>
+            <source>Run &amp;History</source>
+            <translation>실행 기록(&amp;H)</translation>
+        </message>
+        <message>
+            <source>Every training run of this design; compare two or more</source>
+            <translation>이 설계의 모든 학습 실행; 두 개 이상을 비교합니다</translation>
         </message>
     </context>
     <context>
@@ -2840,67 +2899,67 @@ Select several blocks of one type to edit them together.</source>
         <name>RunHistoryPanel</name>
         <message>
             <source>Run</source>
-            <translation type="unfinished">실행</translation>
+            <translation>실행</translation>
         </message>
         <message>
             <source>When</source>
-            <translation type="unfinished" />
+            <translation>시각</translation>
         </message>
         <message>
             <source>Ended</source>
-            <translation type="unfinished" />
+            <translation>종료</translation>
         </message>
         <message>
             <source>Epochs</source>
-            <translation type="unfinished">에포크</translation>
+            <translation>에포크</translation>
         </message>
         <message>
             <source>Loss</source>
-            <translation type="unfinished">손실</translation>
+            <translation>손실</translation>
         </message>
         <message>
             <source>Val. loss</source>
-            <translation type="unfinished" />
+            <translation>검증 손실</translation>
         </message>
         <message>
             <source>Change</source>
-            <translation type="unfinished" />
+            <translation>변경</translation>
         </message>
         <message>
             <source>Compare</source>
-            <translation type="unfinished" />
+            <translation>비교</translation>
         </message>
         <message>
             <source>Overlay the curves of the ticked runs (two or more)</source>
-            <translation type="unfinished" />
+            <translation>체크한 실행(두 개 이상)의 곡선을 겹쳐 봅니다</translation>
         </message>
         <message>
             <source>Duplicate as Variant…</source>
-            <translation type="unfinished" />
+            <translation>변형으로 복제…</translation>
         </message>
         <message>
             <source>Train the selected run again with one change: same data split, same seed</source>
-            <translation type="unfinished" />
+            <translation>선택한 실행을 한 가지만 바꿔 다시 학습합니다: 같은 데이터 분할, 같은 시드</translation>
         </message>
         <message>
             <source>Delete</source>
-            <translation type="unfinished">삭제</translation>
+            <translation>삭제</translation>
         </message>
         <message>
             <source>Delete the ticked runs from the history</source>
-            <translation type="unfinished" />
+            <translation>체크한 실행을 기록에서 삭제합니다</translation>
         </message>
         <message>
             <source>{0} run files could not be read: {1}</source>
-            <translation type="unfinished" />
+            <translation>실행 파일 {0}개를 읽을 수 없습니다: {1}</translation>
         </message>
         <message>
             <source>No runs yet: press Train (F5), or open Help ▸ Gallery.</source>
-            <translation type="unfinished" />
+            <translation>아직 실행이 없습니다: 학습(F5)을 누르거나 도움말 ▸ 갤러리를 여세요.</translation>
         </message>
         <message>
             <source>Tick two or more runs and press Compare.</source>
-            <translation type="unfinished" />
+            <translation>실행을 두 개 이상 체크하고 비교를 누르세요.</translation>
         </message>
     </context>
     <context>
@@ -3337,23 +3396,23 @@ netdesigner tune DESIGN --storage URL --study NAME</translation>
         <name>VariantDialog</name>
         <message>
             <source>Duplicate as Variant</source>
-            <translation type="unfinished" />
+            <translation>변형으로 복제</translation>
         </message>
         <message>
             <source>Train this run's design again with one change. The seed and the data split stay the same, so the change is the only difference.</source>
-            <translation type="unfinished" />
+            <translation>이 실행의 설계를 한 가지만 바꿔 다시 학습합니다. 시드와 데이터 분할은 그대로이므로 바꾼 것만 다릅니다.</translation>
         </message>
         <message>
             <source>Change:</source>
-            <translation type="unfinished" />
+            <translation>변경:</translation>
         </message>
         <message>
             <source>New value:</source>
-            <translation type="unfinished" />
+            <translation>새 값:</translation>
         </message>
         <message>
             <source>Train Variant</source>
-            <translation type="unfinished" />
+            <translation>변형 학습</translation>
         </message>
     </context>
     <context>

@@ -195,21 +195,25 @@ class Lab(QObject):
     def shutdown(self) -> None:
         self.runner.stop()
 
+    def install(self) -> None:
+        window = self.window
+        dock = window._dock("runs", self.tr("Run History"), self.panel, Qt.BottomDockWidgetArea)
+        window.tabifyDockWidget(window.docks["problems"], dock)
+        window.docks["problems"].raise_()
+        window.panels_menu.addAction(dock.toggleViewAction())
+        self.history_dock = dock
+        self.history_action = QAction(self.tr("Run &History"), window)
+        self.history_action.setStatusTip(self.tr("Every training run of this design; compare two or more"))
+        self.history_action.triggered.connect(lambda: (dock.show(), dock.raise_()))
+        view_menu = next((m for m in window.panels_menu.menuAction().associatedObjects()
+                          if m is not window.panels_menu and hasattr(m, "addAction")), window.panels_menu)
+        view_menu.insertAction(window.panels_menu.menuAction(), self.history_action)
+        first = window.help_menu.actions()[0] if window.help_menu.actions() else None
+        window.help_menu.insertAction(first, self.gallery_action)
+
 
 def install_lab(window) -> Lab:
-    """Run History dock (View ▸ Panels and View ▸ Run History) and Help ▸ Gallery…."""
+    """Run History dock (View ▸ Run History, View ▸ Panels) and Help ▸ Gallery…."""
     lab = Lab(window)
-    dock = window._dock("runs", lab.tr("Run History"), lab.panel, Qt.BottomDockWidgetArea)
-    window.tabifyDockWidget(window.docks["problems"], dock)
-    window.docks["problems"].raise_()
-    window.panels_menu.addAction(dock.toggleViewAction())
-    lab.history_dock = dock
-    lab.history_action = QAction(lab.tr("Run &History"), window)
-    lab.history_action.setStatusTip(lab.tr("Every training run of this design; compare two or more"))
-    lab.history_action.triggered.connect(lambda: (dock.show(), dock.raise_()))
-    view_menu = next((m for m in window.panels_menu.menuAction().associatedObjects()
-                      if m is not window.panels_menu and hasattr(m, "addAction")), window.panels_menu)
-    view_menu.insertAction(window.panels_menu.menuAction(), lab.history_action)
-    window.help_menu.insertAction(window.help_menu.actions()[0] if window.help_menu.actions() else None,
-                                  lab.gallery_action)
+    lab.install()
     return lab

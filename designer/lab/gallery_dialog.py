@@ -115,12 +115,13 @@ class GalleryDialog(QDialog):
             self.text.setHtml("")
             return
         lang = self.lang
+        variants_head, claims_head = self.tr("Variants"), self.tr("What should happen")
         variants = "".join(f"<li>{_esc(v.label.get(lang) or v.label['en'])}</li>" for v in e.variants)
         claims = "".join(f"<li>{_esc(c.why.get(lang) or c.why['en'])}</li>" for c in e.claims)
         self.text.setHtml(
             f"<h3>{_esc(e.t('title', lang))}</h3><p>{_esc(e.t('explanation', lang))}</p>"
-            f"<p><b>{_esc(self.tr('Variants'))}</b></p><ul>{variants}</ul>"
-            f"<p><b>{_esc(self.tr('What should happen'))}</b></p><ul>{claims}</ul>")
+            f"<p><b>{_esc(variants_head)}</b></p><ul>{variants}</ul>"
+            f"<p><b>{_esc(claims_head)}</b></p><ul>{claims}</ul>")
 
     def set_busy(self, busy: bool, text: str = "") -> None:
         self.run_button.setEnabled(not busy and self.current() is not None)
