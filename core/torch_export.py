@@ -40,6 +40,12 @@ _RESERVED = {
     "named_buffers", "requires_grad_", "type", "input_offset", "input_scale", "class_names",
     "feature_names", "task", "metadata", "dump_patches", "call_super_init", "T_destination",
     "input", "sum", "len", "range", "list", "dict", "min", "max", "abs", "print", "super", "id",
+    "bfloat16", "compile", "extra_repr", "get_extra_state", "ipu", "mtia", "named_children",
+    "register_backward_hook", "register_forward_hook", "register_forward_pre_hook",
+    "register_full_backward_hook", "register_full_backward_pre_hook",
+    "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_module",
+    "register_state_dict_post_hook", "register_state_dict_pre_hook", "set_extra_state",
+    "set_submodule", "share_memory", "to_empty", "xpu", "copy", "DTYPE", "WEIGHTS", "TRAINING",
 }
 
 _TEXT_METADATA = ("design_name", "design_file", "task")
@@ -58,9 +64,9 @@ def python_names(ids: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for nid in ids:
         base = re.sub(r"\W", "_", nid, flags=re.ASCII) or "node"
-        if base[0].isdigit():
-            base = "n_" + base
-        if keyword.iskeyword(base) or base in _RESERVED or base.startswith("__"):
+        if base[0].isdigit() or base[0] == "_":      # nn.Module keeps its state in _-names
+            base = "n_" + base.lstrip("_")
+        if keyword.iskeyword(base) or base in _RESERVED:
             base = base + "_"
         name, k = base, 2
         while name in taken:

@@ -363,12 +363,13 @@ def test_bad_output_name_is_one_line(tmp_path, capsys):
 
 
 def test_python_names_are_distinct_identifiers():
-    ids = ["dense-1", "dense_1", "1st", "class", "x", "forward", "a.b", "training", "__init__"]
+    ids = ["dense-1", "dense_1", "1st", "class", "x", "forward", "a.b", "training", "__init__", "_modules",
+           "_version", "_", "register_module", "n_1st"]
     names = python_names(ids)
     assert len(set(names.values())) == len(ids)
     for nid, name in names.items():
         assert name.isidentifier() and not __import__("keyword").iskeyword(name), nid
-        assert not hasattr(torch.nn.Module, name), nid
+        assert not hasattr(torch.nn.Module, name) and not name.startswith("_"), nid
     assert weights_path_for("a/model.py") == "a/model.safetensors"
 
 
