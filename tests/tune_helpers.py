@@ -39,21 +39,20 @@ def started(lines: list[str]) -> list[int]:
     return [int(m.group(1)) for line in lines if (m := STARTED.match(line))]
 
 
-def kill_during_first_trial(proc: subprocess.Popen) -> int:
-    """Read the worker's output until it starts a trial, then kill -9 it; the trial's number."""
+def wait_started(proc: subprocess.Popen, seen: list[str]) -> int:
+    """Read the worker's output (into `seen`) until it starts a trial; that trial's number."""
     for line in proc.stdout:
+        seen.append(line)
         m = STARTED.match(line)
         if m:
-            proc.kill()
-            proc.wait()
             return int(m.group(1))
     raise AssertionError(f"the worker ended before starting a trial: {proc.stderr.read()}")
 
 
-def finish(proc: subprocess.Popen) -> list[str]:
+def finish(proc: subprocess.Popen, seen: list[str] | None = None) -> list[str]:
     out, err = proc.communicate()
     assert proc.returncode == 0, err
-    return out.splitlines()
+    return [line.rstrip("\n") for line in (seen or [])] + out.splitlines()
 
 
 def check_two_workers_one_killed(design: Path, storage: str, trials: int = 4) -> None:
@@ -64,10 +63,16 @@ def check_two_workers_one_killed(design: Path, storage: str, trials: int = 4) ->
     from optuna.trial import TrialState
 
     from core.tune import open_storage, retried_from
-    a = worker(design, storage, trials=trials)
+    # A's trials are endless (its own --epochs), so it is surely mid-trial when killed — after B
+    # has started a trial too, so both workers ran against the study at the same time.
+    a = worker(design, storage, "--epochs", "1000000", trials=trials)
+    killed = wait_started(a, [])
     b = worker(design, storage, trials=trials)
-    killed = kill_during_first_trial(a)
-    lines_b = finish(b)
+    seen_b: list[str] = []
+    wait_started(b, seen_b)
+    a.kill()
+    a.wait()
+    lines_b = finish(b, seen_b)
     study = optuna.load_study(study_name="s", storage=open_storage(storage, 1))
     trials_ = study.get_trials()
     by_number = {t.number: t for t in trials_}

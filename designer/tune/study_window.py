@@ -146,11 +146,13 @@ class StudyWindow(QMainWindow):
         self.history_plot.setLabel("bottom", self.tr("trial"))
         self.history_plot.setLabel("left", cfg.metric)
         self.history_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.history_plot.getAxis("left").enableAutoSIPrefix(False)
         self.parallel_plot = pg.PlotWidget()
         self.parallel_plot.hideAxis("left")
         self.parallel_plot.setMouseEnabled(x=False, y=False)
         self.importance_plot = pg.PlotWidget()
         self.importance_plot.setLabel("bottom", self.tr("importance"))
+        self.importance_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.importance_note = pg.TextItem(anchor=(0.5, 0.5))
         self.tabs.addTab(self.history_plot, self.tr("History"))
         self.tabs.addTab(self.parallel_plot, self.tr("Parallel coordinates"))
@@ -299,18 +301,30 @@ class StudyWindow(QMainWindow):
         p = self.parallel_plot
         p.clear()
         axes = [sp.name for sp in self.search] + [self.cfg.metric]
+        text = (200, 200, 200)
         for i, name in enumerate(axes):
             p.addItem(pg.InfiniteLine(pos=i, angle=90, pen=pg.mkPen((150, 150, 150), width=1)))
-            label = pg.TextItem(name, anchor=(0.5, 0), color=(90, 90, 90))
-            label.setPos(i, -0.05)
+            label = pg.TextItem(name, anchor=(0.5, 0), color=text)
+            label.setPos(i, -0.06)
             p.addItem(label)
+            if i < len(self.search):      # each axis's ends: the range (or first and last choice)
+                sp = self.search[i]
+                ends = (sp.choices[0], sp.choices[-1]) if sp.kind == "choice" else (sp.low, sp.high)
+                for y, v, anchor in ((0.0, ends[0], (0.5, -0.1)), (1.0, ends[1], (0.5, 1.1))):
+                    tick = pg.TextItem(_fmt(v), anchor=anchor, color=(150, 150, 150))
+                    tick.setPos(i, y)
+                    p.addItem(tick)
         p.getAxis("bottom").setTicks([[(i, "") for i in range(len(axes))]])
         p.setXRange(-0.3, len(axes) - 0.7, padding=0)
-        p.setYRange(-0.2, 1.05, padding=0)
+        p.setYRange(-0.25, 1.12, padding=0)
         if not complete:
             return
         values = np.array([t.value for t in complete], float)
         lo, hi = float(values.min()), float(values.max())
+        for y, v, anchor in ((0.0, lo, (0.5, -0.1)), (1.0, hi, (0.5, 1.1))):
+            tick = pg.TextItem(_fmt(v), anchor=anchor, color=(150, 150, 150))
+            tick.setPos(len(axes) - 1, y)
+            p.addItem(tick)
         cmap = pg.colormap.get("viridis")
         for t, v in zip(complete, values):
             ys = [self._axis_value(sp, t.params.get(sp.name)) for sp in self.search]
