@@ -19,6 +19,8 @@ from .params import Param, ParamSet
 
 TASKS = ("binary", "multiclass", "regression")
 SCALINGS = ("standard", "minmax", "none")
+F32_MAX = float(np.finfo(np.float32).max)   # beyond this a value is inf in float32 training
+UNSCALED_WARN = 1e6                          # unscaled features above this: warn (saturation, huge steps)
 
 
 @dataclass
@@ -362,6 +364,25 @@ def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: s
         X, y = part if part is not None else (None, None)
         out[f"X_{key}"] = None if X is None else scaler.transform(X, in_place=True)   # X is a split copy
         out[f"y_{key}"] = None if y is None else np.asarray(y, np.float64).reshape(len(y), -1)
+        if X is not None:
+            _check_scaled(out[f"X_{key}"], key, scaling, dataset)
+    warnings = list(dataset.warnings)
+    peak = np.abs(out["X_train"]).max(axis=0, initial=0.0) if scaling == "none" else None
+    if peak is not None and peak.max(initial=0.0) > UNSCALED_WARN:
+        j = int(np.argmax(peak))
+        warnings.append(f"{dataset.name}: feature {dataset.feature_names[j]!r} reaches {peak[j]:.3g} and scaling "
+                        "is 'none'; values this large make training unstable (choose standard scaling)")
     return PreparedData(**out, scaler=scaler, task=dataset.task, n_classes=dataset.n_classes,
                         feature_names=list(dataset.feature_names), class_names=dataset.class_names,
-                        name=dataset.name, warnings=list(dataset.warnings))
+                        name=dataset.name, warnings=warnings)
+
+
+def _check_scaled(X: np.ndarray, part: str, scaling: str, dataset: Dataset) -> None:
+    """A value the scaling pushed beyond float32's range (a validation value far outside the training
+    range under min-max, say) would overflow in training: refused, naming the column."""
+    big = np.argwhere(~(np.abs(X) <= F32_MAX))      # also NaN/inf
+    if len(big):
+        i, j = big[0]
+        raise DataError(f"Data set {dataset.name!r}, column {dataset.feature_names[j]!r}: after {scaling} "
+                        f"scaling a {part} value is {X[i, j]:.3g}, beyond float32's range (±{F32_MAX:.3g}); "
+                        "training would overflow")

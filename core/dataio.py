@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .data import TASKS, Dataset
+from .data import F32_MAX, TASKS, Dataset
 from .errors import DataError
 from .fileguard import require_regular_file
 
@@ -36,7 +36,6 @@ _DELIMITERS = ",;\t| "
 
 CSV_OPTIONS = ("features", "target", "delimiter", "header", "missing", "task", "decimal", "encoding")
 DECIMALS = (".", ",")
-F32_MAX = float(np.finfo(np.float32).max)   # beyond this a feature is inf in float32 training
 _ID_NAMES = frozenset({"id", "index", "idx", "row", "rowid", "row_id", "unnamed: 0"})
 _ID_MIN_ROWS = 10                # fewer rows than this: increasing integers are no evidence of an index
 NPZ_OPTIONS = ("x_key", "y_key", "y_path", "target", "missing", "task")

@@ -326,3 +326,32 @@ def test_cli_prints_data_warnings(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(logging.getLogger(), "handlers", [])   # the CLI's basicConfig installs its own
     assert main(["train", str(tmp_path / "net.json"), "--quiet"]) == 0
     assert "left out 1 of 30 rows" in capsys.readouterr().err
+
+
+# ---- after scaling ------------------------------------------------------------------------------
+
+def test_value_pushed_beyond_float32_by_minmax_scaling_is_refused():
+    """Training values span 1e-14, a validation value is 1e30 (both fine for float32): min-max
+    scaling makes it 1e44."""
+    from core.data import Dataset, prepare, train_val_test_split
+    n = 20
+    rows = np.arange(n, dtype=float)[:, None]
+    val_rows = train_val_test_split(rows, np.zeros(n), val=0.25, seed=3)["val"][0][:, 0].astype(int)
+    X = np.zeros((n, 2))
+    X[::2, 0] = 1e-14
+    X[val_rows, 0] = 1e30
+    X[:, 1] = np.arange(n) % 3
+    ds = Dataset(X, np.linspace(0, 1, n), "regression", ["tiny", "b"], name="t")
+    with pytest.raises(DataError, match=r"column 'tiny'.*after minmax scaling a val value"):
+        prepare(ds, val=0.25, scaling="minmax", seed=3)
+    with pytest.raises(DataError, match="after standard scaling"):     # std of the train part: tiny too
+        prepare(ds, val=0.25, scaling="standard", seed=3)
+    assert prepare(ds, val=0.25, scaling="none", seed=3).X_val.shape == (5, 2)
+
+
+def test_large_unscaled_features_are_warned_about():
+    from core.data import Dataset, prepare
+    X = np.c_[np.linspace(0, 5e7, 40), np.linspace(-1, 1, 40)]
+    ds = Dataset(X, np.arange(40) % 2, "binary", ["income", "z"], name="t")
+    assert any("'income'" in w and "standard scaling" in w for w in prepare(ds, scaling="none").warnings)
+    assert prepare(ds, scaling="standard").warnings == []
