@@ -33,7 +33,8 @@ EARLY_STOPPING_PARAMS = ParamSet((
     Param("monitor", "str", "val_loss", doc="What to watch, e.g. val_loss, loss, val_accuracy."),
     Param("patience", "int", 5, minimum=0, doc="Epochs without improvement before stopping."),
     Param("min_delta", "float", 0.0, minimum=0.0, doc="Smallest change that counts as improvement."),
-    Param("restore_best_weights", "bool", True, doc="Go back to the best epoch's weights when stopping."),
+    Param("restore_best_weights", "bool", True,
+          doc="Go back to the best epoch's weights when training ends (Keras: also without an early stop)."),
 ))
 
 CHECKPOINT_PARAMS = ParamSet((
