@@ -155,13 +155,17 @@ class RunRecord:
         xs = self.epochs[:len(ys)] if len(self.epochs) >= len(ys) else list(range(len(ys)))
         return (np.asarray(xs, float), np.array([np.nan if v is None else v for v in ys], float))
 
-    def grad_flow(self) -> dict[str, float]:
-        """node id → median gradient norm over the run (weight layers, input side first)."""
+    def grad_flow(self, when: str = "median") -> dict[str, float]:
+        """node id → gradient norm of each weight layer: at the first statistics sample
+        (``"first"``, the initialisation's effect), the ``"last"`` one, or the run's ``"median"``."""
         out = {}
         for nid, s in self.layers.items():
             if s.get("kind") == "weights":
                 vals = [v for v in s.get("grad_norm", []) if v is not None]
-                out[nid] = float(np.median(vals)) if vals else float("nan")
+                if not vals:
+                    out[nid] = float("nan")
+                else:
+                    out[nid] = float(vals[0] if when == "first" else vals[-1] if when == "last" else np.median(vals))
         return out
 
     def to_dict(self) -> dict:
@@ -585,4 +589,5 @@ def make_variant(design, change: dict):
 def describe_change(change: dict) -> str:
     if "node" in change:
         return f"{change['node']}.{change.get('param')} = {_fmt(change.get('value'))}"
-    return f"{change.get('setting')} = {_fmt(change.get('value'))}"
+    where = str(change.get("setting", "")).removeprefix("training.").replace(".params.", ".")
+    return f"{where} = {_fmt(change.get('value'))}"

@@ -22,7 +22,7 @@ MODES = ("design", "train")
 #: bump when a default arrangement changes, so states saved by older versions are not restored
 STATE_VERSION = 1
 #: docks that belong to designing (hidden in Train)
-DESIGN_DOCKS = ("palette", "inspector", "training", "problems", "history")
+DESIGN_DOCKS = ("palette", "inspector", "training", "problems", "history", "runs")   # runs: designer/lab
 #: the dashboard's docks in Train, column by column; tabs within a column, the first in front
 # (activations share the boundary's place: a design the boundary cannot be drawn for shows them
 # there while it trains — see dashboard._install)

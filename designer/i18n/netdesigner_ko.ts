@@ -814,8 +814,20 @@ Select several blocks of one type to edit them together.</source>
             <translation>단계</translation>
         </message>
         <message>
-            <source>Gradient flow: median gradient norm per layer over the run (log scale), input at the bottom</source>
-            <translation>기울기 흐름: 학습 동안 층별 기울기 크기의 중앙값(로그 눈금), 입력은 아래쪽</translation>
+            <source>Gradient flow: gradient norm per layer (log scale, the same for every run), input at the bottom —</source>
+            <translation>기울기 흐름: 층별 기울기 크기(로그 눈금, 모든 실행에 같은 눈금), 입력은 아래쪽 —</translation>
+        </message>
+        <message>
+            <source>at the start of training</source>
+            <translation>학습 시작 때</translation>
+        </message>
+        <message>
+            <source>median over the run</source>
+            <translation>실행 동안의 중앙값</translation>
+        </message>
+        <message>
+            <source>at the end of training</source>
+            <translation>학습 끝날 때</translation>
         </message>
         <message>
             <source>layer</source>
@@ -866,8 +878,8 @@ Select several blocks of one type to edit them together.</source>
             <translation>다른 점이 없습니다: 두 실행은 같은 설계를 같은 설정으로 학습했습니다.</translation>
         </message>
         <message>
-            <source>{0} differences from the first run</source>
-            <translation>첫 번째 실행과 다른 점 {0}개</translation>
+            <source>Differences from the first run: {0}</source>
+            <translation>첫 번째 실행과 다른 점: {0}개</translation>
         </message>
         <message>
             <source>Differences ({0})</source>
@@ -1712,8 +1724,8 @@ Select several blocks of one type to edit them together.</source>
             <translation>최적 가중치 복원</translation>
         </message>
         <message>
-            <source>Go back to the best epoch's weights when stopping.</source>
-            <translation>멈출 때 가장 좋았던 에포크의 가중치로 되돌립니다.</translation>
+            <source>Go back to the best epoch's weights when training ends (Keras: also without an early stop).</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Save the best weights while training.</source>

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QTab
 
 from core.runs import RunRecord, diff_designs
 
-from ..dashboard.base import LogAxis, log10_safe, pen, series_color, style_plot
+from ..dashboard.base import LogAxis, layout_widget, log10_safe, pen, series_color, style_plot
 
 
 def _fmt(v) -> str:
@@ -100,9 +100,9 @@ class CompareWindow(QWidget):
         row.addWidget(self.log_y)
         row.addStretch(1)
         col.addLayout(row)
-        self.curve_plot = pg.PlotWidget()
-        style_plot(self.curve_plot.getPlotItem(), "", self.tr("epoch"))
-        col.addWidget(self.curve_plot, 1)
+        self.curve_glw = layout_widget()          # the theme's background, as the dashboard's plots
+        self.curve_plot_item = style_plot(self.curve_glw.addPlot(row=0, col=0), "", self.tr("epoch"))
+        col.addWidget(self.curve_glw, 1)
         self.tabs.addTab(page, self.tr("Curves"))
         start = self.curve_choice.findData(headline)
         self.curve_choice.setCurrentIndex(start if start >= 0 else 0)
@@ -124,7 +124,7 @@ class CompareWindow(QWidget):
         return out
 
     def draw_curves(self) -> None:
-        plot = self.curve_plot.getPlotItem()
+        plot = self.curve_plot_item
         plot.clear()
         key = self.curve_choice.currentData()
         log = bool(self.log_y.currentData())
@@ -152,26 +152,28 @@ class CompareWindow(QWidget):
     def _layers_tab(self) -> None:
         page = QWidget()
         col = QVBoxLayout(page)
-        col.addWidget(QLabel(self.tr("Gradient flow: median gradient norm per layer over the run (log scale), "
-                                     "input at the bottom")))
-        self.layer_glw = pg.GraphicsLayoutWidget()
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Gradient flow: gradient norm per layer (log scale, the same for every run), "
+                                     "input at the bottom —")))
+        self.flow_when = QComboBox()
+        self.flow_when.addItem(self.tr("at the start of training"), "first")
+        self.flow_when.addItem(self.tr("median over the run"), "median")
+        self.flow_when.addItem(self.tr("at the end of training"), "last")
+        row.addWidget(self.flow_when)
+        row.addStretch(1)
+        col.addLayout(row)
+        self.layer_glw = layout_widget()
         col.addWidget(self.layer_glw, 2)
-        layers = self.layer_order()
+        self.layers = self.layer_order()
         self.grad_plots = []
         for i, r in enumerate(self.runs):
             plot = self.layer_glw.addPlot(row=0, col=i, axisItems={"bottom": LogAxis("bottom")})
             style_plot(plot, _escape(r.label or r.id))
-            flow = r.grad_flow()
-            vals = log10_safe([flow.get(n, np.nan) for n in layers])
-            ys = np.arange(len(layers), dtype=float)
-            ok = np.isfinite(vals)
-            lo = np.nanmin(vals) - 0.5 if ok.any() else -6.0
-            bars = pg.BarGraphItem(x0=np.full(ok.sum(), lo), width=(vals[ok] - lo), y=ys[ok], height=0.6,
-                                   brush=series_color(i), pen=None)
-            plot.addItem(bars)
-            plot.getAxis("left").setTicks([[(float(k), n) for k, n in enumerate(layers)]])
+            plot.getAxis("left").setTicks([[(float(k), n) for k, n in enumerate(self.layers)]])
             plot.setMouseEnabled(x=False, y=False)
-            self.grad_plots.append((plot, dict(zip(layers, vals))))
+            self.grad_plots.append((plot, {}))
+        self.flow_when.currentIndexChanged.connect(self.draw_flow)
+        self.draw_flow()
         self.weights_table = QTableWidget()
         heads = [self.tr("layer")]
         for r in self.runs:
@@ -180,17 +182,35 @@ class CompareWindow(QWidget):
                       self.tr("{0}: weight std").format(name)]
         self.weights_table.setColumnCount(len(heads))
         self.weights_table.setHorizontalHeaderLabels(heads)
-        self.weights_table.setRowCount(len(layers))
-        for row, nid in enumerate(layers):
-            self.weights_table.setItem(row, 0, QTableWidgetItem(nid))
+        self.weights_table.setRowCount(len(self.layers))
+        for row_i, nid in enumerate(self.layers):
+            self.weights_table.setItem(row_i, 0, QTableWidgetItem(nid))
             for i, r in enumerate(self.runs):
                 mean, std = weight_summary(r.layers.get(nid, {}))
                 for j, v in enumerate((r.grad_flow().get(nid), mean, std)):
-                    self.weights_table.setItem(row, 1 + 3 * i + j, QTableWidgetItem(_fmt(v)))
+                    self.weights_table.setItem(row_i, 1 + 3 * i + j, QTableWidgetItem(_fmt(v)))
         self.weights_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.weights_table.setEditTriggers(QTableWidget.NoEditTriggers)
         col.addWidget(self.weights_table, 1)
         self.tabs.addTab(page, self.tr("Layers"))
+
+    def draw_flow(self) -> None:
+        """One bar chart per run over the same layers and the same log axis, so bars compare."""
+        when = self.flow_when.currentData()
+        values = [log10_safe([r.grad_flow(when).get(n, np.nan) for n in self.layers]) for r in self.runs]
+        finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)
+        lo = float(np.floor(finite.min())) - 0.5 if finite.size else -6.0
+        hi = float(np.ceil(finite.max())) + 0.2 if finite.size else 0.0
+        ys = np.arange(len(self.layers), dtype=float)
+        for i, vals in enumerate(values):
+            plot, _ = self.grad_plots[i]
+            plot.clear()
+            ok = np.isfinite(vals)
+            plot.addItem(pg.BarGraphItem(x0=np.full(ok.sum(), lo), width=(vals[ok] - lo), y=ys[ok], height=0.6,
+                                         brush=series_color(i), pen=None))
+            plot.setXRange(lo, hi, padding=0)
+            plot.setYRange(-0.6, len(self.layers) - 0.4, padding=0)
+            self.grad_plots[i] = (plot, dict(zip(self.layers, vals)))
 
     # ---- differences -------------------------------------------------------------------------
     def differences(self) -> list[tuple[str, str, list[str]]]:
@@ -225,7 +245,7 @@ class CompareWindow(QWidget):
         page = QWidget()
         col = QVBoxLayout(page)
         note = (self.tr("Nothing differs: the runs trained the same design with the same settings.") if not rows
-                else self.tr("{0} differences from the first run").format(len(rows)))
+                else self.tr("Differences from the first run: {0}").format(len(rows)))
         col.addWidget(QLabel(note))
         col.addWidget(self.diff_table, 1)
         self.tabs.addTab(page, self.tr("Differences ({0})").format(len(rows)))
