@@ -118,9 +118,15 @@ def _require_optuna():
         import optuna
     except ImportError:
         raise TuneError("hyper-parameter search needs Optuna: pip install -e \".[tune]\"") from None
+    return optuna
+
+
+def quiet_optuna() -> None:
+    """For entry points (the CLI, worker processes): our own one line per trial replaces Optuna's
+    INFO lines, and the heartbeat's "experimental" warnings are not news to a user."""
+    optuna = _require_optuna()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    return optuna
 
 
 def open_storage(url: str | None, heartbeat: int = DEFAULT_HEARTBEAT_S):
@@ -153,8 +159,10 @@ def open_storage(url: str | None, heartbeat: int = DEFAULT_HEARTBEAT_S):
     last: BaseException | None = None
     for attempt in range(12):
         try:
-            return RDBStorage(url, engine_kwargs=kwargs, heartbeat_interval=heartbeat,
-                              grace_period=2 * heartbeat, **_retry_callback())
+            with warnings.catch_warnings():   # the heartbeat is "experimental" since Optuna 2.9
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return RDBStorage(url, engine_kwargs=kwargs, heartbeat_interval=heartbeat,
+                                  grace_period=2 * heartbeat, **_retry_callback())
         except Exception as e:    # sqlalchemy and driver errors have no common base worth naming
             last = e
             if not _is_race(e):
@@ -348,7 +356,12 @@ def work(cfg: TuneConfig, *, worker: int = 0, study=None,
         values = suggest_values(trial, design)
         say(f"trial {trial.number} started by {host}: {_params_text(trial)}")
         t0 = time.perf_counter()
-        value = train_trial(trial, design, values, cfg)
+        try:
+            value = train_trial(trial, design, values, cfg)
+        except NetDesignerError as e:     # these values cannot train: this trial fails, in one line
+            trial.set_user_attr("error", str(e)[:1000])
+            say(f"trial {trial.number} failed: {e}")
+            return float("nan")           # Optuna marks the trial FAIL
         say(f"trial {trial.number} complete: {cfg.metric} {value:.6g}  ({time.perf_counter() - t0:.1f} s)")
         return value
 
@@ -356,11 +369,11 @@ def work(cfg: TuneConfig, *, worker: int = 0, study=None,
         c = counts(study)
         done = c.get("COMPLETE", 0) + c.get("PRUNED", 0)
         running, waiting, failed = c.get("RUNNING", 0), c.get("WAITING", 0), c.get("FAIL", 0)
-        if failed >= max(cfg.trials, 3) + 3 * running and not waiting:
+        if failed >= cfg.trials + 3 and not waiting:    # every trial failing must not loop forever
             say(f"stopping: {failed} trials failed")
             break
         if waiting or done + running < cfg.trials:
-            study.optimize(run_one, n_trials=1, catch=(NetDesignerError,))   # a bad trial fails alone
+            study.optimize(run_one, n_trials=1)
             continue
         if running and heartbeat:     # a dead worker's trial goes stale and comes back as WAITING
             optuna.storages.fail_stale_trials(study)
@@ -402,7 +415,8 @@ def spawn_workers(fn, arg_lists: list[tuple], cores: int | None = None) -> list:
     try:
         os.environ.update(_threads_env(threads))       # a spawned child copies the environment
         for args in arg_lists:
-            p = ctx.Process(target=_pool_entry, args=(fn, args, threads), daemon=False)
+            # daemon: a designer window that closes takes its workers with it
+            p = ctx.Process(target=_pool_entry, args=(fn, args, threads), daemon=True)
             p.start()
             procs.append(p)
     finally:
@@ -416,6 +430,7 @@ def spawn_workers(fn, arg_lists: list[tuple], cores: int | None = None) -> list:
 
 def _worker_process(cfg: TuneConfig, index: int) -> None:
     try:
+        quiet_optuna()
         work(cfg, worker=index)
     except NetDesignerError as e:
         print(f"netdesigner tune (worker {index}): {e}", file=sys.stderr, flush=True)
@@ -435,6 +450,8 @@ def prepare(cfg: TuneConfig, jobs: int = 1):
         raise TuneError(f"--kfold must be at least 2, received {cfg.kfold}")
     cfg.metric = cfg.metric or default_metric(design, cfg.kfold)
     check_metric(design, cfg.metric, cfg.kfold)
+    from .model import load_design_data
+    load_design_data(design.data, design.folder)     # a data problem: one line now, not per trial
     if cfg.method == "grid":
         cfg.trials = min(cfg.trials, grid_size(design.search))
     if cfg.storage is None and jobs > 1:
@@ -518,6 +535,7 @@ def add_subcommand(sub) -> None:
 
 def cmd_tune(args) -> int:
     from .designfile import load_design, save_design
+    quiet_optuna()
     design = load_design(args.design)
     if not 1 <= args.jobs <= MAX_JOBS:
         raise TuneError(f"--jobs must be between 1 and {MAX_JOBS}, received {args.jobs}")

@@ -165,3 +165,24 @@ def test_spawned_workers_get_their_share_of_the_cores(tmp_path):
         p.join()
     assert [p.exitcode for p in procs] == [0, 0]
     assert [json.loads(open(p).read()) for p in paths] == [{"numba": "2", "cap": 2}] * 2
+
+
+def test_a_trial_that_cannot_train_fails_alone_and_failing_ends(tmp_path, monkeypatch, capsys):
+    """A NetDesignerError in one trial fails that trial (one line, its message kept); when every
+    trial fails the worker gives up after trials + 3 failures instead of looping forever."""
+    import core.tune as tune
+    from core.errors import DataError
+
+    def broken(trial, design, values, cfg):
+        raise DataError("the data set has no column 'y'")
+
+    monkeypatch.setattr(tune, "train_trial", broken)
+    design = load_design(searched_xor(tmp_path))
+    cfg = TuneConfig(design.to_dict(), trials=2, method="random", seed=0)
+    _, study = prepare(cfg)
+    assert work(cfg, study=study) == [0, 1, 2, 3, 4]
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 5
+    assert study.trials[0].user_attrs["error"] == "the data set has no column 'y'"
+    out = capsys.readouterr().out
+    assert "trial 0 failed: the data set has no column 'y'" in out and "stopping: 5 trials failed" in out
+    assert "Traceback" not in out
