@@ -4,8 +4,10 @@ A *study* lives in an Optuna storage. Every worker — a process started here by
 ``netdesigner tune`` on another machine given the same ``--storage`` and ``--study`` — loads the
 study, asks it for a trial, trains the design with that trial's values and reports the per-epoch
 validation metric, so the median pruner can stop a trial that is doing worse than the others at
-the same epoch (``trial.should_prune()`` → ``Trainer.request_stop()``). A worker stops when the
-study holds ``trials`` finished (complete or pruned) trials.
+the same epoch (``trial.should_prune()`` → ``Trainer.request_stop()``). A worker starts a trial
+while the study's finished (complete or pruned) and running trials are fewer than ``trials``,
+so several workers may overshoot by a trial or two (each decides on its own, as Optuna's
+MaxTrialsCallback does).
 
 Storages (``--storage``):
   * none: one process keeps the study in memory; several (``--jobs``) share a journal file in a
