@@ -177,7 +177,7 @@ CORE_TEXTS = (
     QT_TRANSLATE_NOOP('CoreText', 'What to watch, e.g. val_loss, loss, val_accuracy.'),
     QT_TRANSLATE_NOOP('CoreText', 'Epochs without improvement before stopping.'),
     QT_TRANSLATE_NOOP('CoreText', 'Restore best weights'),
-    QT_TRANSLATE_NOOP('CoreText', "Go back to the best epoch's weights when stopping."),
+    QT_TRANSLATE_NOOP('CoreText', "Go back to the best epoch's weights when training ends (Keras: also without an early stop)."),
     QT_TRANSLATE_NOOP('CoreText', 'Save the best weights while training.'),
     QT_TRANSLATE_NOOP('CoreText', 'Weights file (.npz) to write; empty: next to the design.'),
     QT_TRANSLATE_NOOP('CoreText', 'Value that decides which epoch is best.'),

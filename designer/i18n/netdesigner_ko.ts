@@ -1725,7 +1725,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Go back to the best epoch's weights when training ends (Keras: also without an early stop).</source>
-            <translation type="unfinished" />
+            <translation>학습이 끝날 때 가장 좋은 에포크의 가중치로 돌아갑니다(Keras: 조기 종료가 없어도).</translation>
         </message>
         <message>
             <source>Save the best weights while training.</source>
