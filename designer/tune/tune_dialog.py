@@ -136,16 +136,30 @@ class TuneDialog(QDialog):
         if section in ("search", "training"):
             self.refresh()
 
+    def live_search(self) -> list:
+        """The searched parameters whose block and parameter still exist (a deleted block's
+        entries stay in the undo history but are neither shown nor saved)."""
+        design = self.document.design
+        live = []
+        for sp in design.search:
+            try:
+                target_param(design.graph, design.training, sp.node, sp.param)
+            except ValueError:
+                continue
+            live.append(sp)
+        return live
+
     def refresh(self) -> None:
         design = self.document.design
-        self.table.setRowCount(len(design.search))
-        for i, sp in enumerate(design.search):
+        search = self.live_search()
+        self.table.setRowCount(len(search))
+        for i, sp in enumerate(search):
             for col, text in enumerate((sp.name, sp.describe())):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, sp.name)
                 self.table.setItem(i, col, item)
-        self.edit_button.setEnabled(bool(design.search))
-        self.remove_button.setEnabled(bool(design.search))
+        self.edit_button.setEnabled(bool(search))
+        self.remove_button.setEnabled(bool(search))
         current = self.metric_box.currentData()
         self.metric_box.clear()
         has_val = design.data["validation_split"] > 0
@@ -155,14 +169,14 @@ class TuneDialog(QDialog):
         for name in names:
             self.metric_box.addItem(name, name)
         self.metric_box.setCurrentIndex(max(0, self.metric_box.findData(current)))
-        self.start_button.setEnabled(bool(design.search))
+        self.start_button.setEnabled(bool(search))
 
     def _selected(self):
         rows = self.table.selectionModel().selectedRows()
-        design = self.document.design
-        if not rows or rows[0].row() >= len(design.search):
-            return design.search[0] if len(design.search) == 1 else None
-        return design.search[rows[0].row()]
+        search = self.live_search()
+        if not rows or rows[0].row() >= len(search):
+            return search[0] if len(search) == 1 else None
+        return search[rows[0].row()]
 
     def _fill_add_menu(self) -> None:
         self.add_menu.clear()

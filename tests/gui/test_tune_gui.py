@@ -104,3 +104,44 @@ def test_tune_three_random_trials_then_apply_best_and_undo(window, qtbot):
     assert window.document.graph.nodes["hidden"].params["units"] == before_units
     assert window.document.design.training["optimizer"]["params"]["learning_rate"] == before_lr
     study.close()
+
+
+def test_training_settings_are_added_and_removed_in_the_tune_dialog(window, monkeypatch):
+    window.document.replace(xor_design())
+    dialog = window.tune_dialog()
+    assert dialog.table.rowCount() == 0 and not dialog.start_button.isEnabled()
+
+    def choices_and_accept(editor):
+        assert editor.windowTitle().endswith("optimizer.params.learning_rate")
+        editor.kind.setCurrentIndex(editor.kind.findData("choice"))
+        editor.choices.setText("0.01, 0.1")
+        editor.accept()
+        return editor.result()
+
+    monkeypatch.setattr(SearchEditor, "exec", choices_and_accept)
+    dialog._fill_add_menu()
+    offered = {a.text(): a for a in dialog.add_menu.actions()}
+    assert {"optimizer.params.learning_rate", "batch_size", "epochs"} <= set(offered)
+    assert "optimizer.params.momentum" not in offered          # Adam has no momentum
+    offered["optimizer.params.learning_rate"].trigger()
+    assert window.document.design.search == [
+        SearchParam(None, "optimizer.params.learning_rate", "choice", choices=(0.01, 0.1))]
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 1).text() == "{0.01, 0.1}"
+    assert dialog.start_button.isEnabled()
+    dialog._fill_add_menu()
+    assert "optimizer.params.learning_rate" not in {a.text() for a in dialog.add_menu.actions()}
+    # a storage that cannot be opened: one line in the dialog, no study window
+    dialog.storage.setText("foo://nowhere")
+    dialog.start_button.click()
+    assert not dialog.error.isHidden() and "unsupported storage URL" in dialog.error.text()
+    assert dialog.study_window is None
+    dialog.remove_button.click()
+    assert window.document.design.search == [] and dialog.table.rowCount() == 0
+    window.document.stack.undo()
+    assert len(window.document.design.search) == 1 and dialog.table.rowCount() == 1
+    # a searched block deleted from the design is no longer listed (nor saved)
+    window.document.replace(xor_design([{"node": "hidden", "param": "units", "kind": "int", "low": 2, "high": 4}]))
+    window.document.graph.remove_node("hidden")
+    dialog.refresh()
+    assert dialog.table.rowCount() == 0 and "search" not in json.loads(window.document.text())
+    dialog.close()
