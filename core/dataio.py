@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ def _is_number(cell: str, decimal: str = ".") -> bool:
 def _strict_ascii(rows: list[list[str]], decimal: str) -> bool:
     """True when every cell is in the strict grammar's alphabet, so numpy's (laxer) conversion of
     the whole chunk reads exactly what ``_number`` would. C-level joins, no Python loop per cell."""
-    text = "".join(map("".join, rows))
+    text = "".join(itertools.chain.from_iterable(rows))
     return text.isascii() and "_" not in text and (decimal == "." or "." not in text)
 
 
