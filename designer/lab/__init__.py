@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog
 
 from core.designfile import from_dict
 from core.errors import NetDesignerError
-from core.runs import RunStore
+from core.runs import RunStore, runs_folder
 
 from .compare import CompareWindow
 from .gallery_dialog import GalleryDialog
@@ -47,6 +47,8 @@ class Lab(QObject):
         self.panel.compareRequested.connect(self.compare)
         self.panel.variantRequested.connect(self.duplicate_as_variant)
         self.panel.deleteRequested.connect(self.delete)
+        self._replaced = False
+        window.document.designReplaced.connect(self._design_replaced)
         window.document.pathChanged.connect(self._path_changed)
         self.gallery_action = QAction(self.tr("&Gallery…"), window)
         self.gallery_action.setStatusTip(self.tr("Experiments from the course, each a ready comparison"))
@@ -54,11 +56,15 @@ class Lab(QObject):
         self.refresh()
 
     # ---- the store ----------------------------------------------------------------------------
+    def _design_replaced(self) -> None:
+        self._replaced = True                 # New, Open, an example: the pathChanged that follows
+
     def _path_changed(self, path: str) -> None:
-        if path and not self.store.folder:
-            self.store.attach(path)           # an unsaved design's runs follow it to its file
-        elif os.path.abspath(path or "") + ".runs" != self.store.folder:
-            self.store = RunStore(path or None)
+        replaced, self._replaced = self._replaced, False
+        if path and not self.store.folder and not replaced:
+            self.store.attach(path)           # Save of an unsaved design: its runs follow it to the file
+        elif replaced or runs_folder(path) != self.store.folder:
+            self.store = RunStore(path or None)     # another document, or Save As: its own history
         self.refresh()
 
     def refresh(self) -> None:

@@ -140,3 +140,42 @@ def test_the_gallery_opens_an_experiment_as_a_checked_comparison(qtbot, make_win
     assert compare.diff_table.rowCount() == 3            # three kernel initialisers, nothing else
     compare.close()
     gallery.close()
+
+
+def test_an_unsaved_designs_runs_follow_it_to_its_file_and_another_document_has_its_own(qtbot, make_window,
+                                                                                        xor_file, tmp_path):
+    win = make_window()
+    assert win.open_example(str(xor_file))          # an untitled copy: runs are kept in memory
+    assert win.document.path == ""
+    train_once(qtbot, win)
+    assert len(win.lab.panel.runs) == 1
+    assert not os.path.exists(str(xor_file) + ".runs")            # nothing written beside the source
+    saved = tmp_path / "mine.json"
+    win.document.save(str(saved))                                  # File ▸ Save
+    assert [r.id for r in RunStore(saved).load_all()] == [win.lab.panel.runs[0].id]
+    other = tmp_path / "other.json"
+    other.write_text(xor_file.read_text(encoding="utf-8"), encoding="utf-8")
+    # an untitled document's runs do not leak into the next file opened
+    assert win.open_example(str(xor_file))
+    assert win.lab.panel.runs == []
+    train_once(qtbot, win)
+    assert len(win.lab.panel.runs) == 1
+    win.document._forced_dirty = False               # "discard changes"
+    win.document.stack.setClean()
+    assert win.open_path(str(other))
+    assert win.lab.panel.runs == []                                # the other design's (empty) history
+    assert not os.path.exists(str(other) + ".runs")
+    assert win.open_path(str(saved))
+    assert len(win.lab.panel.runs) == 1
+
+
+def test_the_gallery_speaks_korean_when_the_window_does(qtbot, make_window, monkeypatch):
+    import designer.i18n as i18n
+    from designer.lab.gallery_dialog import GalleryDialog
+    win = make_window()
+    monkeypatch.setattr(i18n, "_current", "ko")
+    dialog = GalleryDialog(win)
+    dialog.select("02_initializers_he_vs_zeros")
+    text = dialog.text.toPlainText()
+    assert "초기화: He 초기화와 0 초기화" in text and "기울기" in text
+    dialog.close()
