@@ -1,6 +1,12 @@
 """TrainingController: owns the training worker, the Run actions, the progress widget and the
 panels' redraw timer; keeps the trained Model for Evaluate and saving.
 
+Train first runs the pre-flight (core.preflight, what the Problems panel shows): a design with
+errors is refused before any thread or process starts, and the problems are shown. A run is over
+for the user when its TrainEnd arrives — Train is enabled and the end shown at once — while the
+trained model still travels back in the background (in process mode it is pickled and its
+inference kernels load, ~2–3 s); Evaluate and Save Trained Weights enable when it has arrived.
+
 Data flow: training process (or thread) → worker thread → ``events(list)`` (queued, ≤ 20 lists
 a second) → ``_on_events`` queues data in the panels' buffers → ``_tick`` (QTimer, 20 Hz) redraws
 one changed, visible panel per tick. Nothing is drawn per event. Stop and pause act at once.
@@ -13,6 +19,9 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
+import os
+
+from core import preflight as pf
 from core.designfile import Design, from_dict
 from core.errors import NetDesignerError
 from core.events import LayerStats, TrainEnd
@@ -23,6 +32,9 @@ from .engine_loop import RunInfo, RunTiming, WeightMagnitudes
 from .progress import ProgressWidget, run_icon
 
 REDRAW_MS = 50          # ≤ 20 Hz
+# The pre-flight loads a data set nobody has summarised yet (the Problems panel does it off the
+# GUI thread as soon as a design is opened) only when that is quick: a built-in set or a small file.
+QUICK_DATA_BYTES = 8 * 1024 * 1024
 
 
 class TrainingController(QObject):
@@ -35,6 +47,7 @@ class TrainingController(QObject):
         trainingFinished(object): the TrainEnd event, or None when the run failed.
         statusMessage(str): one line for a status bar.
         runRecorded(object): a core.runs.RunRecord of the run that just ended (run history).
+        trainingRefused(object): the pre-flight's errors that kept Train from starting (a list).
     """
 
     runningChanged = Signal(bool)
@@ -45,6 +58,7 @@ class TrainingController(QObject):
     trainingFinished = Signal(object)
     statusMessage = Signal(str)
     runRecorded = Signal(object)
+    trainingRefused = Signal(object)
 
     def __init__(self, window: QMainWindow, get_design: Callable[[], Design],
                  set_locked: Callable[[bool], None] | None = None, panels: dict | None = None):
@@ -59,12 +73,16 @@ class TrainingController(QObject):
         self.last_end: TrainEnd | None = None
         self.last_error = ""
         self.last_message = ""
+        self.refused: list = []                   # the pre-flight errors of the last refused Train
         self.timing: RunTiming | None = None
         self.message_box: QMessageBox | None = None
         self.tint_mode: str | None = None
         self.mode = DEFAULT_MODE                  # "process" or "thread" (see training_worker)
         self._thread = self._worker = None
         self._paused = False
+        self._ended = False             # the run's TrainEnd (or failure) has arrived: over for the user
+        self._awaiting_model = False    # the run's trained model has not arrived yet
+        self._locked = False
         self._restart_pending = False
         self._discard_run = False       # the document was replaced mid-run: drop what it sends
         self._tint: dict[str, dict] = {}
@@ -113,34 +131,58 @@ class TrainingController(QObject):
         return [self.train_action, self.pause_action, self.resume_action, self.stop_action, self.evaluate_action]
 
     def _update_actions(self) -> None:
-        running = self.is_running
-        self.train_action.setEnabled(not running)
-        self.pause_action.setEnabled(running and not self._paused)
-        self.pause_action.setVisible(not (running and self._paused))
-        self.resume_action.setEnabled(running and self._paused)
-        self.resume_action.setVisible(running and self._paused)
-        self.stop_action.setEnabled(running)
-        self.evaluate_action.setEnabled(self.model is not None and not running)
-        self.save_weights_action.setEnabled(self.model is not None and not running)
+        active = self.run_active
+        paused = active and self._paused
+        self.train_action.setEnabled(not active and not self._restart_pending)
+        self.pause_action.setEnabled(active and not paused)
+        self.pause_action.setVisible(not paused)
+        self.resume_action.setEnabled(paused)
+        self.resume_action.setVisible(paused)
+        self.stop_action.setEnabled(active)
+        ready = self.model is not None and not active and not self._awaiting_model
+        self.evaluate_action.setEnabled(ready)
+        self.save_weights_action.setEnabled(ready)
 
     # ---- running ------------------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
+        """The worker thread is alive: from Train until the trained model is back (or the run
+        failed). See `run_active` for whether the run itself still goes on."""
         return self._thread is not None
 
+    @property
+    def run_active(self) -> bool:
+        """A run is going on for the user: started, and its TrainEnd has not arrived yet."""
+        return self._thread is not None and not self._ended
+
     def start(self) -> bool:
-        """Train a copy of the current design in a worker thread. False if it could not start."""
-        if self.is_running:
+        """Train a copy of the current design in a worker thread. False if it could not start
+        (already running, the design cannot be copied, or the pre-flight found errors)."""
+        if self.run_active or self._restart_pending:
             return False
         try:
             # A private copy through the file format: the worker never sees later edits, and the
             # copy carries none of the live graph's Qt listeners.
-            design = from_dict(self.get_design().to_dict())
+            source = self.get_design()
+            design = from_dict(source.to_dict())
+            design.folder = getattr(source, "folder", "")   # a relative data path stays the file's
         except NetDesignerError as e:
             self._fail(str(e))
             return False
+        if not self._preflight_passes(design):
+            return False
+        if self.is_running:
+            # The last run has ended and its model is still on its way back: start the next one
+            # as soon as it has arrived (one run at a time), the pre-flight passed already.
+            self._restart_pending = True
+            self.progress.set_status(self.tr("Starting…"))
+            self._update_actions()
+            return True
         self.last_end, self.last_error, self.timing, self.info = None, "", None, None
+        self.refused = []
         self._paused = False
+        self._ended = False
+        self._awaiting_model = True
         self._discard_run = False
         # File → Import Weights… sets the window's initial_weights_path: every run starts from it.
         initial = getattr(self.window, "initial_weights_path", "") or ""
@@ -152,8 +194,7 @@ class TrainingController(QObject):
         self._worker.model_ready.connect(self._on_model)
         self._thread.finished.connect(self._on_thread_finished)
         self.progress.begin()
-        self.set_locked(True)
-        self.lockedChanged.emit(True)
+        self._set_locked(True)
         self._thread.start()
         self.timer.start()
         self._update_actions()
@@ -161,37 +202,84 @@ class TrainingController(QObject):
         self.statusMessage.emit(self.tr("Training started"))
         return True
 
+    # ---- the pre-flight gate -------------------------------------------------------------------------
+    def _preflight_passes(self, design: Design) -> bool:
+        """Run core.preflight on the copy about to train. Errors refuse Train (nothing starts) and
+        are shown; warnings do not block (the Problems panel lists them)."""
+        try:
+            problems = pf.preflight(design, data_loader=_quick_data_loader)
+        except NetDesignerError as e:                 # a check that could not run: Train will say
+            problems = [e]
+        errors = [p for p in problems if pf.is_error(p)]
+        if not errors:
+            return True
+        self.refused = errors
+        first = describe_problem(errors[0])
+        if len(errors) == 1:
+            message = self.tr("Cannot train: {0}").format(first)
+        else:
+            message = self.tr("Cannot train: {0} problems; the first: {1}").format(len(errors), first)
+        self.progress.set_status(self.tr("Cannot train"))
+        self.progress.status.setToolTip(message)
+        self.statusMessage.emit(message)
+        if not self._focus_problems_panel():
+            self._show(QMessageBox.Warning, self.tr("Cannot train"), message)
+        self.last_message = message
+        self.trainingRefused.emit(errors)
+        return False
+
+    def _focus_problems_panel(self) -> bool:
+        """Bring the window's Problems panel (designer.problems_panel) forward, its first error
+        selected and focused. False when the host window has none."""
+        panel = getattr(self.window, "problems", None)
+        dock = getattr(self.window, "docks", {}).get("problems") if hasattr(self.window, "docks") else None
+        listing = getattr(panel, "list", None)
+        if dock is None or listing is None:
+            return False
+        if hasattr(panel, "recheck"):
+            panel.recheck()                   # what Train saw, not an older check
+        dock.show()
+        dock.raise_()
+        if listing.count():
+            listing.setCurrentRow(0)
+        listing.setFocus()
+        return True
+
     def pause(self) -> None:
-        if self._worker is not None and not self._paused:
+        if self._worker is not None and not self._paused and not self._ended:
             self._worker.pause()
             self._paused = True
             self.progress.set_status(self.tr("Pausing…"))
             self._update_actions()
 
     def resume(self) -> None:
-        if self._worker is not None and self._paused:
+        if self._worker is not None and self._paused and not self._ended:
             self._worker.resume()
             self._paused = False
             self._update_actions()
 
     def stop(self) -> None:
         """Ask the run to stop; it ends within one batch (after compiling, if it is compiling)."""
+        self._restart_pending = False
         if self._worker is not None:
             self._worker.request_stop()
-            self.progress.set_status(self.tr("Stopping…"))
+            if not self._ended:           # an ended run keeps showing how it ended
+                self.progress.set_status(self.tr("Stopping…"))
             self.stop_action.setEnabled(False)
+        self._update_actions()
 
     def restart(self) -> None:
         """Stop the run and start a new one with the design as it is when the old one has ended."""
         if self.is_running:
-            self._restart_pending = True
             self.stop()
+            self._restart_pending = True
+            self._update_actions()
         else:
             self.start()
 
     def confirm_restart(self) -> bool:
         """For parameter edits while training: True to go on with the edit (a restart follows)."""
-        if not self.is_running:
+        if not self.run_active:
             return True
         answer = QMessageBox.question(self.window, self.tr("Training is running"),
                                       self.tr("Changing this parameter restarts training. Stop the current run "
@@ -258,7 +346,11 @@ class TrainingController(QObject):
                 h(ev)
 
     def _on_end(self, end: TrainEnd) -> None:
+        """The run is over for the user: Train enabled, how it ended shown (a pause asked for just
+        before the end is forgotten), edits unlocked — the model follows in the background."""
         self.last_end = end
+        self._ended = True
+        self._paused = False
         for p in self.panels.values():
             p.finish(end)
         from ..i18n.messages import translate_reason
@@ -267,6 +359,8 @@ class TrainingController(QObject):
         self.statusMessage.emit(message)
         if end.reason == "diverged":
             self._show(QMessageBox.Warning, self.tr("Training diverged"), message)
+        self._set_locked(False)
+        self._update_actions()
         recorder, self._recorder = getattr(self, "_recorder", None), None
         if recorder is not None:
             self.runRecorded.emit(recorder.record())
@@ -274,6 +368,7 @@ class TrainingController(QObject):
 
     @Slot(object)
     def _on_model(self, model) -> None:
+        self._awaiting_model = False
         if self._discard_run:           # trained on a design the window no longer holds
             return
         self.model = model
@@ -283,16 +378,29 @@ class TrainingController(QObject):
                 results.show_results(model)
             except Exception as e:     # a plot must never lose the trained model
                 self.statusMessage.emit(self.tr("Could not plot the results: {0}").format(e))
+        self._update_actions()
         self.modelTrained.emit(model)
 
     @Slot(str)
     def _fail(self, message: str) -> None:
         self.last_error = message
+        self._ended = True
+        self._paused = False
         self.progress.end(self.tr("Training failed"))
         self.statusMessage.emit(message)
         self._show(QMessageBox.Critical, self.tr("Training failed"), message)
+        self._set_locked(False)
+        self._update_actions()
         if self._thread is None:
             self.trainingFinished.emit(None)
+
+    def _set_locked(self, locked: bool) -> None:
+        """Lock structural edits while a copy trains; unlock once (at the end or when it failed)."""
+        if locked == self._locked:
+            return
+        self._locked = locked
+        self.set_locked(locked)
+        self.lockedChanged.emit(locked)
 
     @Slot()
     def _on_thread_finished(self) -> None:
@@ -304,10 +412,11 @@ class TrainingController(QObject):
         # training_worker.start_worker on why not in its own thread).
         self._thread = self._worker = None
         self._paused = False
+        self._ended = True
+        self._awaiting_model = False
         self._tick(everything=True)
         self.timer.stop()
-        self.set_locked(False)
-        self.lockedChanged.emit(False)
+        self._set_locked(False)
         if self.last_end is None and self.last_error:
             self.trainingFinished.emit(None)
         self._update_actions()
@@ -345,7 +454,7 @@ class TrainingController(QObject):
     # ---- after training -----------------------------------------------------------------------------
     def evaluate(self) -> dict | None:
         """Loss and metrics of the trained network on the test split (shown, and returned)."""
-        if self.model is None or self.is_running:
+        if self.model is None or self.run_active or self._awaiting_model:
             return None
         try:
             logs = self.model.evaluate("test")
@@ -454,3 +563,35 @@ class TrainingController(QObject):
         box.setObjectName("trainingMessage")
         self.message_box = box
         box.open()
+
+
+# ---- the pre-flight's helpers ---------------------------------------------------------------------------
+def _quick_data_loader(settings: dict):
+    """The data summary for the pre-flight at Train: from the cache, or loaded now when that is
+    quick (a built-in data set or a small file). None (the data checks skipped: the worker's own
+    checks still stop the run, with the same words) for a large file nobody has summarised yet."""
+    hit = pf.cached_data_summary(settings)
+    if hit is not None:
+        return hit
+    if settings.get("source") != "builtin":
+        try:
+            size = os.stat(settings.get("path") or "").st_size
+        except OSError:
+            size = 0                  # missing: loading fails at once, naming the file
+        if size > QUICK_DATA_BYTES:
+            return None
+    return pf.data_summary(settings)
+
+
+def describe_problem(problem) -> str:
+    """One problem as the Problems panel words it: "label (id): reason", in the UI's language."""
+    from ..i18n.messages import translate_reason
+    reason = getattr(problem, "reason", None) or str(problem)
+    reason = translate_reason(reason)
+    node_id = getattr(problem, "node_id", None)
+    if node_id is None:
+        return reason
+    from core.textsafe import printable_label     # a label's bidi controls must not reverse the line
+    label = getattr(problem, "label", None)
+    name = node_id if not label or label == node_id else f"{printable_label(label)} ({node_id})"
+    return f"{name}: {reason}"
