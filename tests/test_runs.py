@@ -189,3 +189,16 @@ def test_a_bad_change_is_a_clear_error(change, error):
     with pytest.raises(error) as info:
         make_variant(small_xor(1), change)
     assert "\n" not in str(info.value)
+
+
+def test_extend_keeps_the_same_points_as_adding_one_by_one():
+    a, b = Thinned(50), Thinned(50)
+    rng = np.random.default_rng(0)
+    x = 0
+    for n in rng.integers(1, 400, 60):
+        ys = rng.random(n)
+        a.extend(x, ys)
+        for i, y in enumerate(ys):
+            b.add(x + i, y)
+        x += n
+    assert a.values() == b.values() and a.stride == b.stride
