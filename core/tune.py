@@ -73,6 +73,15 @@ class TuneConfig:
     heartbeat: int = DEFAULT_HEARTBEAT_S
     prune: bool = True
     quiet: bool = False
+    temporary_folder: str = ""         # set by prepare() when it made the storage's folder
+
+
+def remove_temporary(cfg: TuneConfig) -> None:
+    """Delete the journal folder prepare() made for a study without a storage (after reading it)."""
+    if cfg.temporary_folder:
+        import shutil
+        shutil.rmtree(cfg.temporary_folder, ignore_errors=True)
+        cfg.temporary_folder = ""
 
 
 # ----------------------------------------------------------------------------- metric
@@ -457,7 +466,7 @@ def prepare(cfg: TuneConfig, jobs: int = 1):
     if cfg.method == "grid":
         cfg.trials = min(cfg.trials, grid_size(design.search))
     if cfg.storage is None and jobs > 1:
-        folder = tempfile.mkdtemp(prefix="netdesigner-tune-")
+        folder = cfg.temporary_folder = tempfile.mkdtemp(prefix="netdesigner-tune-")
         cfg.storage = f"journal://{os.path.join(folder, 'study.log')}"
     storage = open_storage(cfg.storage, cfg.heartbeat)
     study = ensure_study(storage, cfg.study, direction_for(cfg.metric),
@@ -565,14 +574,17 @@ def cmd_tune(args) -> int:
         bad = [p.exitcode for p in procs if p.exitcode]
         if bad:
             print(f"netdesigner tune: {len(bad)} of {len(procs)} workers failed (exit {bad[0]})", file=sys.stderr)
-    head, rows = trial_rows(study, [sp.name for sp in design.search])
-    print(format_table(head, rows))
-    best = best_trial(study)
-    if best is None:
-        print("no trial completed")
-        return 1
-    print(f"best: trial {best.number}, {cfg.metric} {best.value:.6g}: {_params_text(best)}")
-    if args.apply_best:
-        save_design(apply_best(design, study), args.apply_best)
-        print(f"wrote {args.apply_best}")
-    return 0
+    try:
+        head, rows = trial_rows(study, [sp.name for sp in design.search])
+        print(format_table(head, rows))
+        best = best_trial(study)
+        if best is None:
+            print("no trial completed")
+            return 1
+        print(f"best: trial {best.number}, {cfg.metric} {best.value:.6g}: {_params_text(best)}")
+        if args.apply_best:
+            save_design(apply_best(design, study), args.apply_best)
+            print(f"wrote {args.apply_best}")
+        return 0
+    finally:
+        remove_temporary(cfg)

@@ -137,3 +137,32 @@ def test_saving_drops_entries_of_deleted_nodes(tmp_path):
     save_design(design, path)
     assert [sp.name for sp in load_design(path).search] == ["training.optimizer.params.learning_rate"]
     assert not math.isnan(copy.deepcopy(design.search[1]).low)
+
+
+def test_any_json_in_the_search_section_loads_or_is_one_design_file_error():
+    """Hostile search sections (fuzzed): a design loads or raises DesignFileError — never another
+    exception — and what loads saves and loads back the same."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
+                        st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+                        st.sampled_from(["hidden", "units", "int", "float", "choice", "batch_size",
+                                         "optimizer.params.learning_rate", "early_stopping.patience"]))
+    keys = st.sampled_from(["node", "param", "setting", "kind", "low", "high", "step", "log", "choices", "x"])
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
+    entries = st.dictionaries(keys, values, max_size=7)
+    base = doc()
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(st.lists(entries, max_size=3), values))
+    def check(search):
+        d = copy.deepcopy(base)
+        d["search"] = search
+        try:
+            design = loads(json.dumps(d))
+        except DesignFileError:
+            return
+        assert loads(dumps(design)).search == design.search
+
+    check()

@@ -225,6 +225,8 @@ class StudyWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.stop()
+        from core.tune import remove_temporary
+        remove_temporary(self.cfg)          # a study without a storage ends with its window
         super().closeEvent(event)
 
     def _fail(self, message: str) -> None:

@@ -4,6 +4,7 @@ window polls its storage, the plots, a trial's curves, and "Apply Best Trial" un
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -103,7 +104,10 @@ def test_tune_three_random_trials_then_apply_best_and_undo(window, qtbot):
     window.document.stack.undo()                 # one undo step restores both
     assert window.document.graph.nodes["hidden"].params["units"] == before_units
     assert window.document.design.training["optimizer"]["params"]["learning_rate"] == before_lr
+    folder = study.cfg.temporary_folder           # the journal file the worker and window shared
+    assert folder and os.path.isfile(os.path.join(folder, "study.log"))
     study.close()
+    assert not os.path.exists(folder)
 
 
 def test_training_settings_are_added_and_removed_in_the_tune_dialog(window, monkeypatch):
