@@ -413,8 +413,13 @@ class RunStore:
             self._memory[run.id] = run
             self._prune_memory()
             return run
+        text = dumps_run(run)
+        if len(text.encode("utf-8")) > MAX_RUN_FILE_BYTES:
+            raise RunFileError(f"the run record would be {len(text) / 2**20:.1f} MB, more than the "
+                               f"{MAX_RUN_FILE_BYTES // 2**20} MB a run may take; it is not kept",
+                               file=os.path.join(self.folder, f"{run.id}.json"))
         os.makedirs(self.folder, exist_ok=True)
-        atomic_write_text(os.path.join(self.folder, f"{run.id}.json"), dumps_run(run))
+        atomic_write_text(os.path.join(self.folder, f"{run.id}.json"), text)
         self._prune_files()
         return run
 

@@ -202,3 +202,13 @@ def test_extend_keeps_the_same_points_as_adding_one_by_one():
             b.add(x + i, y)
         x += n
     assert a.values() == b.values() and a.stride == b.stride
+
+
+def test_a_record_too_large_to_keep_is_refused_with_a_clear_error(tmp_path, monkeypatch):
+    store = RunStore(tmp_path / "d.json")
+    rec = RunRecorder(small_xor(1)).record()
+    monkeypatch.setattr(runs, "MAX_RUN_FILE_BYTES", 1000)
+    with pytest.raises(RunFileError) as info:
+        store.add(rec)
+    assert "not kept" in str(info.value) and rec.id in str(info.value)
+    assert store.load_all() == []

@@ -78,7 +78,7 @@ class Lab(QObject):
             record.label = self.tr("Run {0}").format(n)
         try:
             self.store.add(record)
-        except OSError as e:
+        except (OSError, NetDesignerError) as e:
             self._status(self.tr("Could not save the run history: {0}").format(e))
         self.refresh()
 
