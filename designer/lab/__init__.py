@@ -20,7 +20,6 @@ from core.designfile import from_dict
 from core.errors import NetDesignerError
 from core.runs import RunStore, runs_folder
 
-from .compare import CompareWindow
 from .gallery_dialog import GalleryDialog
 from .history import RunHistoryPanel
 from .runner import LabRunner
@@ -41,7 +40,7 @@ class Lab(QObject):
         self.runner.progress.connect(self._progress)
         self.runner.finished.connect(self._trained)
         self.runner.failed.connect(self._failed)
-        self.compare_windows: list[CompareWindow] = []
+        self.compare_windows: list = []      # CompareWindow (imported when first needed: pyqtgraph)
         self.gallery: GalleryDialog | None = None
         self._pending = None          # what the running job is for: ("variant", parent) or ("gallery", exp)
         self.panel.compareRequested.connect(self.compare)
@@ -91,10 +90,12 @@ class Lab(QObject):
         return next(r for r in self.panel.runs if r.id == run_id)
 
     # ---- compare ------------------------------------------------------------------------------
-    def compare(self, ids, **kw) -> CompareWindow | None:
+    def compare(self, ids, **kw):
+        """A CompareWindow over the runs `ids` (two or more), shown; None for fewer."""
         runs = [self.run(i) for i in ids]
         if len(runs) < 2:
             return None
+        from .compare import CompareWindow       # pyqtgraph loads here, not at start-up
         win = CompareWindow(runs, self.window, **kw)
         win.setAttribute(Qt.WA_DeleteOnClose)
         win.destroyed.connect(lambda *_: self._forget(win))
@@ -179,6 +180,7 @@ class Lab(QObject):
                 r.label = labels[v.name]
             if self.gallery is not None:
                 self.gallery.set_busy(False, "")
+            from .compare import CompareWindow
             win = CompareWindow(records, self.window, title=exp.t("title", lang),
                                 explanation=exp.t("explanation", lang), claims=claims, headline=exp.headline)
             win.setAttribute(Qt.WA_DeleteOnClose)
