@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("pytestqt")
 pytest.importorskip("pyqtgraph")
 
+from PySide6.QtCore import QObject, Signal  # noqa: E402
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox  # noqa: E402
 
 from core.designfile import Design, load_design  # noqa: E402
@@ -229,8 +230,23 @@ def test_huge_learning_rate_shows_the_divergence_message(qtbot, host):
     box.close()
 
 
-def test_a_design_error_is_reported_not_raised(qtbot, host):
+def test_a_design_error_is_refused_before_training(qtbot, host):
     g = mlp([4, 3], "ReLU", 5)      # 5 inputs, but XOR has 2 features
+    host.state["design"] = make_design(g, {"name": "xor"})
+    assert not host.start()          # the pre-flight found it: nothing starts
+    assert not host.is_running and not live_threads()
+    assert host.last_end is None and host.refused and "features" in str(host.refused[0])
+    assert host.message_box.isVisible() and "features" in host.message_box.text()
+    assert host.state["locks"] == []
+    assert host.train_action.isEnabled()
+
+
+def test_an_error_the_preflight_could_not_see_is_reported_not_raised(qtbot, host, monkeypatch):
+    """A large data file nobody has summarised yet is not loaded on the GUI thread at Train: the
+    worker's own checks stop the run and say why."""
+    from designer.dashboard import controller
+    monkeypatch.setattr(controller, "_quick_data_loader", lambda settings: None)
+    g = mlp([4, 3], "ReLU", 5)
     host.state["design"] = make_design(g, {"name": "xor"})
     train(qtbot, host)
     assert host.last_end is None
@@ -349,3 +365,162 @@ def test_training_starts_from_imported_weights(qtbot, host, tmp_path):
     for name, w in host.model.executor.get_weights().items():
         if not name.endswith(("moving_mean", "moving_variance")):
             np.testing.assert_allclose(w, 0.125, atol=1e-6, err_msg=name)
+
+
+# ---- the end of a run, event by event (a scripted worker: no engine, no timing) --------------------
+class ScriptedWorker(QObject):
+    """Stands in for TrainingWorker: the test emits its signals; control calls are recorded."""
+    events = Signal(object)
+    failed = Signal(str)
+    model_ready = Signal(object)
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def pause(self):
+        self.calls.append("pause")
+
+    def resume(self):
+        self.calls.append("resume")
+
+    def request_stop(self):
+        self.calls.append("stop")
+
+    def kill(self):
+        self.calls.append("kill")
+
+
+@pytest.fixture
+def scripted(host, monkeypatch):
+    """host with start_worker replaced: each Train makes (thread, ScriptedWorker); the thread
+    runs an idle event loop until the test quits it (as the real one ends after the model)."""
+    from PySide6.QtCore import QThread
+
+    from designer.dashboard import controller
+    made = []
+
+    def start_worker(design, *, mode, parent, initial_weights=""):
+        made.append((QThread(parent), ScriptedWorker()))
+        return made[-1]
+
+    monkeypatch.setattr(controller, "start_worker", start_worker)
+    host.made = made
+    yield host
+    for thread, _worker in made:
+        try:
+            thread.quit()
+            thread.wait(5000)
+        except RuntimeError:            # ended and deleted by the controller already
+            pass
+
+
+def _end(reason="completed", message="Trained 3 epochs."):
+    from core.events import TrainEnd
+    return TrainEnd(reason, message, 3, None, {})
+
+
+def _finish(qtbot, ctl, thread):
+    with qtbot.waitSignal(ctl.runningChanged, timeout=5000, check_params_cb=lambda running: not running):
+        thread.quit()
+
+
+def test_a_pause_asked_for_just_before_the_end_shows_the_end(qtbot, scripted):
+    ctl = scripted
+    assert ctl.start()
+    thread, worker = ctl.made[0]
+    ctl.pause()
+    assert worker.calls == ["pause"] and ctl.progress.status.text() == "Pausing…"
+    worker.events.emit([_end()])                    # the run ended before it could pause
+    assert ctl.progress.status.text() == "Trained 3 epochs."
+    assert not ctl.resume_action.isVisible() and not ctl.resume_action.isEnabled()
+    assert ctl.pause_action.isVisible() and not ctl.pause_action.isEnabled()
+    assert ctl.train_action.isEnabled() and not ctl.stop_action.isEnabled()
+    _finish(qtbot, ctl, thread)
+    assert ctl.progress.status.text() == "Trained 3 epochs."
+
+
+def test_pause_after_the_end_changes_nothing(qtbot, scripted):
+    """F6 between TrainEnd and the thread's end (the model still on its way) must not leave
+    "Pausing…" on a run that has ended."""
+    ctl = scripted
+    assert ctl.start()
+    thread, worker = ctl.made[0]
+    worker.events.emit([_end("stopped", "Stopped by request during epoch 2.")])
+    assert not ctl.pause_action.isEnabled()
+    ctl.pause()
+    assert worker.calls == [] and ctl.progress.status.text() == "Stopped by request during epoch 2."
+    _finish(qtbot, ctl, thread)
+    assert ctl.progress.status.text() == "Stopped by request during epoch 2."
+
+
+def test_train_is_enabled_at_the_end_and_evaluate_when_the_model_arrives(qtbot, scripted):
+    from types import SimpleNamespace
+    ctl = scripted
+    assert ctl.start()
+    thread, worker = ctl.made[0]
+    assert not ctl.train_action.isEnabled() and ctl.state["locks"] == [True]
+    worker.events.emit([_end()])
+    assert ctl.train_action.isEnabled() and ctl.state["locks"] == [True, False]
+    assert ctl.is_running and not ctl.evaluate_action.isEnabled()      # the model is on its way
+    model = SimpleNamespace(data=None)
+    worker.model_ready.emit(model)
+    assert ctl.model is model and ctl.evaluate_action.isEnabled() and ctl.save_weights_action.isEnabled()
+    # Train pressed before the thread has ended: the next run starts when it has.
+    assert ctl.start()
+    assert len(ctl.made) == 1 and not ctl.train_action.isEnabled()
+    with qtbot.waitSignal(ctl.runningChanged, timeout=5000, check_params_cb=lambda running: running):
+        thread.quit()
+    assert len(ctl.made) == 2 and ctl.run_active and not ctl.evaluate_action.isEnabled()
+    ctl.made[1][1].events.emit([_end()])
+    _finish(qtbot, ctl, ctl.made[1][0])
+
+
+def test_process_mode_enables_train_at_the_end_before_the_model_is_back(qtbot, host):
+    """The trained model comes back from the child process after TrainEnd (pickled, its inference
+    kernels loaded: seconds). Train and the end state must not wait for it."""
+    host.mode = "process"
+    host.state["design"] = digits_design()
+    seen = {}
+
+    def at_end(end):
+        seen.update(train=host.train_action.isEnabled(), stop=host.stop_action.isEnabled(),
+                    model=host.model, running=host.is_running, evaluate=host.evaluate_action.isEnabled(),
+                    status=host.progress.status.text(), reason=end.reason)
+        host.state["design"] = xor_design()
+        seen["restart"] = host.start()              # the user presses Train at once
+
+    host.trainingFinished.connect(at_end)
+    assert host.start()
+    qtbot.waitUntil(lambda: _batches_running(host), timeout=FIRST_RUN_MS)
+    host.stop()
+    qtbot.waitUntil(lambda: bool(seen), timeout=STOP_WAIT_MS)
+    assert seen["reason"] == "stopped" and seen["status"].startswith("Stopped")
+    assert seen["train"] and not seen["stop"]
+    assert seen["model"] is None and seen["running"] and not seen["evaluate"]   # it had not arrived
+    assert seen["restart"] is True
+    host.trainingFinished.disconnect(at_end)
+    # The first model arrives, then the xor run starts and completes.
+    qtbot.waitUntil(lambda: host.last_end is not None and host.last_end.reason == "completed"
+                    and not host.is_running, timeout=FIRST_RUN_MS)
+    assert host.model is not None and host.model.design.data["name"] == "xor"
+    assert host.evaluate_action.isEnabled()
+
+
+@pytest.mark.parametrize("mode", ["thread", "process"])
+def test_a_short_run_fills_the_gradient_history(qtbot, host, mode):
+    """vanishing_sigmoid trains in about a second: its gradient heat map still gets >= 50
+    samples spread over the run, through the dashboard's whole path (issue 12)."""
+    host.mode = mode
+    host.state["design"] = load_design(ROOT / "resources" / "examples" / "vanishing_sigmoid.json")
+    counted = []
+    real = host.panels["gradients"].handle
+    host._routes.clear()
+    host.panels["gradients"].handle = lambda ev: (counted.append(type(ev).__name__), real(ev))
+    train(qtbot, host)
+    assert host.last_error == "" and host.last_end.reason == "completed"
+    grads = host.panels["gradients"]
+    assert counted.count("LayerStats") >= 50
+    assert len(grads.mean_hist) >= 50 and grads.mean_hist.rows.shape[1] == len(grads.layers) > 3
+    t = grads.mean_hist.t
+    assert t[-1] - t[0] > 0.8 * host.last_end.epochs_run        # spread over the whole run
