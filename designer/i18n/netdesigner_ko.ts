@@ -2217,6 +2217,14 @@ Select several blocks of one type to edit them together.</source>
             <translation>이 실험의 모든 변형을 학습하고 비교합니다</translation>
         </message>
         <message>
+            <source>Open in Editor</source>
+            <translation>편집기에서 열기</translation>
+        </message>
+        <message>
+            <source>Open one of the experiment's designs on the canvas, to change and train it yourself</source>
+            <translation>실험의 설계 하나를 캔버스에 열어 직접 바꾸고 학습합니다</translation>
+        </message>
+        <message>
             <source>Close</source>
             <translation>닫기</translation>
         </message>
@@ -2479,6 +2487,10 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>Training the variant…</source>
             <translation>변형을 학습하는 중…</translation>
+        </message>
+        <message>
+            <source>Opened {0}</source>
+            <translation>{0}을(를) 열었습니다</translation>
         </message>
         <message>
             <source>Training {0} designs…</source>
@@ -3155,8 +3167,24 @@ Select several blocks of one type to edit them together.</source>
             <translation>가중치 크기로 색 표시</translation>
         </message>
         <message>
+            <source>Starting…</source>
+            <translation type="unfinished">시작하는 중…</translation>
+        </message>
+        <message>
             <source>Training started</source>
             <translation>학습을 시작했습니다</translation>
+        </message>
+        <message>
+            <source>Cannot train: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot train: {0} problems; the first: {1}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot train</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Pausing…</source>

@@ -139,9 +139,24 @@ class Lab(QObject):
         if self.gallery is None:
             self.gallery = GalleryDialog(self.window)
             self.gallery.runRequested.connect(self.run_experiment)
+            self.gallery.openRequested.connect(self.open_variant)
         self.gallery.show()
         self.gallery.raise_()
         return self.gallery
+
+    def open_variant(self, exp, name: str) -> bool:
+        """One of an experiment's designs on the canvas, as an untitled copy (Save asks where)."""
+        window = self.window
+        if getattr(window, "structure_locked", False) or not window.maybe_save():
+            return False
+        design = from_dict(exp.variant(name).design.to_dict())
+        design.folder = str(exp.folder)
+        window.document.replace(design, "", modified=True)
+        window._after_open()
+        from ..i18n import current_language
+        label = exp.variant(name).label
+        self._status(self.tr("Opened {0}").format(label.get(current_language()) or label["en"]))
+        return True
 
     def run_experiment(self, exp) -> bool:
         if self.runner.busy:

@@ -4,17 +4,18 @@ comparison with the experiment's claims checked."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QTextBrowser, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter, QTextBrowser,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import NetDesignerError
 from core.gallery import Experiment, load_gallery
 
 
 class GalleryDialog(QDialog):
-    """Signals: runRequested(Experiment)."""
+    """Signals: runRequested(Experiment), openRequested(Experiment, variant name)."""
 
     runRequested = Signal(object)
+    openRequested = Signal(object, str)
 
     def __init__(self, parent=None, experiments: list[Experiment] | None = None):
         super().__init__(parent)
@@ -68,6 +69,12 @@ class GalleryDialog(QDialog):
         self.run_button.setToolTip(self.tr("Train every variant of this experiment and compare them"))
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self._run)
+        self.open_button = QPushButton(self.tr("Open in Editor"))
+        self.open_button.setToolTip(self.tr("Open one of the experiment's designs on the canvas, to change "
+                                            "and train it yourself"))
+        self.open_menu = QMenu(self.open_button)
+        self.open_button.setMenu(self.open_menu)
+        row.addWidget(self.open_button)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.reject)
         row.addWidget(self.run_button)
@@ -111,6 +118,12 @@ class GalleryDialog(QDialog):
     def _show_selected(self) -> None:
         e = self.current()
         self.run_button.setEnabled(e is not None)
+        self.open_button.setEnabled(e is not None)
+        self.open_menu.clear()
+        for v in (e.variants if e is not None else []):
+            act = self.open_menu.addAction(v.label.get(self.lang) or v.label["en"])
+            act.setData(v.name)
+            act.triggered.connect(lambda _c=False, exp=e, name=v.name: self.openRequested.emit(exp, name))
         if e is None:
             self.text.setHtml("")
             return

@@ -179,3 +179,17 @@ def test_the_gallery_speaks_korean_when_the_window_does(qtbot, make_window, monk
     text = dialog.text.toPlainText()
     assert "초기화: He 초기화와 0 초기화" in text and "기울기" in text
     dialog.close()
+
+
+def test_a_gallery_design_opens_on_the_canvas_as_an_untitled_copy(qtbot, make_window):
+    win = make_window()
+    gallery = win.lab.open_gallery()
+    gallery.select("02_initializers_he_vs_zeros")
+    names = [a.text() for a in gallery.open_menu.actions()]
+    assert names == ["He uniform", "All zeros"]
+    gallery.open_menu.actions()[1].trigger()
+    design = win.document.design
+    assert win.document.path == "" and win.document.is_modified()
+    assert design.graph.nodes["dense1"].params["kernel_initializer"] == "zeros"
+    assert "dense1" in win.scene.node_items
+    gallery.close()
