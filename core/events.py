@@ -94,3 +94,20 @@ class TrainEnd:
     epochs_run: int
     best_epoch: int | None
     history: dict
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A change made while the run goes (Trainer.set_learning_rate_scale / set_trainable),
+    applied at the next chunk boundary, before the batch at `step`.
+
+    change: "learning_rate_scale" (value: the new factor on the schedule's rate) or "trainable"
+    (node_id: the layer, value: 1.0 unfrozen, 0.0 frozen). position: where the change falls in
+    epochs (epoch + batches done / batches per epoch), for a marker on epoch axes.
+    """
+    epoch: int
+    step: int
+    position: float
+    change: str
+    value: float
+    node_id: str = ""

@@ -22,8 +22,8 @@ import numpy as np
 
 from .callbacks import Callback, EarlyStopping, ModelCheckpoint
 from .errors import TrainingError
-from .events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, LayerStats, Paused,
-                     Resumed, TrainBegin, TrainEnd)
+from .events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, Intervention, LayerStats,
+                     Paused, Resumed, TrainBegin, TrainEnd)
 from .executor import Executor
 from .kernels import opcodes as K
 from .optimizers import OPTIMIZERS
@@ -90,6 +90,9 @@ class Trainer:
         # request_stop(), pause() and resume() from other threads can lose a stop.
         self._cond = threading.Condition()
         self._state = _RUNNING
+        # Live intervention: changes asked for from any thread, applied between chunks.
+        self.lr_scale = 1.0
+        self._changes: list[tuple[str, str, float]] = []
 
     # ---- control from any thread ---------------------------------------------------------------
     def request_stop(self) -> None:
@@ -111,6 +114,42 @@ class Trainer:
                 self._state = _RUNNING
                 self.executor.control[0] = 0
                 self._cond.notify_all()
+
+    def set_learning_rate_scale(self, scale: float) -> None:
+        """Multiply the schedule's learning rate by `scale` from the next chunk on (any thread)."""
+        scale = float(scale)
+        if not (math.isfinite(scale) and scale > 0):
+            raise TrainingError(f"learning rate scale must be a positive finite number; received {scale!r}")
+        with self._cond:
+            self._changes.append(("learning_rate_scale", "", scale))
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Freeze (False) or unfreeze (True) a layer's weights from the next chunk on (any
+        thread). Running statistics (BatchNorm's moving mean/variance) are never trained."""
+        if not self._rows_of(node_id):
+            names = sorted({w.node_id for w in self.executor.plan.weights if not w.state})
+            raise TrainingError(f"set_trainable: block {node_id!r} has no trainable weights; blocks with "
+                                f"weights: {', '.join(names) or 'none'}")
+        with self._cond:
+            self._changes.append(("trainable", node_id, 1.0 if trainable else 0.0))
+
+    def _rows_of(self, node_id: str) -> list[int]:
+        return [r for r, w in enumerate(self.executor.plan.weights) if w.node_id == node_id and not w.state]
+
+    def _apply_changes(self, epoch: int, batch: int, spe: int) -> list[Intervention]:
+        """Apply the queued changes (called between chunks, on the training thread)."""
+        with self._cond:
+            changes, self._changes = self._changes, []
+        events = []
+        step = int(self.executor.step[0])
+        for change, node_id, value in changes:
+            if change == "learning_rate_scale":
+                self.lr_scale = value
+            else:
+                for r in self._rows_of(node_id):
+                    self.executor.segs[r, 2] = int(value)
+            events.append(Intervention(epoch, step, epoch + batch / spe, change, value, node_id))
+        return events
 
     @property
     def paused(self) -> bool:
@@ -174,6 +213,8 @@ class Trainer:
             order = shuffle.permutation(n).astype(np.int64)
             b = 0
             while b < spe:
+                if self._changes:
+                    yield from self._apply_changes(epoch, b, spe)
                 step = int(ex.step[0])
                 count = min(spe - b, chunk)
                 if self.collect_stats:
@@ -243,6 +284,8 @@ class Trainer:
         else:
             for i in range(len(out)):
                 out[i] = self.schedule(step + i)
+        if self.lr_scale != 1.0:
+            out *= self.lr_scale
 
     def _end(self, reason: str, message: str, epoch: int) -> TrainEnd:
         if reason != "early_stopping" or not self.stop_message:
