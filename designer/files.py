@@ -1,14 +1,16 @@
 """File handling of the main window: new, open, save, save as, recent files, examples, recovery.
 
 Opening loads the file completely before anything else happens: a malformed or foreign file
-shows core's reason in a dialog and the open document stays exactly as it was.
+shows core's reason in a dialog and the open document stays exactly as it was. A file that opened
+with changes (``Design.warnings``: a description or a label cut to its limit) says so in the status
+bar and in a non-modal notice — the user must know that saving would keep the shortened text.
 """
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QFileInfo
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QFileInfo, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.designfile import load_design
 from core.errors import DesignFileError
@@ -41,12 +43,16 @@ class FileOps:
         if not self._open(path, as_untitled=False):
             return False
         self.add_recent(self.document.path)
-        self.statusBar().showMessage(self.tr("Opened {0}").format(self.document.path), 5000)
+        if not self.show_open_warnings():
+            self.statusBar().showMessage(self.tr("Opened {0}").format(self.document.path), 5000)
         return True
 
     def open_example(self, path: str) -> bool:
         """An example opens as an untitled copy: Save asks where, the bundled file stays intact."""
-        return self._open(path, as_untitled=True)
+        if not self._open(path, as_untitled=True):
+            return False
+        self.show_open_warnings()
+        return True
 
     def _open(self, path: str, *, as_untitled: bool) -> bool:
         try:
@@ -66,6 +72,38 @@ class FileOps:
             self.show_description()
         else:
             self.banner.hide()
+
+    def show_open_warnings(self) -> bool:
+        """What the loader changed in the file just opened (``Design.warnings``): a status bar
+        line naming the first and how many, and a non-modal notice listing them all (the window
+        stays usable; a later open replaces it). False when there was nothing to say."""
+        old = getattr(self, "open_warnings_box", None)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+            self.open_warnings_box = None
+        warnings = list(getattr(self.document.design, "warnings", None) or [])
+        if not warnings:
+            return False
+        name = self.document.display_name()
+        if len(warnings) == 1:
+            line = self.tr("Opened {0} with a change: {1}").format(name, warnings[0])
+        else:
+            line = self.tr("Opened {0} with {1} changes; the first: {2}").format(name, len(warnings), warnings[0])
+        self.statusBar().showMessage(line, 30000)
+        box = QMessageBox(QMessageBox.Warning, self.tr("Opened with changes"),
+                          self.tr("“{0}” was opened, but not exactly as written:").format(name),
+                          QMessageBox.Ok, self)
+        box.setObjectName("openWarnings")
+        box.setTextFormat(Qt.PlainText)
+        box.setInformativeText("\n".join(f"• {w}" for w in warnings) + "\n\n" + self.tr(
+            "Saving keeps the shortened text."))
+        box.setWindowModality(Qt.NonModal)
+        box.setModal(False)
+        box.setAttribute(Qt.WA_DeleteOnClose, False)
+        box.show()
+        self.open_warnings_box = box
+        return True
 
     # ---- save -----------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -157,5 +195,6 @@ class FileOps:
             rec.remove()
             self.autosaver.save_now()  # the recovered work is protected again at once
             self._after_open()
+            self.show_open_warnings()
             recovered = True
         return recovered

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
                                QVBoxLayout, QWidget)
 
 from core.data import DATASET_PARAMS
+from core.designfile import MAX_DESCRIPTION_CHARS
 from core.errors import DesignFileError
 from core.losses import LOSSES
 from core.metrics import CLASSIFICATION_METRICS, METRIC_NAMES
@@ -83,6 +84,56 @@ class NamedSection(QGroupBox):
             self.form.set_values(values)
 
 
+class DescriptionEdit(QPlainTextEdit):
+    """The design's description, capped at core.designfile.MAX_DESCRIPTION_CHARS — what a design
+    file may hold (the loader cuts a longer one). A paste or drop is cut to the room left, at the
+    cursor, and `capped` says how much was left out; typing past the cap is undone at the end."""
+
+    capped = Signal(int)          # characters that were left out
+
+    def __init__(self, parent=None, limit: int = MAX_DESCRIPTION_CHARS):
+        super().__init__(parent)
+        self.limit = limit
+        self._showing = False
+        self.textChanged.connect(self._enforce)
+
+    def show_text(self, text: str) -> None:
+        """Show the design's description as it is (a loaded one cut to the limit ends in "…")."""
+        self._showing = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._showing = False
+
+    def length(self) -> int:
+        return max(self.document().characterCount() - 1, 0)    # characterCount counts a final ¶
+
+    def insertFromMimeData(self, source) -> None:
+        text = source.text() if source is not None and source.hasText() else ""
+        if not text:
+            return super().insertFromMimeData(source)
+        selected = len(self.textCursor().selectedText())
+        room = max(self.limit - (self.length() - selected), 0)
+        if len(text) > room:
+            self.textCursor().insertText(text[:room])
+            self.ensureCursorVisible()
+            self.capped.emit(len(text) - room)
+            return
+        super().insertFromMimeData(source)
+
+    def _enforce(self) -> None:
+        extra = self.length() - self.limit
+        if extra <= 0 or self._showing:
+            return
+        cursor = self.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.movePosition(cursor.MoveOperation.Left, cursor.MoveMode.KeepAnchor, extra)
+        self.blockSignals(True)
+        cursor.removeSelectedText()
+        self.blockSignals(False)
+        self.capped.emit(extra)
+
+
 class SettingsPanel(QScrollArea):
     dataDialogRequested = Signal()     # "Data…": the main window opens designer.data_dialog
 
@@ -110,8 +161,9 @@ class SettingsPanel(QScrollArea):
         self.name_edit.setPlaceholderText(tr("Name"))
         self.name_edit.editingFinished.connect(
             lambda: self._set_top("name", self.name_edit.text().strip()))
-        self.desc_edit = QPlainTextEdit(design)
+        self.desc_edit = DescriptionEdit(design)
         self.desc_edit.setPlaceholderText(tr("What this design shows (shown when it is opened)"))
+        self.desc_edit.capped.connect(self._description_capped)
         self.desc_edit.setFixedHeight(84)
         self.desc_edit.installEventFilter(self)
         grid.addWidget(self.name_edit)
@@ -202,7 +254,7 @@ class SettingsPanel(QScrollArea):
         if not self.name_edit.hasFocus():
             self.name_edit.setText(design.name)
         if not self.desc_edit.hasFocus() and self.desc_edit.toPlainText() != design.description:
-            self.desc_edit.setPlainText(design.description)
+            self.desc_edit.show_text(design.description)
         self.data_form.set_values(d)
         self._show_dataset(d)
         self.loss.show_value(t["loss"]["name"], t["loss"]["params"])
@@ -315,8 +367,13 @@ class SettingsPanel(QScrollArea):
         if getattr(self.document.design, key) != value:
             self.document.push(SetSetting(self.document, (key,), value, tr("Edit {0}").format(key)))
 
+    def _description_capped(self, left_out: int) -> None:
+        self.error.setText("⚠ " + tr("A description holds at most {0:,} characters; {1:,} were left out.").format(
+            MAX_DESCRIPTION_CHARS, left_out))
+        self.error.show()
+
     def eventFilter(self, obj, event):
         if event.type() == QEvent.FocusOut and obj is getattr(self, "desc_edit", None):
-            self._set_top("description", self.desc_edit.toPlainText().strip())
+            self._set_top("description", self.desc_edit.toPlainText()[:MAX_DESCRIPTION_CHARS].strip())
         return super().eventFilter(obj, event)
 
