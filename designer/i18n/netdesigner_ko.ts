@@ -649,6 +649,10 @@ Select several blocks of one type to edit them together.</source>
             <translation>{0} 편집</translation>
         </message>
         <message>
+            <source>A description holds at most {0:,} characters; {1:,} were left out.</source>
+            <translation>설명에는 최대 {0:,}자까지 담을 수 있습니다. {1:,}자는 들어가지 않았습니다.</translation>
+        </message>
+        <message>
             <source>Drag an Input block here from the Blocks palette to start</source>
             <translation>블록 팔레트에서 Input 블록을 여기로 끌어 와서 시작하세요</translation>
         </message>
@@ -2172,6 +2176,26 @@ Select several blocks of one type to edit them together.</source>
             <translation>{0}을(를) 열었습니다</translation>
         </message>
         <message>
+            <source>Opened {0} with a change: {1}</source>
+            <translation>{0}을(를) 열면서 한 군데를 바꿨습니다: {1}</translation>
+        </message>
+        <message>
+            <source>Opened {0} with {1} changes; the first: {2}</source>
+            <translation>{0}을(를) 열면서 {1}군데를 바꿨습니다. 첫 번째: {2}</translation>
+        </message>
+        <message>
+            <source>Opened with changes</source>
+            <translation>바뀐 채로 열림</translation>
+        </message>
+        <message>
+            <source>“{0}” was opened, but not exactly as written:</source>
+            <translation>“{0}”을(를) 열었지만, 파일에 적힌 그대로는 아닙니다:</translation>
+        </message>
+        <message>
+            <source>Saving keeps the shortened text.</source>
+            <translation>저장하면 줄인 텍스트가 저장됩니다.</translation>
+        </message>
+        <message>
             <source>Save design as</source>
             <translation>다른 이름으로 설계 저장</translation>
         </message>
@@ -3168,7 +3192,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Starting…</source>
-            <translation type="unfinished">시작하는 중…</translation>
+            <translation>시작하는 중…</translation>
         </message>
         <message>
             <source>Training started</source>
@@ -3176,15 +3200,15 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Cannot train: {0}</source>
-            <translation type="unfinished" />
+            <translation>학습할 수 없습니다: {0}</translation>
         </message>
         <message>
             <source>Cannot train: {0} problems; the first: {1}</source>
-            <translation type="unfinished" />
+            <translation>학습할 수 없습니다: 문제 {0}개, 첫 번째: {1}</translation>
         </message>
         <message>
             <source>Cannot train</source>
-            <translation type="unfinished" />
+            <translation>학습할 수 없습니다</translation>
         </message>
         <message>
             <source>Pausing…</source>
