@@ -116,7 +116,7 @@ def test_apply_values_changes_a_copy_and_checks_values():
 
 
 def test_suggest_uses_the_declared_distribution():
-    optuna = pytest.importorskip("optuna")
+    import optuna
     design = load(UNITS, LR, BATCH)
     trial = optuna.trial.FixedTrial({"hidden.units": 7, "training.optimizer.params.learning_rate": 0.02,
                                      "training.batch_size": 32})
@@ -154,7 +154,7 @@ def test_any_json_in_the_search_section_loads_or_is_one_design_file_error():
     entries = st.dictionaries(keys, values, max_size=7)
     base = doc()
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.one_of(st.lists(entries, max_size=3), values))
     def check(search):
         d = copy.deepcopy(base)

@@ -11,15 +11,13 @@ import re
 
 import pytest
 
-optuna = pytest.importorskip("optuna")
-
+import optuna  # the test extra has it: a missing Optuna fails, it is not skipped
 from optuna.trial import TrialState  # noqa: E402
 
 from core.cli import main  # noqa: E402
 from core.designfile import load_design  # noqa: E402
 from core.tune import TuneConfig, objective, prepare, spawn_workers, work  # noqa: E402
-from tests.tune_helpers import (check_two_workers_one_killed, finish, searched_xor, started,  # noqa: E402
-                                worker)
+from tests.tune_helpers import check_two_workers_one_killed, searched_xor, started  # noqa: E402
 
 
 def test_median_pruning_stops_a_worse_trial_within_its_epochs(tmp_path):
@@ -76,30 +74,25 @@ def test_two_workers_on_sqlite_one_killed_mid_trial(tmp_path):
     check_two_workers_one_killed(searched_xor(tmp_path), f"sqlite:///{tmp_path / 'study.db'}")
 
 
-def test_two_workers_on_a_journal_file(tmp_path):
+def test_two_local_workers_on_a_journal_file(tmp_path, capfd):
+    """--jobs 2 spawns two worker processes that share the study through a journal file (as
+    workers on two machines would through a shared folder): every trial is run by exactly one of
+    them, the table lists them all, and the study holds at least the 4 requested."""
     design = searched_xor(tmp_path, epochs=2)
-    storage = f"journal://{tmp_path / 'study.log'}"
-    a, b = worker(design, storage, trials=4), worker(design, storage, trials=4)
-    ran_a, ran_b = started(finish(a)), started(finish(b))
+    log = tmp_path / "study.log"
+    assert main(["tune", str(design), "--trials", "4", "--sampler", "tpe", "--jobs", "2",
+                 "--storage", f"journal://{log}", "--study", "s"]) == 0
+    lines = capfd.readouterr().out.splitlines()
     study = optuna.load_study(study_name="s", storage=optuna.storages.JournalStorage(
-        optuna.storages.journal.JournalFileBackend(str(tmp_path / "study.log"))))
+        optuna.storages.journal.JournalFileBackend(str(log))))
     numbers = sorted(t.number for t in study.trials)
-    assert sorted(ran_a + ran_b) == numbers                   # each trial run by exactly one worker
+    ran = started(lines)
+    assert sorted(ran) == numbers                               # each trial started exactly once
     complete = [t for t in study.trials if t.state == TrialState.COMPLETE]
     assert len(complete) >= 4 and len(numbers) == len(complete)
-
-
-def test_local_jobs_share_one_study(tmp_path, capsys):
-    """--jobs 2 starts two spawned worker processes; the table lists the study's 4 trials."""
-    path = searched_xor(tmp_path, epochs=2)
-    db = tmp_path / "jobs.db"
-    assert main(["tune", str(path), "--trials", "4", "--sampler", "tpe", "--jobs", "2", "--quiet",
-                 "--storage", f"sqlite:///{db}"]) == 0
-    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:] if line[:1].isdigit()]
-    study = optuna.load_study(study_name="netdesigner", storage=f"sqlite:///{db}")
-    workers = {t.user_attrs["worker"] for t in study.trials}
-    assert len(rows) == len(study.trials) >= 4
-    # Spawned worker processes ran them (which of the two ran how many depends on timing).
+    rows = [line.split() for line in lines if line[:1].isdigit()]
+    assert sorted(int(r[0]) for r in rows) == numbers
+    workers = {t.user_attrs["worker"] for t in study.trials}    # spawned processes, not this one
     assert 1 <= len(workers) <= 2 and not any(w.endswith(f":{os.getpid()}") for w in workers)
 
 
