@@ -1,10 +1,24 @@
-"""BLAS thread policy for training.
+"""Thread policy for training: the one place that decides how many threads numba, BLAS and (in
+the benchmarks) torch may use, so the pools never oversubscribe the cores.
 
-The engine's Dense layers no longer call BLAS: they run their own register-tiled kernels
-(kernels/gemm.py), serial, which beat the machine's OpenBLAS 2–3× at one thread (bench/). What
-BLAS remains in a training process is NumPy outside the hot loop, so training pins BLAS to one
-thread — idle BLAS threads spinning beside small kernels once made a small step 70× slower —
-except on machines with many cores, where very large products go back to BLAS on every core.
+- The engine's own kernels (kernels/gemm.py, dense.py) split large products into panels across
+  `threads` numba threads; small products stay serial (dense.PARALLEL_MIN_MACS). The count comes
+  from the training setting ``threads`` (0 = auto = the physical cores) or ``--threads``.
+- BLAS is pinned to one thread while training: what BLAS remains is NumPy outside the hot loop,
+  and idle BLAS threads spinning beside the numba pool once made a small step 70× slower (and a
+  784-512-256-10 step 3–10× slower with both pools at two threads; NOTES.md). The old fallback to
+  multi-threaded BLAS for very large products on many-core machines is retired: the own kernels
+  now use every core themselves (bench/scaling.py).
+- Threading layer: ``omp``. Two trainings may run at once in one process (the designer's thread
+  mode beside a cross-validation, k-fold workers); ``workqueue`` aborts then, so it is never
+  used. ``tbb`` is the other thread-safe layer, but the pip wheel of TBB installs libtbb.so.12
+  outside the loader path (numba finds it only with LD_LIBRARY_PATH set before the process
+  starts), so it cannot be the default of a pip-installed app; GNU OpenMP ships with numba's
+  wheel on Linux and is thread-safe (not fork-safe: worker processes are spawned, core/pool.py).
+  tests/test_parallel.py trains two models at once from two Python threads and checks both
+  against a lone run. ``NUMBA_THREADING_LAYER`` in the environment still wins.
+- numba's thread count is per Python thread (numba.set_num_threads is thread-local), so each
+  training sets its own share right before it calls the engine (apply_threads).
 """
 from __future__ import annotations
 
@@ -13,6 +27,7 @@ from contextlib import contextmanager
 
 _applied: int | None = None     # what apply_blas_threads last set (None: unknown, set again)
 _cap: int | None = None         # an upper bound set by blas_thread_cap (e.g. a GUI keeping a core)
+THREADING_LAYER = "omp"
 
 
 @contextmanager
@@ -27,33 +42,92 @@ def blas_thread_cap(n: int):
         _cap, _applied = old, None
 
 
-# A layer goes to BLAS only where one core clearly loses: on this 2-core machine the own kernel
-# on one core beat two BLAS threads even for W3 at batch 512 (74.6k vs 56.5k samples/s), so it
-# takes at least MANY_CORES cores and a product of PARALLEL_GEMM_FLOPS (where two BLAS threads
-# first paid off here). Not measured on a many-core machine: an extrapolation, kept conservative.
-MANY_CORES = 4
-PARALLEL_GEMM_FLOPS = 2e8
+def physical_cores() -> int:
+    """Physical cores this process may run on: SMT siblings count once (os.cpu_count() counts
+    them twice), and a CPU affinity mask or container limit narrower than that wins."""
+    n = None
+    try:
+        import psutil  # optional
+        n = psutil.cpu_count(logical=False)
+    except Exception:
+        n = _cpuinfo_cores()
+    n = n or os.cpu_count() or 1
+    try:
+        n = min(n, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        pass
+    return max(1, n)
+
+
+def _cpuinfo_cores() -> int | None:
+    """Distinct (physical id, core id) pairs in /proc/cpuinfo; None where it is not readable."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None
+    pairs, phys, core = set(), "0", None
+    for line in text.splitlines() + [""]:
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "physical id":
+            phys = value.strip()
+        elif key == "core id":
+            core = value.strip()
+        elif not key and core is not None:
+            pairs.add((phys, core))
+            phys, core = "0", None
+    return len(pairs) or None
+
+
+def max_threads() -> int:
+    """The most numba threads this process can run (NUMBA_NUM_THREADS, fixed at numba's load)."""
+    import numba
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+def resolve_threads(setting: int | None) -> int:
+    """The thread count a training uses: `setting` (0 or None = the physical cores), at most what
+    numba's pool holds in this process (a k-fold worker's share)."""
+    n = physical_cores() if not setting else int(setting)
+    return max(1, min(n, max_threads()))
+
+
+def configure_threading_layer() -> None:
+    """Choose the thread-safe layer before the first parallel kernel runs (see the docstring)."""
+    import numba
+    if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER in ("default", "workqueue"):
+        numba.config.THREADING_LAYER = THREADING_LAYER
+
+
+def apply_threads(n: int) -> int:
+    """Give the calling Python thread n numba threads (clamped to the pool) and pin BLAS to one;
+    returns the count set. Call it right before the engine runs: the setting is thread-local."""
+    import numba
+    configure_threading_layer()
+    n = max(1, min(int(n), max_threads()))
+    if numba.get_num_threads() != n:
+        numba.set_num_threads(n)
+    apply_blas_threads(1)
+    return n
+
+
+def torch_threads(n: int) -> None:
+    """The same share for PyTorch (benchmarks, torch export checks): intra-op n threads."""
+    import torch
+    torch.set_num_threads(max(1, int(n)))
 
 
 def blas_layers(plan, batch_size: int, cores: int | None = None) -> list[int]:
-    """Steps of `plan` whose Dense products should run on multi-threaded BLAS."""
-    from .kernels import opcodes as K
-    cores = (os.cpu_count() or 1) if cores is None else cores
-    if cores < MANY_CORES:
-        return []
-    widths, steps = plan.tensor_widths, []
-    for s, row in enumerate(plan.ops):
-        if row[K.C_OP] == K.OP_DENSE:
-            fan_in = widths[plan.op_in[row[K.C_IN_START], 0]]
-            if 2 * batch_size * fan_in * widths[row[K.C_OUT]] >= PARALLEL_GEMM_FLOPS:
-                steps.append(s)
-    return steps
+    """Steps of `plan` whose Dense products should run on multi-threaded BLAS: none any more —
+    the own kernels run large products on every core (module docstring). Kept so a caller can
+    still route a layer to BLAS explicitly (Executor.use_blas_for)."""
+    return []
 
 
 def blas_threads_for(plan, batch_size: int, cores: int | None = None) -> int:
-    """Every core when some layer runs on BLAS, else one (see the module docstring)."""
-    cores = (os.cpu_count() or 1) if cores is None else cores
-    return cores if blas_layers(plan, batch_size, cores) else 1
+    """BLAS threads while training: one (the numba pool owns the cores)."""
+    return 1
 
 
 def apply_blas_threads(n: int) -> None:

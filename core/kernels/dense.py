@@ -6,19 +6,47 @@ dx = dy·Wᵀ sums over the layer's output width m. When m is small (an output l
 a playground layer of 8) the dot-product kernel spends its time reducing vector lanes, so W is
 transposed into scratch (m·k elements, cheap next to n·k·m multiply-adds) and the outer-product
 kernel runs instead; measured in ``bench/`` (GEMM rows) and ``tests/test_dense_paths.py``.
+
+``threads`` > 1 splits products above PARALLEL_MIN_MACS into panels across that many threads
+(the calling thread's numba thread count must allow them: core/threads.py sets it).
 """
 import numpy as np
 from numba import njit
 
 from .config import JIT
-from .gemm import gemm_nn, gemm_nt
+from .gemm import gemm_nn, gemm_nn_par, gemm_nt, gemm_nt_par
 
 TRANSPOSE_MAX_WIDTH = 64   # output widths at or below which dx goes through a transposed W
 
+# Products of at least this many multiply-adds run on `threads` threads (gemm.py, parallel
+# panels); smaller ones stay serial. Derivation (bench/scaling.py --threshold prints the table):
+# a parallel region costs a fork/join of a few µs on an idle machine (tens of µs when the cores
+# are shared), and the serial kernels do ~50 GFLOP/s per core here, so a product must take
+# ≳ 80 µs serially (≈ 2²² multiply-adds) before two halves of it beat one whole. Every product
+# of the playground (W1, ≤ 10·8·8), the digits and W2 nets (≤ 32·64·64 = 1.3·10⁵) stays serial;
+# W3's hidden layers (32·784·512 = 1.3·10⁷ and up) go parallel.
+PARALLEL_MIN_MACS = 1 << 22
+
 
 @njit(**JIT)
-def dense_forward(x, W, b, use_bias, y, blas=False):
-    """y[n, out] = x[n, in] · W[in, out] + b[out]."""
+def _nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
+    if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
+        gemm_nn_par(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+    else:
+        gemm_nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
+
+
+@njit(**JIT)
+def _nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
+    if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
+        gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+    else:
+        gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
+
+
+@njit(**JIT)
+def dense_forward(x, W, b, use_bias, y, blas=False, threads=1):
+    """y[n, out] = x[n, in] · W[in, out] + b[out]; large products on `threads` threads."""
     n, m = y.shape
     k = x.shape[1]
     if blas:
@@ -32,11 +60,11 @@ def dense_forward(x, W, b, use_bias, y, blas=False):
         for i in range(n):
             for j in range(m):
                 y[i, j] = b[j]
-    gemm_nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias)
+    _nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
 
 
 @njit(**JIT)
-def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scratch, blas=False):
+def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scratch, blas=False, threads=1):
     """dW = xᵀ·dy, db = Σ_rows dy, dx (+)= dy·Wᵀ. `scratch` is flat, ≥ in·out elements when
     out ≤ TRANSPOSE_MAX_WIDTH, and ≥ n·in when blas."""
     n, m = dy.shape
@@ -45,7 +73,7 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
         if blas:
             np.dot(x.T, dy, dW)
         else:
-            gemm_nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False)
+            _nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
         if use_bias:
             for j in range(m):
                 db[j] = 0.0
@@ -66,6 +94,6 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
             for j in range(m):
                 for p in range(k):
                     scratch[j * k + p] = W[p, j]
-            gemm_nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx)
+            _nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
         else:
-            gemm_nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx)
+            _nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx, threads)

@@ -18,7 +18,7 @@ width (numba compiles for the host, and its cache is keyed on the host CPU).
 """
 import llvmlite.binding as llvm
 from llvmlite import ir
-from numba import njit, types
+from numba import njit, prange, types
 from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
@@ -325,3 +325,63 @@ def gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate):
                     _nt_one(A, ao, lda, B, bo, ldb, C, co, ldc, k, accumulate)
                 q += 1
         i += r
+
+
+# ----------------------------------------------------------------------------- parallel panels
+#
+# The parallel products split C into `panels` independent panels — column panels (whole strips of
+# NV vectors) when the B operand is the larger one, else row panels (whole MR-row tiles) — and
+# run the serial kernel above on each panel in its own thread (prange). Every output element is
+# still one FMA chain over the shared dimension in the same order, so the result is bitwise the
+# serial one whatever the thread count (tests/test_parallel.py). They are separate functions
+# (not `parallel=` on the serial ones): numba's cache key ignores `parallel=` (NOTES.md).
+# When to use them at all is the caller's decision (kernels/dense.py, PARALLEL_MIN_MACS).
+
+
+@njit(parallel=True, **JIT)
+def gemm_nn_par(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, panels):
+    """gemm_nn split over `panels` threads (the calling thread's numba thread count runs them)."""
+    vw = _lanes(A)
+    strip = NV * vw
+    if m * k >= n * k and m > strip:        # B (k×m) is the bigger operand: split its columns
+        nstrips = (m + strip - 1) // strip
+        per = (nstrips + panels - 1) // panels
+        for t in prange(panels):
+            j0 = t * per * strip
+            j1 = min(m, j0 + per * strip)
+            if j0 < j1:
+                gemm_nn(A, a_off, a_rs, a_cs, B, b_off + j0, ldb, C, c_off + j0, ldc, n, k, j1 - j0,
+                        accumulate)
+    else:
+        ntiles = (n + MR - 1) // MR
+        per = (ntiles + panels - 1) // panels
+        for t in prange(panels):
+            i0 = t * per * MR
+            i1 = min(n, i0 + per * MR)
+            if i0 < i1:
+                gemm_nn(A, a_off + i0 * a_rs, a_rs, a_cs, B, b_off, ldb, C, c_off + i0 * ldc, ldc,
+                        i1 - i0, k, m, accumulate)
+
+
+@njit(parallel=True, **JIT)
+def gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, panels):
+    """gemm_nt split over `panels` threads: row panels of A when A is the bigger operand, else
+    panels of B's rows (C's columns), whole MT/NT tiles each."""
+    if n >= m and n > MT:
+        ntiles = (n + MT - 1) // MT
+        per = (ntiles + panels - 1) // panels
+        for t in prange(panels):
+            i0 = t * per * MT
+            i1 = min(n, i0 + per * MT)
+            if i0 < i1:
+                gemm_nt(A, a_off + i0 * lda, lda, B, b_off, ldb, C, c_off + i0 * ldc, ldc, i1 - i0, k, m,
+                        accumulate)
+    else:
+        ntiles = (m + NT - 1) // NT
+        per = (ntiles + panels - 1) // panels
+        for t in prange(panels):
+            q0 = t * per * NT
+            q1 = min(m, q0 + per * NT)
+            if q0 < q1:
+                gemm_nt(A, a_off, lda, B, b_off + q0 * ldb, ldb, C, c_off + q0, ldc, n, k, q1 - q0,
+                        accumulate)
