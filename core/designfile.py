@@ -2,7 +2,8 @@
 
 Loading is strict — parse → validate every field → build the graph — and the first problem
 raises a DesignFileError naming its JSON path (``nodes[2].params.units``). Renamed blocks and
-older versions migrate in ``_migrate`` only.
+older versions migrate in ``_migrate`` only. The optional ``search`` section lists the block
+parameters and training settings a hyper-parameter study varies (core/search_space.py).
 
 A design file may come from anyone, so reading it is bounded before anything is parsed: only a
 regular file is opened (a folder, FIFO or device such as ``/dev/zero`` is refused at once, without

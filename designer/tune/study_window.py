@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
 from core.errors import NetDesignerError
 from core.tune import direction_for
 
+from ..dashboard.base import style_plot, theme_colors
 from ..i18n.messages import translate_reason
 from .commands import ApplyValues
 
@@ -154,6 +155,11 @@ class StudyWindow(QMainWindow):
         self.importance_plot.setLabel("bottom", self.tr("importance"))
         self.importance_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.importance_note = pg.TextItem(anchor=(0.5, 0.5))
+        bg, self.fg = theme_colors()             # plots follow the light or dark theme
+        for w in (self.history_plot, self.parallel_plot, self.importance_plot):
+            w.setBackground(bg)
+            style_plot(w.getPlotItem())
+        self.parallel_plot.showGrid(x=False, y=False)
         self.tabs.addTab(self.history_plot, self.tr("History"))
         self.tabs.addTab(self.parallel_plot, self.tr("Parallel coordinates"))
         self.tabs.addTab(self.importance_plot, self.tr("Importances"))
@@ -303,7 +309,7 @@ class StudyWindow(QMainWindow):
         p = self.parallel_plot
         p.clear()
         axes = [sp.name for sp in self.search] + [self.cfg.metric]
-        text = (200, 200, 200)
+        text = self.fg
         for i, name in enumerate(axes):
             p.addItem(pg.InfiniteLine(pos=i, angle=90, pen=pg.mkPen((150, 150, 150), width=1)))
             label = pg.TextItem(name, anchor=(0.5, 0), color=text)
@@ -313,7 +319,7 @@ class StudyWindow(QMainWindow):
                 sp = self.search[i]
                 ends = (sp.choices[0], sp.choices[-1]) if sp.kind == "choice" else (sp.low, sp.high)
                 for y, v, anchor in ((0.0, ends[0], (0.5, -0.1)), (1.0, ends[1], (0.5, 1.1))):
-                    tick = pg.TextItem(_fmt(v), anchor=anchor, color=(150, 150, 150))
+                    tick = pg.TextItem(_fmt(v), anchor=anchor, color=(128, 128, 128))
                     tick.setPos(i, y)
                     p.addItem(tick)
         p.getAxis("bottom").setTicks([[(i, "") for i in range(len(axes))]])
@@ -324,7 +330,7 @@ class StudyWindow(QMainWindow):
         values = np.array([t.value for t in complete], float)
         lo, hi = float(values.min()), float(values.max())
         for y, v, anchor in ((0.0, lo, (0.5, -0.1)), (1.0, hi, (0.5, 1.1))):
-            tick = pg.TextItem(_fmt(v), anchor=anchor, color=(150, 150, 150))
+            tick = pg.TextItem(_fmt(v), anchor=anchor, color=(128, 128, 128))
             tick.setPos(len(axes) - 1, y)
             p.addItem(tick)
         cmap = pg.colormap.get("viridis")
@@ -369,6 +375,9 @@ class TrialCurves(QDialog):
         params = "  ".join(f"{k} = {_fmt(v)}" for k, v in trial.params.items())
         box.addWidget(QLabel(params, self))
         self.plot = pg.PlotWidget(self)
+        bg, _ = theme_colors()
+        self.plot.setBackground(bg)
+        style_plot(self.plot.getPlotItem())
         self.plot.setLabel("bottom", self.tr("epoch"))
         self.plot.addLegend()
         box.addWidget(self.plot, 1)
