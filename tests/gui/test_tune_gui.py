@@ -8,6 +8,7 @@ import os
 
 import optuna  # noqa: F401,E402  (the test extra has it: missing, the test fails)
 
+from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtWidgets import QDialog  # noqa: E402
 
 from core.designfile import loads  # noqa: E402
@@ -42,6 +43,9 @@ def test_search_this_marks_the_parameter_and_undo_removes_it(window, monkeypatch
         return QDialog.Accepted if dialog.result() == QDialog.Accepted else QDialog.Rejected
 
     monkeypatch.setattr(SearchEditor, "exec", fill_and_accept)
+    form.labels["units"].customContextMenuRequested.emit(QPoint(4, 4))     # right-click the label
+    assert [a.text() for a in form._menu.actions()] == ["Search This…"]
+    form._menu.close()
     actions = form.context_actions("units")
     assert [a.objectName() for a in actions] == ["searchThisAction"]
     actions[0].trigger()
