@@ -70,7 +70,7 @@ def _replay(design, n_batches):
     return ex, np.concatenate(losses)
 
 
-def test_divergence_keeps_every_good_update_and_reports_only_those():
+def test_divergence_keeps_every_good_update_and_reports_only_those(update_path):
     """XOR, MSE, SGD at learning rate 3.0 (the issue's case): the loss explodes after a few dozen
     batches. Every reported batch must still be applied (the optimizer's step count equals the
     batches reported) and the weights must be exactly those after the last reported batch."""
@@ -88,12 +88,23 @@ def test_divergence_keeps_every_good_update_and_reports_only_those():
     np.testing.assert_array_equal(m.executor.opt_state, ref.opt_state)
 
 
+@pytest.fixture(params=["two buffers", "checked in place"])
+def update_path(request, monkeypatch):
+    """Both ways the engine keeps a bad update out (small nets: a second buffer; large nets: a
+    read-only check first), the large-net way forced on a small net."""
+    import core.executor
+    if request.param == "checked in place":
+        monkeypatch.setattr(core.executor, "DOUBLE_BUFFER_MAX_PARAMS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("name, params", [("sgd", {}), ("sgd", {"momentum": 0.9}), ("adam", {}),
                                           ("rmsprop", {}), ("adagrad", {"initial_accumulator_value": 0.1})])
-def test_an_update_that_would_overflow_is_never_written(name, params):
+def test_an_update_that_would_overflow_is_never_written(name, params, update_path):
     """Finite loss and gradients but a rate of 1e39: the update itself would overflow float32. The
     batch is refused before anything is written: weights, optimizer slots and step unchanged."""
     ex = Executor(compile_plan(_graph(), "mse", {}), 8, np.float32)
+    assert ex.in_place_updates == (update_path == "checked in place")
     ex.init_weights(3)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(16, 2)).astype(np.float32)
@@ -112,7 +123,7 @@ def test_an_update_that_would_overflow_is_never_written(name, params):
     assert int(ex.step[0]) == before[2]
 
 
-def test_a_diverging_batch_leaves_the_batchnorm_statistics_alone():
+def test_a_diverging_batch_leaves_the_batchnorm_statistics_alone(update_path):
     """The forward pass updates BatchNorm's moving statistics before the loss is known; a batch
     whose loss is non-finite (an infinite feature) must leave them as the last good batch did."""
     ex = Executor(compile_plan(_graph(batchnorm=True), "mse", {}), 4, np.float64)

@@ -23,7 +23,7 @@ from .opcodes import (C_ACT, C_AUX, C_B, C_BLAS, C_IN_COUNT, C_IN_START, C_OP, C
                       OP_BATCHNORM, OP_CONCAT, OP_DENSE, OP_DROPOUT, OP_INPUT, OP_LAYERNORM,
                       OP_PRELU, OP_RRELU, OP_SOFTMAX, STATUS_BAD_ARGS, STATUS_DIVERGED, STATUS_DONE,
                       STATUS_STOPPED, LOSS_SPARSE_CCE, LOSS_SPARSE_CCE_LOGITS, LOSS_SOFTMAX_SPARSE_CCE)
-from .optim import apply_update_into, clip_gradients, regularization
+from .optim import apply_update, apply_update_into, clip_gradients, regularization, update_is_finite
 from .views import view2d
 
 
@@ -266,16 +266,18 @@ def _copy_running_statistics(params, segs, keep, save):
 def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
                 params, params_next, grads, acts, dacts, aux, scratch, ybuf,
                 opt_state, opt_state_next, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
-                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control, keep, max_rows):
+                X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control, keep, max_rows,
+                in_place):
     """Train n_batches mini-batches of `order[start:]`; returns (batches done, status, swaps).
 
-    The weights and optimizer slots live in two buffers: each update reads (params, opt_state)
-    and writes (params_next, opt_state_next); only if every written value is finite do the two
-    swap. So a batch whose loss is non-finite, or whose update would make a weight or slot
-    non-finite (a non-finite gradient, or an overflow), returns STATUS_DIVERGED with nothing of it
-    adopted: the weights, slots, step count and running statistics (saved in `keep` before the
-    forward pass updates them) are those after the last good batch, and `done` counts exactly the
-    batches applied. `swaps` is odd when the current buffers are now the *_next ones.
+    A batch whose loss is non-finite, or whose update would make a weight or slot non-finite (a
+    non-finite gradient, or an overflow), returns STATUS_DIVERGED with nothing of it adopted: the
+    weights, slots, step count and running statistics (saved in `keep` before the forward pass
+    updates them) are those after the last good batch, and `done` counts exactly the batches
+    applied. Two ways (kernels/optim.py): with in_place False each update reads (params,
+    opt_state) and writes (params_next, opt_state_next), and the two swap only if every written
+    value is finite — `swaps` is odd when the current buffers are now the *_next ones; with
+    in_place True (large nets) a read-only check runs first and the update writes in place.
 
     control[0] != 0 (set by another thread: stop or pause) makes the loop return before the next
     batch. Arrays that do not fit (arguments_fit) return (0, STATUS_BAD_ARGS, 0) before anything runs.
@@ -289,11 +291,12 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
     ky = Y.shape[1]
     running = keep.shape[0] > 0
     cur, nxt, cur_s, nxt_s = params, params_next, opt_state, opt_state_next
-    # Frozen weights and running statistics are not written by the update: the other buffer
-    # must hold them too (their optimizer slots as well, for a layer unfrozen later).
-    _copy_segments(cur, nxt, segs, 2, 0)
-    _copy_segments(cur_s[0], nxt_s[0], segs, 2, 0)
-    _copy_segments(cur_s[1], nxt_s[1], segs, 2, 0)
+    if not in_place:
+        # Frozen weights and running statistics are not written by the update: the other buffer
+        # must hold them too (their optimizer slots as well, for a layer unfrozen later).
+        _copy_segments(cur, nxt, segs, 2, 0)
+        _copy_segments(cur_s[0], nxt_s[0], segs, 2, 0)
+        _copy_segments(cur_s[1], nxt_s[1], segs, 2, 0)
     swaps = 0
     for bi in range(n_batches):
         if control[0] != 0:
@@ -323,7 +326,12 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
                 regularization(cur, grads, segs, segf, True)
             if clip_norm > 0.0 or clip_value > 0.0:
                 clip_gradients(grads, segs, clip_norm, clip_value)
-            if apply_update_into(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, nxt, nxt_s, segs):
+            if in_place:
+                if update_is_finite(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, segs):
+                    step[0] += 1
+                    apply_update(opt_code, opt_hp, lrs[bi], step[0], cur, grads, cur_s, segs)
+                    continue
+            elif apply_update_into(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, nxt, nxt_s, segs):
                 step[0] += 1
                 if running:     # this batch's running statistics go with the new weights
                     _copy_segments(cur, nxt, segs, 4, 1)
