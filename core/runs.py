@@ -29,7 +29,7 @@ import numpy as np
 
 from .atomic import atomic_write_text
 from .errors import DesignFileError
-from .events import BatchesEnd, EpochEnd, LayerStats, TrainBegin, TrainEnd
+from .events import BatchesEnd, EpochEnd, Intervention, LayerStats, TrainBegin, TrainEnd
 
 FORMAT = "netdesigner-run"
 VERSION = 1
@@ -139,6 +139,7 @@ class RunRecord:
     final: dict = field(default_factory=dict)         # last epoch's logs (+ test_ metrics)
     parent: str = ""                    # the run this one is a variant of
     change: str = ""                    # in words: what the variant changed
+    interventions: list = field(default_factory=list)   # live changes: {position, step, change, node_id, value}
 
     # -- views
     @property
@@ -174,7 +175,8 @@ class RunRecord:
                 "message": self.message, "epochs_run": self.epochs_run, "best_epoch": self.best_epoch,
                 "parent": self.parent, "change": self.change, "final": self.final,
                 "epochs": self.epochs, "history": self.history, "batch_steps": self.batch_steps,
-                "batch_losses": self.batch_losses, "layers": self.layers, "design": self.design}
+                "batch_losses": self.batch_losses, "layers": self.layers, "design": self.design,
+                "interventions": self.interventions}
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -203,6 +205,7 @@ class RunRecorder:
         self._stat_points: dict[str, dict[str, Thinned]] = {}
         self.end: TrainEnd | None = None
         self.last_logs: dict = {}
+        self.interventions: list[dict] = []
 
     def handle(self, ev) -> None:
         kind = type(ev)
@@ -216,6 +219,9 @@ class RunRecorder:
             self.begin = ev
         elif kind is TrainEnd:
             self.end = ev
+        elif kind is Intervention:
+            self.interventions.append({"position": float(ev.position), "step": int(ev.step),
+                                       "change": ev.change, "node_id": ev.node_id, "value": float(ev.value)})
 
     def add_batch_losses(self, losses, first_step: int | None = None) -> None:
         """Per-batch losses of consecutive steps (from the step after the last ones by default)."""
@@ -269,7 +275,7 @@ class RunRecorder:
                          best_epoch=None if end is None or end.best_epoch is None else int(end.best_epoch),
                          history=history, epochs=epochs, batch_steps=[int(s) for s in steps],
                          batch_losses=[_num(v) for v in losses], layers=layers, final=final,
-                         parent=self.parent, change=self.change)
+                         parent=self.parent, change=self.change, interventions=list(self.interventions))
 
 
 def record_events(design, events: Iterable, **kw) -> RunRecord:
@@ -323,7 +329,7 @@ def run_from_dict(doc: Any, file: str = "") -> RunRecord:
                            f"reads up to {VERSION})", "version", file=file)
     known = {"format", "version", "id", "label", "created", "design_hash", "reason", "message", "epochs_run",
              "best_epoch", "parent", "change", "final", "epochs", "history", "batch_steps", "batch_losses",
-             "layers", "design"}
+             "layers", "design", "interventions"}
     unknown = sorted(set(doc) - known)
     if unknown:
         raise RunFileError(f"unknown key {unknown[0]!r}", unknown[0], file=file)
@@ -361,7 +367,23 @@ def run_from_dict(doc: Any, file: str = "") -> RunRecord:
         batch_steps=_numbers(_expect(doc, "batch_steps", list, "", file), "batch_steps", file),
         batch_losses=_numbers(_expect(doc, "batch_losses", list, "", file), "batch_losses", file),
         layers=layers, final=final, parent=_expect(doc, "parent", str, "", file),
-        change=_expect(doc, "change", str, "", file))
+        change=_expect(doc, "change", str, "", file), interventions=_interventions(doc, file))
+
+
+def _interventions(doc: dict, file: str) -> list:
+    """The optional list of live changes (core.events.Intervention), each field checked."""
+    items = doc.get("interventions", [])
+    if not isinstance(items, list):
+        raise RunFileError("expected a list", "interventions", file=file)
+    for i, it in enumerate(items):
+        path = f"interventions[{i}]"
+        if not isinstance(it, dict) or set(it) != {"position", "step", "change", "node_id", "value"}:
+            raise RunFileError("expected an object with position, step, change, node_id and value", path, file=file)
+        _numbers([it["position"], it["value"]], path, file)
+        _expect(it, "step", int, path + ".", file)
+        _expect(it, "change", str, path + ".", file)
+        _expect(it, "node_id", str, path + ".", file)
+    return items
 
 
 def load_run(path: str | os.PathLike) -> RunRecord:

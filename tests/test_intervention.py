@@ -72,3 +72,26 @@ def test_bad_interventions_are_refused_in_one_line():
         trainer.set_learning_rate_scale(0)
     with pytest.raises(TrainingError, match="'tanh' has no trainable weights; blocks with weights: hidden, output"):
         trainer.set_trainable("tanh", False)
+
+
+def test_interventions_are_kept_in_the_run_history(tmp_path):
+    import json
+
+    from core.runs import RunFileError, RunRecorder, dumps_run, load_run
+    model = xor_model(epochs=2)
+    trainer = model.trainer(collect_stats=False)
+    trainer.set_learning_rate_scale(2.0)
+    rec = RunRecorder(model.design)
+    for ev in trainer.run():
+        rec.handle(ev)
+    run = rec.record()
+    assert run.interventions == [{"position": 0.0, "step": 0, "change": "learning_rate_scale",
+                                  "node_id": "", "value": 2.0}]
+    path = tmp_path / "r.json"
+    path.write_text(dumps_run(run))
+    assert load_run(path).interventions == run.interventions
+    doc = json.loads(path.read_text())
+    doc["interventions"][0]["step"] = "x"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(RunFileError, match=r"interventions\[0\]\.step"):
+        load_run(path)
