@@ -29,7 +29,6 @@ and ``core.threads.blas_thread_cap`` for BLAS (the engine's own thread policy, c
 """
 from __future__ import annotations
 
-import argparse
 import math
 import multiprocessing
 import os
@@ -39,7 +38,7 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from .errors import NetDesignerError
@@ -565,16 +564,16 @@ def cmd_tune(args) -> int:
         print(f"study {cfg.study!r}: {cfg.method} search of {', '.join(sp.name for sp in design.search)} "
               f"— {cfg.trials} trials, {args.jobs} worker(s), {direction_for(cfg.metric)} {cfg.metric}",
               file=sys.stderr, flush=True)
-    if args.jobs == 1:
-        work(cfg, study=study)
-    else:
-        procs = start(cfg, args.jobs)
-        for p in procs:
-            p.join()
-        bad = [p.exitcode for p in procs if p.exitcode]
-        if bad:
-            print(f"netdesigner tune: {len(bad)} of {len(procs)} workers failed (exit {bad[0]})", file=sys.stderr)
     try:
+        if args.jobs == 1:
+            work(cfg, study=study)
+        else:
+            procs = start(cfg, args.jobs)
+            for p in procs:
+                p.join()
+            bad = [p.exitcode for p in procs if p.exitcode]
+            if bad:
+                print(f"netdesigner tune: {len(bad)} of {len(procs)} workers failed (exit {bad[0]})", file=sys.stderr)
         head, rows = trial_rows(study, [sp.name for sp in design.search])
         print(format_table(head, rows))
         best = best_trial(study)
