@@ -179,3 +179,14 @@ def test_a_trial_that_cannot_train_fails_alone_and_failing_ends(tmp_path, monkey
     out = capsys.readouterr().out
     assert "trial 0 failed: the data set has no column 'y'" in out and "stopping: 5 trials failed" in out
     assert "Traceback" not in out
+
+
+def test_joining_a_study_that_optimises_the_other_way_is_refused(tmp_path, capsys):
+    path = searched_xor(tmp_path)
+    url = f"sqlite:///{tmp_path / 'dir.db'}"
+    optuna.create_study(storage=url, study_name="s", direction="minimize")
+    assert main(["tune", str(path), "--trials", "1", "--storage", url, "--study", "s",
+                 "--metric", "val_accuracy"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["netdesigner tune: study 's' already exists and it minimizes; this run would maximize "
+                   "(use another --study name)"]
