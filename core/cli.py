@@ -11,6 +11,7 @@ import os
 import sys
 
 from .errors import NetDesignerError
+from .threads import cli_job_count, cli_thread_count  # noqa: F401  (cheap: no numba at import)
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", help="write the trained weights (.npz) here")
     t.add_argument("--weights", help="start from these weights (fine-tuning)")
     t.add_argument("--device", choices=("cpu", "cuda"), help="override the design's device")
+    t.add_argument("--threads", type=cli_thread_count,
+                   help="CPU threads (override the design's setting; 0 = the physical cores)")
     t.add_argument("--quiet", action="store_true", help="only the final line")
     s = sub.add_parser("summary", help="print the layer table of a design")
     s.add_argument("design")
@@ -31,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("design")
     e.add_argument("weights")
     e.add_argument("--split", choices=("test", "val", "train"), default="test")
+    e.add_argument("--threads", type=cli_thread_count,
+                   help="CPU threads (override the design's setting; 0 = the physical cores)")
     f = sub.add_parser("lr-find", help="LR range test: suggest a learning rate")
     f.add_argument("design")
     f.add_argument("--min-lr", type=float, default=1e-6)
@@ -89,6 +94,8 @@ def cmd_train(args) -> int:
         raise NetDesignerError(f"cannot write {args.out}: its folder does not exist")
     if args.device:
         design.training["device"] = args.device
+    if args.threads is not None:
+        design.training["threads"] = args.threads
     data = _preflight(design, args.design)
     model = Model(design, data)
     if args.weights:
@@ -158,7 +165,10 @@ def _preflight(design, path: str):
 def cmd_evaluate(args) -> int:
     from .designfile import load_design
     from .model import Model
-    model = Model.from_design(load_design(args.design))
+    design = load_design(args.design)
+    if args.threads is not None:
+        design.training["threads"] = args.threads
+    model = Model.from_design(design)
     _warn_if_unbound(model.design, model.load_weights(args.weights), args.design, args.weights)
     print(_fmt(model.evaluate(args.split)))
     return 0

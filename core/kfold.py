@@ -120,9 +120,33 @@ def summarize(per_fold: list[dict]) -> tuple[dict, dict]:
     return mean, std
 
 
+def _fold_names(design, metrics, task) -> list[str]:
+    names = list(design.training["metrics"]) if metrics is None else list(metrics)
+    if not names and task != "regression":
+        names = ["accuracy"]
+    return names
+
+
+def run_fold(design, dataset: Dataset, i: int, tr, te, metrics, epochs, threads=None, callbacks=()) -> dict:
+    """Train and test fold i (train indices tr, test indices te); its results row. The same
+    function runs a fold in this process and in a k-fold worker process, so both give the same
+    numbers (the engine's results do not depend on the thread count)."""
+    from .model import Model
+    d = design.data
+    data = fold_data(dataset, tr, te, scaling=d["scaling"], val=d["validation_split"], seed=d["seed"])
+    model = Model(design, data)
+    if threads is not None:
+        model.design.training["threads"] = int(threads)
+    names = _fold_names(design, metrics, data.task)
+    end = model.fit(collect_stats=False, epochs=epochs, callbacks=callbacks)
+    logs = model.evaluate("test", names)
+    return {"fold": i + 1, "n_train": len(model.data.X_train), "n_test": len(te),
+            "epochs": end.epochs_run, **logs}
+
+
 def kfold(design, k: int = 5, seed: int = 0, *, epochs: int | None = None, metrics: list[str] | None = None,
           dataset: Dataset | None = None, on_fold: Callable[[int, dict], None] | None = None,
-          callbacks=()) -> KFoldResult:
+          callbacks=(), jobs: int = 1, cores: int | None = None) -> KFoldResult:
     """Train k fresh copies of `design` and test each on its held-out fold.
 
     Args:
@@ -130,28 +154,34 @@ def kfold(design, k: int = 5, seed: int = 0, *, epochs: int | None = None, metri
         epochs: override the design's epoch count.
         metrics: metrics to report (default: the design's; accuracy for classification when the
             design lists none). The loss is always reported.
-        on_fold: called with (fold index, that fold's results) as each fold ends.
+        on_fold: called with (fold index, that fold's results) as each fold ends (in fold order).
+        jobs: folds trained side by side in that many spawned processes (core/pool.py), each with
+            `cores // jobs` threads (cores: default the physical cores); 1 trains them here, one
+            after another. Callbacks cannot travel to other processes: jobs > 1 refuses them.
     """
-    per_fold, folds = [], []
-    for i, model, (tr, te) in fold_models(design, k, seed, dataset):
-        names = list(design.training["metrics"]) if metrics is None else list(metrics)
-        if not names and model.data.task != "regression":
-            names = ["accuracy"]
-        end = model.fit(collect_stats=False, epochs=epochs, callbacks=callbacks)
-        logs = model.evaluate("test", names)
-        row = {"fold": i + 1, "n_train": len(model.data.X_train), "n_test": len(te),
-               "epochs": end.epochs_run, **logs}
-        per_fold.append(row)
-        folds.append((tr, te))
-        if on_fold is not None:
-            on_fold(i, row)
+    ds = design_dataset(design) if dataset is None else dataset
+    folds = kfold_indices(ds.y, k, seed, stratify=ds.task != "regression")
+    if jobs > 1 and callbacks:
+        raise ValueError("k-fold callbacks run in this process only: use jobs=1 with callbacks")
+    if jobs > 1:
+        from .pool import run_in_processes
+        per_fold = run_in_processes(run_fold, [(design, ds, i, tr, te, metrics, epochs)
+                                               for i, (tr, te) in enumerate(folds)],
+                                    jobs, cores, on_result=on_fold)
+    else:
+        per_fold = []
+        for i, (tr, te) in enumerate(folds):
+            per_fold.append(run_fold(design, ds, i, tr, te, metrics, epochs, callbacks=callbacks))
+            if on_fold is not None:
+                on_fold(i, per_fold[-1])
     mean, std = summarize(per_fold)
-    return KFoldResult(k, per_fold, mean, std, folds)
+    return KFoldResult(k, per_fold, mean, std, list(folds))
 
 
 # ----------------------------------------------------------------------------- CLI
 
 def add_subcommand(sub) -> None:
+    from .threads import cli_job_count, cli_thread_count
     p = sub.add_parser("kfold", help="k-fold cross-validation of a design",
                        description="Train k fresh copies of the design, each tested on the fold it did "
                                    "not see; prints every fold and mean ± std.")
@@ -160,12 +190,22 @@ def add_subcommand(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the fold assignment (default 0)")
     p.add_argument("--epochs", type=int, help="override the design's epoch count")
     p.add_argument("--metrics", help="comma-separated metrics (default: the design's)")
+    p.add_argument("--jobs", type=cli_job_count, default=1,
+                   help="folds trained side by side in this many processes, each with its share of "
+                        "the threads (default 1)")
+    p.add_argument("--threads", type=cli_thread_count, default=None,
+                   help="threads in all (default: the design's setting; 0 = the physical cores); "
+                        "split evenly over the --jobs processes")
     p.set_defaults(handler=cmd_kfold)
 
 
 def cmd_kfold(args) -> int:
     from .designfile import load_design
     design = load_design(args.design)
+    threads = design.training.get("threads", 0) if args.threads is None else args.threads
+    cores = None if not threads else threads
+    if args.jobs == 1 and threads:
+        design.training["threads"] = threads
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
 
     def report(i, row):
@@ -174,6 +214,7 @@ def cmd_kfold(args) -> int:
               f"{row['epochs']} epochs)  {vals}", flush=True)
 
     print(f"{args.k}-fold cross-validation of {args.design} (compiling on the first fold…)", file=sys.stderr)
-    res = kfold(design, args.k, args.seed, epochs=args.epochs, metrics=metrics, on_fold=report)
+    res = kfold(design, args.k, args.seed, epochs=args.epochs, metrics=metrics, on_fold=report,
+                jobs=args.jobs, cores=cores)
     print("mean ± std  " + "  ".join(f"{k} {res.mean[k]:.4g} ± {res.std[k]:.2g}" for k in res.mean))
     return 0

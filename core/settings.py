@@ -26,6 +26,8 @@ TRAINING_PARAMS = ParamSet((
     Param("stats_interval", "int", 50, minimum=1, maximum=1_000_000,
           doc="Batches between per-layer statistics (gradient flow, histograms)."),
     Param("device", "choice", "cpu", choices=("cpu", "cuda"), doc="Where training runs."),
+    Param("threads", "int", 0, minimum=0, maximum=4096,
+          doc="CPU threads for training (0 = the physical cores)."),
 ))
 
 EARLY_STOPPING_PARAMS = ParamSet((

@@ -141,3 +141,27 @@ def apply_blas_threads(n: int) -> None:
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=n, user_api="blas")
     _applied = n
+
+
+def cli_thread_count(text: str) -> int:
+    """argparse type of --threads: 0 (the physical cores) or a positive count."""
+    import argparse
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expects 0 (the physical cores) or a positive thread count, received {text!r}")
+    return n
+
+
+def cli_job_count(text: str) -> int:
+    """argparse type of --jobs: a positive count of worker processes."""
+    import argparse
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expects a positive number of processes, received {text!r}")
+    return n

@@ -1,0 +1,136 @@
+"""Parallel kernels: the panel-split products equal the serial ones (bitwise: each output is the
+same FMA chain) on odd shapes with row and column tails, agree with NumPy to float tolerance, and
+two Python threads running parallel kernels at once in one process neither crash nor disturb
+each other (the threading layer; core/threads.py)."""
+import threading
+
+import numba
+import numpy as np
+import pytest
+
+from core import threads
+from core.kernels.dense import PARALLEL_MIN_MACS, dense_backward, dense_forward
+from core.kernels.gemm import gemm_nn, gemm_nn_par, gemm_nt, gemm_nt_par
+
+SHAPES = [(1, 1, 1), (7, 33, 5), (5, 7, 33), (129, 257, 65), (65, 3, 257), (33, 129, 1), (2, 1, 300)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _two_threads():
+    threads.configure_threading_layer()
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    yield
+    numba.set_num_threads(old)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n,k,m", SHAPES)
+@pytest.mark.parametrize("panels", [2, 3])
+def test_parallel_products_equal_serial_on_odd_shapes(n, k, m, panels, dtype):
+    rng = np.random.default_rng(n * 1000 + k * 10 + m)
+    A = rng.standard_normal((n, k)).astype(dtype)
+    B = rng.standard_normal((k, m)).astype(dtype)
+    Bt = np.ascontiguousarray(B.T)
+    C0 = rng.standard_normal((n, m)).astype(dtype)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    for accumulate in (False, True):
+        serial, par = C0.copy(), C0.copy()
+        gemm_nn(A, 0, k, 1, B, 0, m, serial, 0, m, n, k, m, accumulate)
+        gemm_nn_par(A, 0, k, 1, B, 0, m, par, 0, m, n, k, m, accumulate, panels)
+        np.testing.assert_array_equal(par, serial)
+        np.testing.assert_allclose(par, A @ B + (C0 if accumulate else 0), rtol=tol, atol=tol * k)
+        serial, par = C0.copy(), C0.copy()
+        gemm_nt(A, 0, k, Bt, 0, k, serial, 0, m, n, k, m, accumulate)
+        gemm_nt_par(A, 0, k, Bt, 0, k, par, 0, m, n, k, m, accumulate, panels)
+        np.testing.assert_array_equal(par, serial)
+        np.testing.assert_allclose(par, A @ B + (C0 if accumulate else 0), rtol=tol, atol=tol * k)
+
+
+def test_parallel_product_through_strides_writes_only_its_output():
+    """dW = xᵀ·dy reads A through its strides; an offset C inside a bigger buffer keeps the rest."""
+    rng = np.random.default_rng(1)
+    n, k, m = 37, 130, 70          # C is k×m (130×70): row panels of xᵀ
+    x = rng.standard_normal((k, n)).astype(np.float32)
+    dy = rng.standard_normal((k, m)).astype(np.float32)
+    buf = np.full(5 + n * m + 5, 7.0, np.float32)
+    gemm_nn_par(x, 0, 1, n, dy, 0, m, buf, 5, m, n, k, m, False, 2)
+    np.testing.assert_allclose(buf[5:-5].reshape(n, m), x.T @ dy, rtol=1e-4, atol=1e-3)
+    assert (buf[:5] == 7).all() and (buf[-5:] == 7).all()
+
+
+def _dense_case(n, k, m, seed=0):
+    rng = np.random.default_rng(seed)
+    f = np.float32
+    return (rng.standard_normal((n, k)).astype(f), rng.standard_normal((k, m)).astype(f),
+            rng.standard_normal(m).astype(f), rng.standard_normal((n, m)).astype(f))
+
+
+@pytest.mark.parametrize("n,k,m", [(64, 257, 300), (200, 601, 40)])   # both ≥ PARALLEL_MIN_MACS
+def test_dense_layer_with_threads_equals_one_thread(n, k, m):
+    assert n * k * m >= PARALLEL_MIN_MACS
+    x, W, b, dy = _dense_case(n, k, m)
+    outs = []
+    for t in (1, 2):
+        y = np.zeros((n, m), np.float32)
+        dense_forward(x, W, b, True, y, False, t)
+        dW, db, dx = np.zeros_like(W), np.zeros_like(b), np.zeros_like(x)
+        dense_backward(x, W, dy, dW, db, True, True, dx, True, False, np.zeros(k * m, np.float32), False, t)
+        outs.append((y, dW, db, dx))
+    for a, b_ in zip(*outs):
+        np.testing.assert_array_equal(a, b_)
+    np.testing.assert_allclose(outs[1][0], x @ W + b, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(outs[1][3], dy @ W.T, rtol=1e-4, atol=1e-3)
+
+
+def test_two_python_threads_run_parallel_kernels_at_once():
+    """Both threads launch parallel regions concurrently (nogil kernels) many times; each result
+    must equal its lone serial one. The `workqueue` layer aborts the process here."""
+    cases = [_dense_case(96, 300, 260, seed) for seed in (2, 3)]
+    expected = []
+    for x, W, b, _ in cases:
+        y = np.zeros((x.shape[0], W.shape[1]), np.float32)
+        dense_forward(x, W, b, True, y, False, 1)
+        expected.append(y)
+    errors, barrier = [], threading.Barrier(2)
+
+    def work(i):
+        try:
+            numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+            x, W, b, _ = cases[i]
+            y = np.zeros_like(expected[i])
+            barrier.wait()
+            for _ in range(30):
+                dense_forward(x, W, b, True, y, False, 2)
+                if not np.array_equal(y, expected[i]):
+                    errors.append(f"thread {i}: result differs")
+                    return
+        except Exception as e:          # noqa: BLE001 (reported below)
+            errors.append(f"thread {i}: {e!r}")
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    assert numba.threading_layer() in ("omp", "tbb")
+
+
+def test_physical_cores_and_resolution():
+    n = threads.physical_cores()
+    assert 1 <= n <= (__import__("os").cpu_count() or 1)
+    assert threads.resolve_threads(0) == min(n, threads.max_threads())
+    assert threads.resolve_threads(1) == 1
+    assert threads.resolve_threads(10_000) == threads.max_threads()
+    assert threads.apply_threads(1) == 1 and numba.get_num_threads() == 1
+
+
+def test_cpuinfo_counts_smt_siblings_once(tmp_path, monkeypatch):
+    """Two physical cores with two hardware threads each: 4 logical CPUs, 2 cores."""
+    text = "".join(f"processor\t: {p}\nphysical id\t: 0\ncore id\t\t: {p // 2}\n\n" for p in range(4))
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(
+        tmp_path / "cpuinfo", *a, **k) if path == "/proc/cpuinfo" else real_open(path, *a, **k))
+    (tmp_path / "cpuinfo").write_text(text)
+    assert threads._cpuinfo_cores() == 2
