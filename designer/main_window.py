@@ -285,6 +285,7 @@ class MainWindow(FileOps, QMainWindow):
             return False
         ui_actions.keep_help_last(self)
         self._hook_training()
+        self._install_learning_aids()
         # One tab group with Problems and History: side by side, six plots would need a window
         # three screens wide. The user can drag them apart; restoreState brings that back.
         for dock in getattr(self.training, "docks", {}).values():
@@ -298,6 +299,16 @@ class MainWindow(FileOps, QMainWindow):
         from .workspace import Workspace
         self.workspace = Workspace(self)
         return True
+
+    def _install_learning_aids(self) -> None:
+        """Live intervention, diagnosis and step-through (designer/dashboard/intervention.py,
+        designer/diagnosis_panel.py, designer/stepthrough): their docks and Run menu entries."""
+        from .dashboard.intervention import install_intervention
+        from .diagnosis_panel import install_diagnosis
+        from .stepthrough import install_stepthrough
+        self.intervention = install_intervention(self, self.training)
+        self.diagnosis = install_diagnosis(self, self.training)
+        self.stepthrough = install_stepthrough(self, getattr(self.training, "menu", None))
 
     def _hook_training(self) -> None:
         """Cross-validate… in the dashboard's Run menu; Export follows its trained model."""

@@ -86,6 +86,11 @@ class TrainingWorker(QObject):
         self.control.resume()
         self._send("resume")
 
+    def intervene(self, change: str, node_id: str = "", value: float = 1.0) -> None:
+        """Live intervention (core.trainer.Trainer.set_learning_rate_scale / set_trainable)."""
+        self.control.intervene(change, node_id, value)
+        self._send(("intervene", change, node_id, float(value)))
+
     def kill(self) -> None:
         """Process mode: end the child now (it is stuck, e.g. compiling, and the app is closing)."""
         p = self._process
@@ -148,6 +153,10 @@ class TrainingWorker(QObject):
             self._send("stop")
         elif self.control.pause_requested.is_set():
             self._send("pause")
+        with self.control._lock:        # interventions asked for while the process was starting
+            early, self.control.pending = self.control.pending, []
+        for change, node_id, value in early:
+            self._send(("intervene", change, node_id, value))
         model, finished, failed = None, False, False
         while not finished:
             if not events_in.poll(0.2):

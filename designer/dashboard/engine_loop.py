@@ -125,6 +125,25 @@ class Control:
         self.stop_requested = threading.Event()
         self.pause_requested = threading.Event()
         self.trainer = None
+        self._lock = threading.Lock()
+        self.pending: list[tuple[str, str, float]] = []   # interventions asked for before the trainer exists
+
+    def intervene(self, change: str, node_id: str = "", value: float = 1.0) -> None:
+        """Live intervention (designer.dashboard.intervention): handed to the trainer, which applies
+        it at its next chunk; kept until the trainer exists."""
+        with self._lock:
+            trainer = self.trainer
+            if trainer is None:
+                self.pending.append((change, node_id, value))
+                return
+        _apply_intervention(trainer, change, node_id, value)
+
+    def attach(self, trainer) -> None:
+        with self._lock:
+            self.trainer = trainer
+            pending, self.pending = self.pending, []
+        for p in pending:
+            _apply_intervention(trainer, *p)
 
     def request_stop(self) -> None:
         self.stop_requested.set()
@@ -140,6 +159,16 @@ class Control:
         self.pause_requested.clear()
         if self.trainer is not None:
             self.trainer.resume()
+
+
+def _apply_intervention(trainer, change: str, node_id: str, value: float) -> None:
+    try:
+        if change == "learning_rate_scale":
+            trainer.set_learning_rate_scale(value)
+        elif change == "trainable":
+            trainer.set_trainable(node_id, bool(value))
+    except NetDesignerError:       # the GUI offers only valid changes; a stale one is dropped
+        pass
 
 
 class Batcher:
@@ -189,7 +218,7 @@ def train(design, control: Control, out: Batcher, *, boundary: bool = True,
     trainer = model.trainer(collect_stats=True)
     info = run_info(model)
     out.emit(info)
-    control.trainer = trainer
+    control.attach(trainer)
     grid = _grid(model, info) if boundary and info.bounds is not None else None
     ex = model.executor
     last_boundary = 0.0
@@ -301,6 +330,9 @@ def child_main(design_doc: dict, events, commands, boundary: bool, preparing: st
         try:
             while True:
                 cmd = commands.recv()
+                if isinstance(cmd, tuple) and cmd[0] == "intervene":
+                    control.intervene(*cmd[1:])
+                    continue
                 {"stop": control.request_stop, "pause": control.pause, "resume": control.resume}[cmd]()
                 if cmd == "stop":
                     return
