@@ -2,8 +2,6 @@
 document and graph methods only (designer/commands.py style)."""
 from __future__ import annotations
 
-import copy
-
 from PySide6.QtCore import QCoreApplication
 
 from core.search_space import SearchParam, split_values
