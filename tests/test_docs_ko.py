@@ -98,6 +98,7 @@ def _glossary_violations(pairs):
     for english, korean in pairs:
         text = skip.sub(" ", english.replace("&", ""))
         text = re.sub(r"(?<=[a-z])is(ation|e|ed|ing)\b", r"iz\1", text)     # initialisation → -ization
+        text = re.sub(r"\b[A-Z]{2,}\b", " ", text)      # a command's placeholders: DESIGN, URL
         for block in BLOCKS:
             text = re.sub(rf"\b{block}\b", " ", text)
         for phrase, word in compounds.items():

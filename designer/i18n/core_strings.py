@@ -158,6 +158,8 @@ CORE_TEXTS = (
     QT_TRANSLATE_NOOP('CoreText', 'Batches between per-layer statistics (gradient flow, histograms).'),
     QT_TRANSLATE_NOOP('CoreText', 'Device'),
     QT_TRANSLATE_NOOP('CoreText', 'Where training runs.'),
+    QT_TRANSLATE_NOOP('CoreText', 'Threads'),
+    QT_TRANSLATE_NOOP('CoreText', 'CPU threads for training (0 = the physical cores).'),
     QT_TRANSLATE_NOOP('CoreText', 'Source'),
     QT_TRANSLATE_NOOP('CoreText', 'Where the data comes from.'),
     QT_TRANSLATE_NOOP('CoreText', 'Name'),

@@ -1652,6 +1652,14 @@ Select several blocks of one type to edit them together.</source>
             <translation>학습을 실행할 장치.</translation>
         </message>
         <message>
+            <source>Threads</source>
+            <translation>스레드</translation>
+        </message>
+        <message>
+            <source>CPU threads for training (0 = the physical cores).</source>
+            <translation>학습에 쓸 CPU 스레드 수 (0 = 물리 코어 수).</translation>
+        </message>
+        <message>
             <source>Source</source>
             <translation>출처</translation>
         </message>
@@ -2068,6 +2076,84 @@ Select several blocks of one type to edit them together.</source>
         </message>
     </context>
     <context>
+        <name>DiagnosisHooks</name>
+        <message>
+            <source>The run is no longer in the run history</source>
+            <translation>이 실행은 더 이상 실행 기록에 없습니다</translation>
+        </message>
+        <message>
+            <source>{0} + {1}</source>
+            <translation>{0} + {1}</translation>
+        </message>
+        <message>
+            <source>Training the fix: {0}</source>
+            <translation>해결책을 학습하는 중: {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>DiagnosisPanel</name>
+        <message>
+            <source>Try the Fix</source>
+            <translation>해결책 시도</translation>
+        </message>
+        <message>
+            <source>Train a variant with this change and compare it with the run</source>
+            <translation>이 변경을 적용한 변형을 학습해서 원래 실행과 비교합니다</translation>
+        </message>
+        <message>
+            <source>No problems seen. Diagnoses appear here while a run trains.</source>
+            <translation>발견된 문제가 없습니다. 학습하는 동안 진단 결과가 여기에 나타납니다.</translation>
+        </message>
+        <message>
+            <source>Diagnosis</source>
+            <translation>진단</translation>
+        </message>
+        <message>
+            <source>One forward and backward pass before the first update shows each layer's spread.</source>
+            <translation>첫 업데이트 전에 순전파와 역전파를 한 번 해서 층마다 값이 퍼진 정도를 보여 줍니다.</translation>
+        </message>
+        <message>
+            <source>Check Initialization</source>
+            <translation>초기화 점검</translation>
+        </message>
+        <message>
+            <source>Block</source>
+            <translation>블록</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>종류</translation>
+        </message>
+        <message>
+            <source>Output mean</source>
+            <translation>출력 평균</translation>
+        </message>
+        <message>
+            <source>Output spread</source>
+            <translation>출력 퍼짐</translation>
+        </message>
+        <message>
+            <source>Gradient spread</source>
+            <translation>기울기 퍼짐</translation>
+        </message>
+        <message>
+            <source>Weight gradient norm</source>
+            <translation>가중치 기울기 노름</translation>
+        </message>
+        <message>
+            <source>Initialization</source>
+            <translation>초기화</translation>
+        </message>
+        <message>
+            <source>Fix: {0}</source>
+            <translation>해결책: {0}</translation>
+        </message>
+        <message>
+            <source>Before the first update, on {0} rows: loss {1}; {2} problem(s) seen.</source>
+            <translation>첫 업데이트 전, {0}개 행에서: 손실 {1}, 발견된 문제 {2}개.</translation>
+        </message>
+    </context>
+    <context>
         <name>Document</name>
         <message>
             <source>Untitled</source>
@@ -2389,6 +2475,52 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>In the file, not in the design — ignored</source>
             <translation>파일에는 있지만 설계에 없음 — 무시</translation>
+        </message>
+    </context>
+    <context>
+        <name>InterventionBar</name>
+        <message>
+            <source>Learning rate ×</source>
+            <translation>학습률 ×</translation>
+        </message>
+        <message>
+            <source>Factor on the learning rate of the settings (and its schedule), from the next chunk of batches on</source>
+            <translation>설정의 학습률(과 그 스케줄)에 곱할 값. 다음 배치 묶음부터 적용됩니다</translation>
+        </message>
+        <message>
+            <source>Apply</source>
+            <translation>적용</translation>
+        </message>
+        <message>
+            <source>Layer</source>
+            <translation>층</translation>
+        </message>
+        <message>
+            <source>Freeze</source>
+            <translation>동결</translation>
+        </message>
+        <message>
+            <source>Stop updating this layer's weights while the run goes on</source>
+            <translation>실행은 계속하면서 이 층의 가중치 업데이트를 멈춥니다</translation>
+        </message>
+        <message>
+            <source>Unfreeze</source>
+            <translation>동결 해제</translation>
+        </message>
+    </context>
+    <context>
+        <name>InterventionHooks</name>
+        <message>
+            <source>Learning rate × {0} from epoch {1:.2f}</source>
+            <translation>에포크 {1:.2f}부터 학습률 × {0}</translation>
+        </message>
+        <message>
+            <source>{0} unfrozen from epoch {1:.2f}</source>
+            <translation>에포크 {1:.2f}부터 {0} 동결 해제</translation>
+        </message>
+        <message>
+            <source>{0} frozen from epoch {1:.2f}</source>
+            <translation>에포크 {1:.2f}부터 {0} 동결</translation>
         </message>
     </context>
     <context>
@@ -3066,6 +3198,88 @@ Select several blocks of one type to edit them together.</source>
         </message>
     </context>
     <context>
+        <name>StepThrough</name>
+        <message>
+            <source>Forward {0}/{1}: {2} computes its output from its input.</source>
+            <translation>순전파 {0}/{1}: {2}이(가) 입력으로 출력을 계산합니다.</translation>
+        </message>
+        <message>
+            <source>Loss: L = {0}, from the output and the target {1}.</source>
+            <translation>손실: 출력과 타깃 {1}(으)로 계산한 L = {0}.</translation>
+        </message>
+        <message>
+            <source>Backward: ∂L/∂output of {0}, by the chain rule from the blocks after it.</source>
+            <translation>역전파: 뒤쪽 블록들에서 연쇄 법칙으로 구한 {0}의 ∂L/∂출력.</translation>
+        </message>
+        <message>
+            <source>Update with {0}, η = {1}: every weight moves against its gradient.</source>
+            <translation>{0}(으)로 업데이트, η = {1}: 모든 가중치가 기울기의 반대 방향으로 움직입니다.</translation>
+        </message>
+        <message>
+            <source>Input {0}</source>
+            <translation>입력 {0}</translation>
+        </message>
+        <message>
+            <source>Input</source>
+            <translation>입력</translation>
+        </message>
+        <message>
+            <source>Output</source>
+            <translation>출력</translation>
+        </message>
+        <message>
+            <source>Gradient ∂L/∂output</source>
+            <translation>기울기 ∂L/∂출력</translation>
+        </message>
+        <message>
+            <source>… and {0} more</source>
+            <translation>… 외 {0}개</translation>
+        </message>
+        <message>
+            <source>∂L/∂{0}</source>
+            <translation>∂L/∂{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>StepThroughPanel</name>
+        <message>
+            <source>Sample</source>
+            <translation>샘플</translation>
+        </message>
+        <message>
+            <source>Row of the training split the step starts at</source>
+            <translation>이 스텝이 시작할 학습 세트의 행</translation>
+        </message>
+        <message>
+            <source>Rows</source>
+            <translation>행 수</translation>
+        </message>
+        <message>
+            <source>1 steps one sample; more steps one mini-batch (gradients are its mean)</source>
+            <translation>1이면 샘플 하나로, 더 크면 미니배치 하나로 스텝을 밟습니다 (기울기는 그 평균)</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>시작</translation>
+        </message>
+        <message>
+            <source>◀ Back</source>
+            <translation>◀ 이전</translation>
+        </message>
+        <message>
+            <source>Next ▶</source>
+            <translation>다음 ▶</translation>
+        </message>
+        <message>
+            <source>Show All</source>
+            <translation>모두 보기</translation>
+        </message>
+        <message>
+            <source>Press Start to send the sample through the network.</source>
+            <translation>시작을 누르면 샘플이 신경망을 통과합니다.</translation>
+        </message>
+    </context>
+    <context>
         <name>StudyWindow</name>
         <message>
             <source>Study {0} — {1}</source>
@@ -3508,6 +3722,48 @@ netdesigner tune DESIGN --storage URL --study NAME</translation>
         <message>
             <source>epoch</source>
             <translation>에포크</translation>
+        </message>
+    </context>
+    <context>
+        <name>bar</name>
+        <message>
+            <source>Intervene</source>
+            <translation>개입</translation>
+        </message>
+        <message>
+            <source>&amp;Intervene While Training</source>
+            <translation>학습 중 개입(&amp;I)</translation>
+        </message>
+        <message>
+            <source>Change the learning rate or freeze a layer while the run goes on</source>
+            <translation>실행을 계속하면서 학습률을 바꾸거나 층을 동결합니다</translation>
+        </message>
+    </context>
+    <context>
+        <name>panel</name>
+        <message>
+            <source>Diagnosis</source>
+            <translation>진단</translation>
+        </message>
+        <message>
+            <source>Check &amp;Initialization</source>
+            <translation>초기화 점검(&amp;I)</translation>
+        </message>
+        <message>
+            <source>One forward and backward pass before training: each layer's spread and problems of the initialization</source>
+            <translation>학습 전에 순전파와 역전파를 한 번 해서 층마다 값이 퍼진 정도와 초기화의 문제를 보여 줍니다</translation>
+        </message>
+        <message>
+            <source>Step Through</source>
+            <translation>한 단계씩 보기</translation>
+        </message>
+        <message>
+            <source>Step &amp;Through Backpropagation…</source>
+            <translation>역전파 한 단계씩 보기(&amp;T)…</translation>
+        </message>
+        <message>
+            <source>Send one sample through forward and backward and see every number, and the update</source>
+            <translation>샘플 하나를 순전파와 역전파로 보내 모든 숫자와 업데이트를 봅니다</translation>
         </message>
     </context>
     <context>
