@@ -476,6 +476,21 @@ def test_train_is_enabled_at_the_end_and_evaluate_when_the_model_arrives(qtbot, 
     _finish(qtbot, ctl, ctl.made[1][0])
 
 
+def test_a_model_arriving_after_the_document_was_replaced_is_dropped(qtbot, scripted):
+    """Edits unlock at TrainEnd, so File → New can come before the model: it must not become
+    the new document's trained model."""
+    from types import SimpleNamespace
+    ctl = scripted
+    assert ctl.start()
+    thread, worker = ctl.made[0]
+    worker.events.emit([_end()])
+    ctl.forget_run()                                # what the window does on New / Open
+    worker.model_ready.emit(SimpleNamespace(data=None))
+    assert ctl.model is None and not ctl.evaluate_action.isEnabled()
+    _finish(qtbot, ctl, thread)
+    assert ctl.model is None and ctl.train_action.isEnabled()
+
+
 def test_process_mode_enables_train_at_the_end_before_the_model_is_back(qtbot, host):
     """The trained model comes back from the child process after TrainEnd (pickled, its inference
     kernels loaded: seconds). Train and the end state must not wait for it."""
