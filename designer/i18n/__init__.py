@@ -50,7 +50,34 @@ class FallbackTranslator(QTranslator):
             text = super().translate("", source_text, disambiguation, n)
         if not text and context != CORE_CONTEXT:     # core's vocabulary (palette group names)
             text = super().translate(CORE_CONTEXT, source_text, disambiguation, n)
+        if not text:       # filed under a context lupdate guessed wrong (`panel.tr(...)`: "panel")
+            text = self.any_context.get(source_text, "")
         return text or None
+
+    any_context: dict[str, str] = {}
+
+    def load_with_catalogue(self, qm: Path) -> bool:
+        """Load the .qm, and from the .ts beside it every source → translation, whatever its
+        context, for the last fallback."""
+        if not self.load(str(qm)):
+            return False
+        self.any_context = ts_catalogue(qm.with_suffix(".ts"))
+        return True
+
+
+def ts_catalogue(ts: Path) -> dict[str, str]:
+    """{source: finished translation} of a .ts file, the first one where contexts differ."""
+    import xml.etree.ElementTree as ET
+    out: dict[str, str] = {}
+    try:
+        root = ET.parse(ts).getroot()
+    except (OSError, ET.ParseError):
+        return out
+    for m in root.iter("message"):
+        tr = m.find("translation")
+        if tr is not None and tr.text and tr.get("type") not in ("unfinished", "obsolete", "vanished"):
+            out.setdefault(m.findtext("source") or "", tr.text)
+    return out
 
 
 def system_language() -> str:
@@ -98,7 +125,7 @@ def install(app: QCoreApplication, language: str) -> str:
             app.installTranslator(qt)
             installed.append(qt)
         ours = FallbackTranslator(app)
-        if ours.load(str(qm_path(language))):
+        if ours.load_with_catalogue(qm_path(language)):
             app.installTranslator(ours)
             installed.append(ours)
         else:

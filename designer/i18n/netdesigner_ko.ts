@@ -3239,6 +3239,10 @@ Select several blocks of one type to edit them together.</source>
             <source>∂L/∂{0}</source>
             <translation>∂L/∂{0}</translation>
         </message>
+        <message>
+            <source>Not reached yet: press Next.</source>
+            <translation>아직 여기까지 오지 않았습니다: 다음을 누르세요.</translation>
+        </message>
     </context>
     <context>
         <name>StepThroughPanel</name>

@@ -247,6 +247,11 @@ def test_translator_returns_none_for_misses_so_qt_falls_back(qapp):
     assert tr.load(str(i18n.qm_path("ko")))
     assert tr.translate("MainWindow", "&File") == "파일(&F)"
     assert tr.translate("MainWindow", "no such text") is None
+    # a context lupdate guessed wrong (`panel.tr(...)` files it under "panel"): the catalogue of
+    # the .ts finds the text under any context
+    assert tr.translate("StepThroughPanel", "Training split") is None
+    assert tr.load_with_catalogue(i18n.qm_path("ko"))
+    assert tr.translate("StepThroughPanel", "Training split") == "학습 세트"
     assert isinstance(QTranslator(), QTranslator)
 
 
