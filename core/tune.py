@@ -22,15 +22,13 @@ Storages (``--storage``):
 Creating an SQLite study from several processes at once races (tables, the study row): the study
 is created once by whoever starts the workers, and storage opening and creation are retried.
 
-Worker processes are started with the *spawn* method (a fork of a process holding Numba or BLAS
-threads is unsafe) and each gets its share of the cores: ``NUMBA_NUM_THREADS`` before Numba loads
-and ``core.threads.blas_thread_cap`` for BLAS (the engine's own thread policy, core/threads.py).
-``spawn_workers`` is generic — any picklable function runs in the pool — so k-fold can use it too.
+Worker processes come from core/pool.py, which k-fold's parallel folds use too: spawned (a fork
+of a process holding Numba or BLAS threads is unsafe), each with its share of the cores
+(``NUMBA_NUM_THREADS`` and friends before Numba loads, ``core.threads.blas_thread_cap``).
 """
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import random
 import socket
@@ -401,43 +399,6 @@ def _fmt(v: Any) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
-def _threads_env(threads: int) -> dict[str, str]:
-    return {"NUMBA_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
-            "OPENBLAS_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-
-
-def _pool_entry(fn, args, threads: int):
-    """In a spawned worker: cap BLAS at the worker's share of the cores, then run fn(*args)."""
-    from .threads import blas_thread_cap
-    with blas_thread_cap(threads):
-        return fn(*args)
-
-
-def spawn_workers(fn, arg_lists: list[tuple], cores: int | None = None) -> list:
-    """Start one spawned process per argument tuple running fn(*args) with its share of `cores`
-    (default: all) as Numba/BLAS threads; returns the started multiprocessing.Process objects.
-    fn must be importable (a module-level function)."""
-    ctx = multiprocessing.get_context("spawn")
-    cores = cores or os.cpu_count() or 1
-    threads = max(1, cores // max(1, len(arg_lists)))
-    saved = {k: os.environ.get(k) for k in _threads_env(threads)}
-    procs = []
-    try:
-        os.environ.update(_threads_env(threads))       # a spawned child copies the environment
-        for args in arg_lists:
-            # daemon: a designer window that closes takes its workers with it
-            p = ctx.Process(target=_pool_entry, args=(fn, args, threads), daemon=True)
-            p.start()
-            procs.append(p)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return procs
-
-
 def _worker_process(cfg: TuneConfig, index: int) -> None:
     try:
         quiet_optuna()
@@ -475,6 +436,7 @@ def prepare(cfg: TuneConfig, jobs: int = 1):
 
 def start(cfg: TuneConfig, jobs: int) -> list:
     """Start `jobs` worker processes on this machine (after prepare); returns them."""
+    from .pool import spawn_workers
     return spawn_workers(_worker_process, [(cfg, i) for i in range(jobs)])
 
 

@@ -16,7 +16,8 @@ from optuna.trial import TrialState  # noqa: E402
 
 from core.cli import main  # noqa: E402
 from core.designfile import load_design  # noqa: E402
-from core.tune import TuneConfig, objective, prepare, spawn_workers, work  # noqa: E402
+from core.pool import spawn_workers  # noqa: E402
+from core.tune import TuneConfig, objective, prepare, work  # noqa: E402
 from tests.tune_helpers import check_two_workers_one_killed, searched_xor, started  # noqa: E402
 
 
