@@ -1,0 +1,310 @@
+"""Thread scaling, side by side: ``python -m bench.scaling`` writes ``bench/results/scaling.json``.
+
+For threads 1, 2 and every power of two up to the physical cores, on W3 (784-512-256-10) at batch
+128 and 512 and W5 (784-2048-2048-10) at batch 256:
+- NetDesigner, bare executor (``train_batches``, the fused loop: many batches per call) and the
+  *product path* (``Model.fit`` with the statistics the dashboard collects, epoch by epoch);
+- PyTorch CPU at the same thread count, eager ``Adam`` and ``Adam(fused=True)`` (both step from
+  Python, one batch per call); ratios are against the faster of the two;
+- samples/s, speed-up over one thread and parallel efficiency (speed-up / threads);
+- the layer products alone at the same shapes: the own kernels, ``torch.mm`` and OpenBLAS
+  (NumPy's ``np.dot``) in GFLOP/s, and the hardware's float32 FMA peak
+  (cores × FMA units × lanes × 2 × measured clock; see ``fma_peak``).
+
+``--threshold`` instead prints the serial/parallel crossover of the own GEMM (the table behind
+``core/kernels/dense.PARALLEL_MIN_MACS``). ``--quick`` runs few, short repeats (a sanity run).
+Numbers from a loaded machine are noise: each result records the load average.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from .measure import load_blas_libraries, time_interleaved
+from .netdesigner_runner import NetDesignerRunner
+from .workloads import W3, Workload, batch_order, build_graph, make_data
+
+W5 = W3.with_(name="W5", sizes=(784, 2048, 2048, 10), batch=256, note="784-2048-2048-10 ReLU, Adam, CE")
+CASES = [W3.with_(batch=128), W3.with_(batch=512), W5]
+CYCLE = 64       # batches in one order cycle
+
+
+def thread_counts(cores: int) -> list[int]:
+    out, t = [1], 2
+    while t <= cores:
+        out.append(t)
+        t *= 2
+    return out
+
+
+@contextlib.contextmanager
+def threads_for_all(t: int):
+    """numba's pool (this Python thread), torch's intra-op pool and BLAS all at t threads."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    from core.threads import configure_threading_layer
+    configure_threading_layer()
+    load_blas_libraries()
+    torch = None
+    with contextlib.suppress(ImportError):
+        import torch
+    old = (numba.get_num_threads(), torch.get_num_threads() if torch else None)
+    numba.set_num_threads(min(t, numba.config.NUMBA_NUM_THREADS))
+    if torch:
+        torch.set_num_threads(t)
+    try:
+        with threadpool_limits(t):
+            yield
+    finally:
+        numba.set_num_threads(old[0])
+        if torch:
+            torch.set_num_threads(old[1])
+
+
+# ------------------------------------------------------------------------------ hardware peak
+def measured_clock_ghz(seconds: float = 0.3) -> float:
+    """Core clock from a dependent chain of 1-cycle integer ops (add then xor: 2 cycles per
+    iteration on every x86-64 since 2006), best of several runs."""
+    from numba import njit
+
+    @njit(cache=False)
+    def chain(n, x):
+        for i in range(n):
+            x = (x + 1) ^ 0x5DEECE66D
+            x = (x + 1) ^ 0x5DEECE66D
+            x = (x + 1) ^ 0x5DEECE66D
+            x = (x + 1) ^ 0x5DEECE66D
+        return x
+
+    n = 1 << 22
+    chain(10, 1)
+    best, end = float("inf"), time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        chain(n, 3)
+        best = min(best, time.perf_counter() - t)
+    return n * 4 * 2 / best / 1e9
+
+
+def fma_units_and_lanes() -> tuple[int, int, str]:
+    """(FMA units per core, float32 lanes per unit, why), from the CPU's flags and vendor.
+    Intel server cores with AVX-512 have two 512-bit FMA units (Skylake-SP and later Xeons; some
+    low-end parts have one — the table errs high, which makes the peak an upper bound); AMD Zen 4
+    runs AVX-512 on two 256-bit FMA pipes (so 2 × 8 lanes); AVX2 cores of both vendors since
+    Haswell / Zen 2 have two 256-bit FMA units; Zen 1 has two 128-bit FMA pipes."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        info = ""
+    flags = next((ln.split(":", 1)[1].split() for ln in info.splitlines() if ln.startswith("flags")), [])
+    amd = "AuthenticAMD" in info
+    family = next((int(ln.split(":")[1]) for ln in info.splitlines() if ln.startswith("cpu family")), 0)
+    if "avx512f" in flags and not amd:
+        return 2, 16, "Intel AVX-512: 2 × 512-bit FMA"
+    if "avx512f" in flags and amd:
+        return 2, 8, "AMD Zen 4+: AVX-512 on 2 × 256-bit FMA pipes"
+    if "fma" in flags and amd and family == 0x17 and "avx2" in flags and "clwb" not in flags:
+        return 2, 4, "AMD Zen 1/+: 2 × 128-bit FMA"
+    if "fma" in flags:
+        return 2, 8, "AVX2: 2 × 256-bit FMA"
+    return 1, 4, "no FMA: SSE"
+
+
+def fma_peak(cores: int) -> dict:
+    units, lanes, why = fma_units_and_lanes()
+    ghz = measured_clock_ghz()
+    return {"cores": cores, "fma_units": units, "lanes": lanes, "clock_ghz": ghz, "why": why,
+            "gflops": cores * units * lanes * 2 * ghz, "gflops_per_core": units * lanes * 2 * ghz}
+
+
+# ---------------------------------------------------------------------------- layer products
+def layer_shapes(wl: Workload) -> list[tuple[int, int, int]]:
+    return [(wl.batch, a, b) for a, b in zip(wl.sizes[:-1], wl.sizes[1:])]
+
+
+def _best_rate(fn, flops: float, seconds: float) -> float:
+    fn()
+    best, end = float("inf"), time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return flops / best / 1e9
+
+
+def product_rates(shape, t: int, seconds: float) -> dict:
+    """GFLOP/s of y = x·W at this shape (best of `seconds`): own kernels on t threads (serial
+    under the parallel threshold, as in training), torch.mm, OpenBLAS via np.dot."""
+    from core.kernels.dense import _nn
+    n, k, m = shape
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, k), dtype=np.float32)
+    W = rng.standard_normal((k, m), dtype=np.float32)
+    y = np.empty((n, m), np.float32)
+    flops = 2.0 * n * k * m
+    out = {"own": _best_rate(lambda: _nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, False, t), flops, seconds),
+           "openblas": _best_rate(lambda: np.dot(x, W, out=y), flops, seconds)}
+    with contextlib.suppress(ImportError):
+        import torch
+        tx, tW, ty = torch.from_numpy(x), torch.from_numpy(W), torch.from_numpy(y)
+        out["torch_mm"] = _best_rate(lambda: torch.mm(tx, tW, out=ty), flops, seconds)
+    return out
+
+
+# ----------------------------------------------------------------------------------- training
+def _torch_runners(wl, X, Y, order, weights):
+    from . import ref_torch
+    if not ref_torch.available():
+        return {}
+    eager = ref_torch.TorchRunner(wl, X, Y, order, weights)
+    fused = ref_torch.TorchRunner(wl, X, Y, order, weights)
+    import torch
+    fused.opt = torch.optim.Adam(fused.model.parameters(), lr=wl.lr, betas=(0.9, 0.999), eps=1e-8, fused=True)
+    return {"torch_adam": eager.run, "torch_adam_fused": fused.run}
+
+
+def product_path_rate(wl: Workload, X, Y, t: int, epochs: int) -> float:
+    """Samples/s of Model.fit with the dashboard's statistics on (median epoch of `epochs`)."""
+    from core.data import PreparedData, Scaler
+    from core.designfile import Design
+    from core.model import Model
+    from core.settings import validate_data, validate_training
+    graph, loss, loss_params = build_graph(wl)
+    data = PreparedData(X.astype(np.float64), Y.astype(np.float64), None, None, None, None,
+                        Scaler("none").fit(X), "multiclass", max(2, wl.n_out), name="synthetic")
+    training = validate_training({"loss": {"name": loss, "params": loss_params},
+                                  "optimizer": {"name": wl.optimizer, "params": {"learning_rate": wl.lr}},
+                                  "batch_size": wl.batch, "epochs": 1, "seed": 0, "threads": t})
+    model = Model(Design(graph, training, validate_data({"validation_split": 0.0})), data)
+    model.trainer(collect_stats=True).fit()          # warm-up (compiles the statistics kernels)
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        model.trainer(collect_stats=True).fit()
+        times.append(time.perf_counter() - t0)
+    return len(X) / float(np.median(times))
+
+
+def measure_case(wl: Workload, t: int, args) -> dict:
+    X, Y = make_data(wl, 0, n=wl.batch * CYCLE)
+    order = batch_order(len(X), wl.batch, CYCLE)
+    nd = NetDesignerRunner(wl, X, Y, order, chunk=CYCLE)
+    nd.ex.threads = t
+    runs = {"netdesigner": nd.run, **_torch_runners(wl, X, Y, order, nd.get_weights())}
+    with threads_for_all(t):
+        res = time_interleaved(runs, wl.batch, args.target_s, args.repeats, warmup=2, max_rounds=args.repeats,
+                               busy_limit=10.0)
+        product = product_path_rate(wl, X, Y, t, args.epochs)
+        layers = {f"{n}x{k}x{m}": product_rates((n, k, m), t, args.gemm_s) for n, k, m in layer_shapes(wl)}
+    row = {"workload": wl.label, "threads": t, "load_avg_1min": os.getloadavg()[0],
+           "samples_per_s": {name: res[name]["samples_per_s"] for name in runs},
+           "product_path_samples_per_s": product, "layers_gflops": layers}
+    torch_rates = [row["samples_per_s"][k] for k in ("torch_adam", "torch_adam_fused") if k in row["samples_per_s"]]
+    if torch_rates:
+        best = max(torch_rates)
+        row["vs_faster_torch"] = {"bare": row["samples_per_s"]["netdesigner"] / best, "product": product / best}
+    return row
+
+
+def add_scaling(rows: list[dict]) -> None:
+    """Speed-up over one thread and parallel efficiency, per workload and implementation."""
+    base = {r["workload"]: r for r in rows if r["threads"] == 1}
+    for r in rows:
+        b = base.get(r["workload"])
+        if b is None:
+            continue
+        r["speedup"], r["efficiency"] = {}, {}
+        pairs = list(r["samples_per_s"].items()) + [("product_path", r["product_path_samples_per_s"])]
+        for name, rate in pairs:
+            one = b["product_path_samples_per_s"] if name == "product_path" else b["samples_per_s"][name]
+            r["speedup"][name] = rate / one
+            r["efficiency"][name] = rate / one / r["threads"]
+
+
+def print_table(rows: list[dict], peak: dict) -> None:
+    print(f"\nfloat32 FMA peak: {peak['cores']} cores × {peak['fma_units']} FMA × {peak['lanes']} lanes × 2 × "
+          f"{peak['clock_ghz']:.2f} GHz = {peak['gflops']:.0f} GFLOP/s ({peak['why']})")
+    head = (f"{'workload':10s} {'thr':>3s} {'ND bare':>9s} {'ND fit':>9s} {'Adam':>9s} {'Adam fused':>10s} "
+            f"{'bare/T':>7s} {'fit/T':>6s} {'speed-up':>8s} {'eff':>5s} {'load':>5s}")
+    print(head + "\n" + "-" * len(head))
+    for r in rows:
+        s = r["samples_per_s"]
+        v = r.get("vs_faster_torch", {})
+        print(f"{r['workload']:10s} {r['threads']:3d} {s['netdesigner']:9.0f} {r['product_path_samples_per_s']:9.0f} "
+              f"{s.get('torch_adam', float('nan')):9.0f} {s.get('torch_adam_fused', float('nan')):10.0f} "
+              f"{v.get('bare', float('nan')):6.2f}× {v.get('product', float('nan')):5.2f}× "
+              f"{r.get('speedup', {}).get('netdesigner', float('nan')):7.2f}× "
+              f"{r.get('efficiency', {}).get('netdesigner', float('nan')):5.2f} {r['load_avg_1min']:5.1f}")
+    print("\nlayer products y = x·W, GFLOP/s (own / torch.mm / OpenBLAS):")
+    for r in rows:
+        for shape, g in r["layers_gflops"].items():
+            print(f"  {r['workload']:10s} thr {r['threads']:2d} {shape:16s} {g['own']:7.1f} "
+                  f"{g.get('torch_mm', float('nan')):7.1f} {g['openblas']:7.1f}")
+
+
+# --------------------------------------------------------------------------- the threshold
+def threshold_table(t: int, seconds: float) -> list[dict]:
+    """Serial against t-thread panels of the own GEMM over growing products: where the parallel
+    one starts to win is PARALLEL_MIN_MACS (core/kernels/dense.py)."""
+    from core.kernels.gemm import gemm_nn, gemm_nn_par
+    rows = []
+    shapes = [(10, 8, 8), (32, 64, 64), (64, 128, 128), (32, 256, 256), (64, 256, 256), (128, 256, 256),
+              (32, 784, 512), (128, 512, 256), (128, 784, 512), (256, 784, 512), (512, 784, 512)]
+    for n, k, m in shapes:
+        rng = np.random.default_rng(0)
+        A = rng.standard_normal((n, k), dtype=np.float32)
+        B = rng.standard_normal((k, m), dtype=np.float32)
+        C = np.empty((n, m), np.float32)
+        flops = 2.0 * n * k * m
+        serial = _best_rate(lambda: gemm_nn(A, 0, k, 1, B, 0, m, C, 0, m, n, k, m, False), flops, seconds)
+        par = _best_rate(lambda: gemm_nn_par(A, 0, k, 1, B, 0, m, C, 0, m, n, k, m, False, t), flops, seconds)
+        rows.append({"shape": f"{n}x{k}x{m}", "macs": n * k * m, "serial_gflops": serial,
+                     "parallel_gflops": par, "parallel_over_serial": par / serial})
+        print(f"{n:4d}x{k:4d}x{m:4d}  MACs {n * k * m:10.3g}  serial {serial:7.1f}  {t} threads {par:7.1f} GFLOP/s"
+              f"  ×{par / serial:5.2f}", flush=True)
+    return rows
+
+
+def main(argv=None) -> int:
+    from core.threads import physical_cores
+    ap = argparse.ArgumentParser(prog="python -m bench.scaling", description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="short repeats (a sanity run)")
+    ap.add_argument("--threads", help="comma-separated thread counts (default 1, 2, 4 … cores)")
+    ap.add_argument("--only", help="comma-separated workload labels, e.g. 'W3 b128'")
+    ap.add_argument("--threshold", action="store_true", help="print the serial/parallel GEMM crossover")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "scaling.json"))
+    args = ap.parse_args(argv)
+    cores = physical_cores()
+    counts = [int(x) for x in args.threads.split(",")] if args.threads else thread_counts(cores)
+    args.repeats, args.target_s, args.epochs, args.gemm_s = (2, 0.1, 1, 0.1) if args.quick else (5, 0.5, 3, 0.5)
+    if args.threshold:
+        with threads_for_all(max(counts)):
+            rows = threshold_table(max(counts), args.gemm_s)
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        return 0
+    peak = fma_peak(cores)
+    cases = [wl for wl in CASES if not args.only or wl.label in {s.strip() for s in args.only.split(",")}]
+    rows = []
+    for wl in cases:
+        for t in counts:
+            rows.append(measure_case(wl, t, args))
+            print(f"{wl.label} {t} threads: {rows[-1]['samples_per_s']}", flush=True)
+    add_scaling(rows)
+    print_table(rows, peak)
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump({"machine": {"cores": cores, "cpu_count": os.cpu_count()}, "peak": peak, "quick": args.quick,
+                   "rows": rows}, f, indent=1)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
