@@ -4,8 +4,8 @@ Rules over LayerStats (vanishing or exploding gradients, dead ReLUs, saturated s
 over the epoch logs (a loss that diverges or plateaus, a train/validation gap that says
 overfitting). Each finding is a `Diagnosis` bound to a block of the design, with a short message
 and the fix to try, both in English and Korean (core/diagnosis_texts.json), and the fix as data:
-a change in the format of core.runs.make_variant ({"node", "param", "value"} or
-{"setting", "value"}), so a one-click variant run can apply it.
+a list of changes in the format of core.runs.make_variant ({"node", "param", "value"} or
+{"setting", "value"}; `apply_fix`), so a one-click variant run can apply it.
 
 Thresholds are deliberately coarse — a message should only appear when a learner would see the
 problem in the curves too:
@@ -66,7 +66,7 @@ class Diagnosis:
     rule: str                       # one of RULES
     node_id: str                    # the block the message belongs on
     values: dict = field(default_factory=dict)    # the numbers the message quotes (as text)
-    fix: dict | None = None         # a core.runs.make_variant change, or None
+    fix: list | None = None         # core.runs.make_variant changes, applied together (apply_fix)
     epoch: int = 0
     step: int = 0
 
@@ -164,13 +164,13 @@ class Diagnoser:
             worst = max(weights, key=lambda s: s.grad_norm if math.isfinite(s.grad_norm) else math.inf)
             if not math.isfinite(worst.grad_norm) or worst.grad_norm > EXPLODE_NORM:
                 out.append(Diagnosis("exploding_gradients", worst.node_id, {"value": _num(worst.grad_norm)},
-                                     {"setting": "training.clip_norm", "value": 1.0}))
+                                     [{"setting": "training.clip_norm", "value": 1.0}]))
             elif last.grad_mean_abs > 0 and math.isfinite(last.grad_mean_abs):
                 for s in weights[:-1]:
                     if 0 < s.grad_mean_abs < VANISH_RATIO * last.grad_mean_abs:
                         ratio = last.grad_mean_abs / s.grad_mean_abs
                         fix = None if self.optimizer in ("adam", "adamw") else \
-                            {"setting": "training.optimizer.name", "value": "adam"}
+                            [{"setting": "training.optimizer.name", "value": "adam"}]
                         out.append(Diagnosis("vanishing_gradients", s.node_id,
                                              {"ratio": f"{ratio:,.0f}", "last": last.node_id}, fix))
                         break
@@ -181,13 +181,16 @@ class Diagnoser:
             source = self._weight_source(s.node_id)
             if s.zero_fraction >= DEAD_FRACTION:
                 init = str(self.params.get(source, {}).get("kernel_initializer", "")) if source else ""
-                fix = {"node": source, "param": "kernel_initializer", "value": "he_normal"} \
+                # Every ReLU layer not yet on He: one dead layer's fix alone cannot revive the others
+                # (zeros in all of them is the usual cause).
+                fix = [{"node": src, "param": "kernel_initializer", "value": "he_normal"}
+                       for src in self._relu_sources() if not self._init(src).startswith("he_")] \
                     if source and init and not init.startswith("he_") else self._lr_fix(self.lr / 10)
                 out.append(Diagnosis("dead_relu", s.node_id, {"fraction": _pct(s.zero_fraction),
                                                               "source": source or s.node_id}, fix))
             elif s.saturated_fraction >= SATURATED_FRACTION:
                 init = str(self.params.get(source, {}).get("kernel_initializer", "")) if source else ""
-                fix = {"node": source, "param": "kernel_initializer", "value": "glorot_uniform"} \
+                fix = [{"node": source, "param": "kernel_initializer", "value": "glorot_uniform"}] \
                     if source and init and not init.startswith("glorot_") else self._lr_fix(self.lr / 10)
                 out.append(Diagnosis("saturated", s.node_id, {"fraction": _pct(s.saturated_fraction),
                                                               "source": source or s.node_id}, fix))
@@ -224,7 +227,7 @@ class Diagnoser:
                     and val[-1] - val[best] > OVERFIT_SCALE * val[0] and losses[-1] < losses[best]):
                 out.append(Diagnosis("overfitting", self.output_node,
                                      {"loss": _num(losses[-1]), "best": _num(val[best]), "val_loss": _num(val[-1])},
-                                     {"setting": "training.early_stopping.enabled", "value": True}))
+                                     [{"setting": "training.early_stopping.enabled", "value": True}]))
         return out
 
     # ---- helpers -------------------------------------------------------------------------------
@@ -245,9 +248,36 @@ class Diagnoser:
                 return ""
         return ""
 
+    def _init(self, node_id: str) -> str:
+        return str(self.params.get(node_id, {}).get("kernel_initializer", ""))
+
+    def _relu_sources(self) -> list[str]:
+        """The blocks with kernels that feed a ReLU-family block, in design order."""
+        from .stats import RELU_FAMILY
+        out = []
+        for nid, typ in self.types.items():
+            if typ in RELU_FAMILY:
+                src = self._weight_source(nid)
+                if src and src not in out:
+                    out.append(src)
+        return out
+
     @staticmethod
-    def _lr_fix(lr: float) -> dict:
-        return {"setting": "training.optimizer.params.learning_rate", "value": float(f"{lr:.3g}")}
+    def _lr_fix(lr: float) -> list:
+        return [{"setting": "training.optimizer.params.learning_rate", "value": float(f"{lr:.3g}")}]
+
+
+def apply_fix(design, fix: list):
+    """`design` with every change of a diagnosis's fix (core.runs.make_variant, one after another)."""
+    from .runs import make_variant
+    for change in fix:
+        design = make_variant(design, change)
+    return design
+
+
+def describe_fix(fix: list) -> str:
+    from .runs import describe_change
+    return "; ".join(describe_change(c) for c in fix)
 
 
 def diagnose_events(design, events, **kw) -> list[Diagnosis]:

@@ -263,18 +263,18 @@ class DiagnosisHooks(QObject):
         lab = getattr(self.window, "lab", None)
         if lab is None or not self.base_run_id or lab.runner.busy:
             return False
+        from core.diagnosis import apply_fix, describe_fix
         from core.gallery import Variant
-        from core.runs import describe_change, make_variant
         try:
             base = lab.run(self.base_run_id)
             from core.designfile import from_dict
             design = from_dict(base.design)
             design.folder = getattr(self.window.document.design, "folder", "")
-            variant = make_variant(design, d.fix)
+            variant = apply_fix(design, d.fix)
         except (NetDesignerError, StopIteration) as e:
             self._status(str(e) or self.tr("The run is no longer in the run history"))
             return False
-        change = describe_change(d.fix)
+        change = describe_fix(d.fix)
         label = self.tr("{0} + {1}").format(base.label or base.id, change)
         lab._pending = ("variant", base)          # the lab opens the comparison when it has trained
         lab.runner.start([(Variant(change, {"en": label}, variant), base.id, change)])

@@ -6,11 +6,10 @@ import math
 import pytest
 
 from core.designfile import load_design
-from core.diagnosis import RULES, Diagnoser, diagnose_events, texts
+from core.diagnosis import RULES, Diagnoser, apply_fix, describe_fix, diagnose_events, texts
 from core.events import EpochEnd, LayerStat, LayerStats, TrainEnd
 from core.gallery import load_experiment
 from core.model import Model
-from core.runs import make_variant
 
 _runs = {}
 
@@ -51,35 +50,42 @@ def test_healthy_designs_get_no_diagnosis(design):
 def test_sigmoid_stack_fires_vanishing_on_its_first_layer():
     design = gallery("03_vanishing_gradients_sigmoid", "sigmoid")
     d = found(design)[("vanishing_gradients", "dense1")]
-    assert d.fix == {"setting": "training.optimizer.name", "value": "adam"}
+    assert d.fix == [{"setting": "training.optimizer.name", "value": "adam"}]
     assert "dense1" in d.message() and "output" in d.message()
     assert "기울기 소실" in d.message("ko")
-    make_variant(design, d.fix)       # a valid one-click variant
+    apply_fix(design, d.fix)       # a valid one-click variant
 
 
 def test_all_ones_initialization_fires_exploding_with_clipping_as_the_fix():
     design = gallery("04_exploding_gradients_large_init", "ones")
     ds = [d for d in found(design).values() if d.rule == "exploding_gradients"]
-    assert ds and ds[0].fix == {"setting": "training.clip_norm", "value": 1.0}
-    assert make_variant(design, ds[0].fix).training["clip_norm"] == 1.0
+    assert ds and ds[0].fix == [{"setting": "training.clip_norm", "value": 1.0}]
+    assert apply_fix(design, ds[0].fix).training["clip_norm"] == 1.0
 
 
 def test_zero_initialization_kills_the_relus_and_he_normal_is_the_fix():
     design = gallery("02_initializers_he_vs_zeros", "zeros")
     got = found(design)
-    for relu, dense in (("act1", "dense1"), ("act2", "dense2")):
+    both = [{"node": "dense1", "param": "kernel_initializer", "value": "he_normal"},
+            {"node": "dense2", "param": "kernel_initializer", "value": "he_normal"}]
+    for relu in ("act1", "act2"):
         d = got[("dead_relu", relu)]
-        assert d.fix == {"node": dense, "param": "kernel_initializer", "value": "he_normal"}
+        assert d.fix == both           # one layer's fix alone would leave the other dead
         assert d.values["fraction"] == "100%"
-        v = make_variant(design, d.fix)
-        assert v.graph.nodes[dense].params["kernel_initializer"] == "he_normal"
+    v = apply_fix(design, both)
+    assert [v.graph.nodes[n].params["kernel_initializer"] for n in ("dense1", "dense2")] == ["he_normal"] * 2
+    assert describe_fix(both) == "dense1.kernel_initializer = he_normal; dense2.kernel_initializer = he_normal"
+    # ...and the fix works: the fixed design's ReLUs are alive and its loss falls below the original's
+    fixed = found(v)
+    assert not any(r == "dead_relu" for r, _ in fixed)
+    assert run(v)[-1].history["loss"][-1] < run(design)[-1].history["loss"][-1] - 0.1
 
 
 def test_xor_with_learning_rate_10_diverges_and_saturates_its_tanh():
     design = xor(learning_rate=10.0)
     got = found(design)
     div = got[("diverging", "sigmoid")]
-    assert div.fix == {"setting": "training.optimizer.params.learning_rate", "value": 1.0}
+    assert div.fix == [{"setting": "training.optimizer.params.learning_rate", "value": 1.0}]
     assert ("saturated", "tanh") in got
     assert ("plateau", "sigmoid") not in got      # a loss that rose is not on a plateau
 
@@ -87,8 +93,8 @@ def test_xor_with_learning_rate_10_diverges_and_saturates_its_tanh():
 def test_a_plain_net_on_few_noisy_points_overfits():
     design = gallery("06_dropout_closes_the_gap", "plain")
     d = found(design)[("overfitting", "sigmoid")]
-    assert d.fix == {"setting": "training.early_stopping.enabled", "value": True}
-    assert make_variant(design, d.fix).training["early_stopping"]["enabled"] is True
+    assert d.fix == [{"setting": "training.early_stopping.enabled", "value": True}]
+    assert apply_fix(design, d.fix).training["early_stopping"]["enabled"] is True
 
 
 def test_loss_rules_on_hand_made_histories():
@@ -97,7 +103,7 @@ def test_loss_rules_on_hand_made_histories():
     for e, loss in enumerate([0.7] + [0.69] * 11):
         diag.handle(EpochEnd(e, {"loss": loss}, 0.0))
     assert ("plateau", "sigmoid") in diag.current
-    assert diag.current[("plateau", "sigmoid")].fix["value"] == pytest.approx(0.15)
+    assert diag.current[("plateau", "sigmoid")].fix[0]["value"] == pytest.approx(0.15)
     diag = Diagnoser(design)
     diag.handle(EpochEnd(0, {"loss": 0.7}, 0.0))
     new = diag.handle(TrainEnd("diverged", "", 2, None, {}))
