@@ -13,13 +13,12 @@ one changed, visible panel per tick. Nothing is drawn per event. Stop and pause 
 """
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
-
-import os
 
 from core import preflight as pf
 from core.designfile import Design, from_dict
