@@ -86,8 +86,6 @@ def cmd_summary(args) -> int:
 
 def cmd_train(args) -> int:
     from .designfile import load_design
-    from .events import BatchesEnd, Compiled, Compiling, EpochEnd, TrainEnd
-    from .model import Model
     design = load_design(args.design)
     if args.out and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
         # Fail now, not after training: the weights could not be written.
@@ -97,6 +95,23 @@ def cmd_train(args) -> int:
     if args.threads is not None:
         design.training["threads"] = args.threads
     data = _preflight(design, args.design)
+    out_lock = None
+    if args.out:
+        # Two runs writing the same weights file would interleave their saves: refuse the second
+        # now, before training, with who holds it (core.callbacks.OutputLock).
+        from .callbacks import OutputLock
+        out_lock = OutputLock(args.out, "weights")
+        out_lock.acquire()
+    try:
+        return _train_and_save(args, design, data)
+    finally:
+        if out_lock is not None:
+            out_lock.release()
+
+
+def _train_and_save(args, design, data) -> int:
+    from .events import BatchesEnd, Compiled, Compiling, EpochEnd, TrainEnd
+    from .model import Model
     model = Model(design, data)
     if args.weights:
         _warn_if_unbound(design, model.load_weights(args.weights), args.design, args.weights)

@@ -253,3 +253,24 @@ def test_failure_to_write_weights_after_training_is_one_line(design_file, tmp_pa
     captured = capsys.readouterr()
     assert_one_line_error(rc, captured.err, "w.npz")
     assert os.listdir(folder) == []
+
+
+def test_train_refuses_an_output_another_live_process_is_writing(design_file, tmp_path, capsys):
+    """Two runs saving to one weights file would overwrite each other's work; the second is refused
+    before training, naming the process that holds the file."""
+    import subprocess
+    import sys as _sys
+    out = tmp_path / "shared.npz"
+    holder = subprocess.Popen([_sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "shared.npz.lock").write_text(f"{holder.pid} {__import__('socket').gethostname()}\n")
+        assert cli.main(["train", str(design_file), "--epochs", "1", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"process {holder.pid}" in err and "shared.npz" in err and "Traceback" not in err
+        assert not out.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is gone: its lock is stale, taken over, and released after the save
+    assert cli.main(["train", str(design_file), "--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    assert out.exists() and not (tmp_path / "shared.npz.lock").exists()
