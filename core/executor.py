@@ -34,14 +34,17 @@ DOUBLE_BUFFER_MAX_PARAMS = 1 << 15
 
 
 class Executor:
-    def __init__(self, plan: Plan, max_batch: int, dtype=np.float32, blas_threads: int | str | None = None):
+    def __init__(self, plan: Plan, max_batch: int, dtype=np.float32, blas_threads: int | str | None = None,
+                 threads: int | None = None):
         """blas_threads: None leaves the process's BLAS setting alone (benchmarks fix it themselves),
-        "auto" applies core.threads' measured policy per call, an int fixes it."""
+        "auto" applies core.threads' measured policy per call, an int fixes it. threads: numba
+        threads for the kernels' large products (0 or None: the physical cores; core/threads.py)."""
         self._check_plan(plan)
         self.plan = plan
         self._sparse = plan.loss_code in _SPARSE_LOSSES
         self._target_width = 1 if self._sparse else plan.output_width
         self.blas_threads = blas_threads
+        self.threads = threads
         self.dtype = np.dtype(dtype)
         self.max_batch = int(max_batch)
         dt = self.dtype
@@ -230,10 +233,16 @@ class Executor:
         out = np.empty((len(X), p.output_width), self.dtype)
         logits = np.empty((len(X), p.tensor_widths[p.logits_tensor]), self.dtype)
         rows = np.arange(len(X), dtype=np.int64)
+        threads = self._engine_threads()
         predict_chunk(self.ops, p.opf, p.op_in, self.tens, p.out_tensor, p.logits_tensor, self.params,
                       self.acts, self.aux, X, rows, min(batch_size or self.max_batch, self.max_batch),
-                      out, logits, self.rng)
+                      out, logits, self.rng, threads)
         return (out, logits) if return_logits else out
+
+    def _engine_threads(self) -> int:
+        """The kernels' thread count for this call, set as the calling thread's numba share."""
+        from .threads import resolve_threads, use_numba_threads
+        return use_numba_threads(resolve_threads(self.threads))
 
     def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,
                       clip_norm=0.0, clip_value=0.0):
@@ -253,6 +262,7 @@ class Executor:
                 apply_blas_threads((os.cpu_count() or 1) if self._blas_steps else 1)
             else:
                 apply_blas_threads(int(self.blas_threads))
+        threads = self._engine_threads()
         cur, other = self._current, 1 - self._current
         done, status, swaps = train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
                                    p.out_tensor, p.logits_tensor, self._param_bufs[cur], self._param_bufs[other],
@@ -260,7 +270,8 @@ class Executor:
                                    self._state_bufs[cur], self._state_bufs[other], self.segs, self.segf,
                                    self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
                                    X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
-                                   self.rng, self.control, self.keep, self.max_batch, self.in_place_updates)
+                                   self.rng, self.control, self.keep, self.max_batch, self.in_place_updates,
+                                   threads)
         if swaps % 2:
             self._current = other
         if status == K.STATUS_BAD_ARGS:
@@ -342,8 +353,9 @@ class Executor:
         self._check_rows(n, "loss_and_gradients: one batch of X")
         self._check_targets(Y, n, "loss_and_gradients")
         rows = np.arange(n, dtype=np.int64)
+        threads = self._engine_threads()
         forward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.acts, self.aux, X, rows, n,
-                     training, self.rng)
+                     training, self.rng, threads)
         out = self.output_view(n)
         logits = self.acts[self.tens[p.logits_tensor, 0]:][: n * self.tens[p.logits_tensor, 1]].reshape(n, -1)
         g = self.dacts[self.tens[p.out_tensor, 0]:][: n * p.output_width].reshape(n, -1)
@@ -351,7 +363,7 @@ class Executor:
         if self.has_reg:
             loss += regularization(self.params, self.grads, self.segs, self.segf, False)
         backward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.grads, self.acts, self.dacts,
-                      self.aux, self.scratch, n, training)
+                      self.aux, self.scratch, n, training, threads)
         if self.has_reg:
             regularization(self.params, self.grads, self.segs, self.segf, True)
         return float(loss)

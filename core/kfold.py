@@ -127,7 +127,8 @@ def _fold_names(design, metrics, task) -> list[str]:
     return names
 
 
-def run_fold(design, dataset: Dataset, i: int, tr, te, metrics, epochs, threads=None, callbacks=()) -> dict:
+def run_fold(design, dataset: Dataset, i: int, tr, te, metrics, epochs, initial_weights: str = "",
+             callbacks=()) -> dict:
     """Train and test fold i (train indices tr, test indices te); its results row. The same
     function runs a fold in this process and in a k-fold worker process, so both give the same
     numbers (the engine's results do not depend on the thread count)."""
@@ -135,8 +136,9 @@ def run_fold(design, dataset: Dataset, i: int, tr, te, metrics, epochs, threads=
     d = design.data
     data = fold_data(dataset, tr, te, scaling=d["scaling"], val=d["validation_split"], seed=d["seed"])
     model = Model(design, data)
-    if threads is not None:
-        model.design.training["threads"] = int(threads)
+    if initial_weights:
+        from .finetune import load_matching_weights
+        load_matching_weights(model, initial_weights)
     names = _fold_names(design, metrics, data.task)
     end = model.fit(collect_stats=False, epochs=epochs, callbacks=callbacks)
     logs = model.evaluate("test", names)
@@ -146,7 +148,8 @@ def run_fold(design, dataset: Dataset, i: int, tr, te, metrics, epochs, threads=
 
 def kfold(design, k: int = 5, seed: int = 0, *, epochs: int | None = None, metrics: list[str] | None = None,
           dataset: Dataset | None = None, on_fold: Callable[[int, dict], None] | None = None,
-          callbacks=(), jobs: int = 1, cores: int | None = None) -> KFoldResult:
+          callbacks=(), jobs: int = 1, cores: int | None = None, initial_weights: str = "",
+          on_start: Callable[[int], None] | None = None, cancel=None) -> KFoldResult:
     """Train k fresh copies of `design` and test each on its held-out fold.
 
     Args:
@@ -154,10 +157,13 @@ def kfold(design, k: int = 5, seed: int = 0, *, epochs: int | None = None, metri
         epochs: override the design's epoch count.
         metrics: metrics to report (default: the design's; accuracy for classification when the
             design lists none). The loss is always reported.
-        on_fold: called with (fold index, that fold's results) as each fold ends (in fold order).
+        on_fold: called with (fold index, that fold's results) as each fold ends (with jobs > 1
+            in the order the folds finish).
         jobs: folds trained side by side in that many spawned processes (core/pool.py), each with
             `cores // jobs` threads (cores: default the physical cores); 1 trains them here, one
             after another. Callbacks cannot travel to other processes: jobs > 1 refuses them.
+        initial_weights: a weights file every fold starts from (fine-tuning), "" for fresh weights.
+        on_start, cancel: with jobs > 1, see core.pool.run_in_processes (the GUI's dialog).
     """
     ds = design_dataset(design) if dataset is None else dataset
     folds = kfold_indices(ds.y, k, seed, stratify=ds.task != "regression")
@@ -165,13 +171,13 @@ def kfold(design, k: int = 5, seed: int = 0, *, epochs: int | None = None, metri
         raise ValueError("k-fold callbacks run in this process only: use jobs=1 with callbacks")
     if jobs > 1:
         from .pool import run_in_processes
-        per_fold = run_in_processes(run_fold, [(design, ds, i, tr, te, metrics, epochs)
+        per_fold = run_in_processes(run_fold, [(design, ds, i, tr, te, metrics, epochs, initial_weights)
                                                for i, (tr, te) in enumerate(folds)],
-                                    jobs, cores, on_result=on_fold)
+                                    jobs, cores, on_result=on_fold, on_start=on_start, cancel=cancel)
     else:
         per_fold = []
         for i, (tr, te) in enumerate(folds):
-            per_fold.append(run_fold(design, ds, i, tr, te, metrics, epochs, callbacks=callbacks))
+            per_fold.append(run_fold(design, ds, i, tr, te, metrics, epochs, initial_weights, callbacks))
             if on_fold is not None:
                 on_fold(i, per_fold[-1])
     mean, std = summarize(per_fold)

@@ -59,6 +59,7 @@ class Model:
             executor_cls = CudaExecutor
         self.executor = executor_cls(self.plan, arena_batch, self.dtype,
                                      blas_threads="auto")
+        self.executor.threads = t.get("threads", 0)     # CPU kernels' threads (0: physical cores)
         self.executor.init_weights(t["seed"])
         self.trained_epochs = 0
         self.last_logs: dict = {}

@@ -61,28 +61,51 @@ def _init_worker(threads: int) -> None:
     apply_blas_threads(threads)
 
 
+class Cancelled(Exception):
+    """run_in_processes was cancelled (its workers were terminated)."""
+
+
 def run_in_processes(fn: Callable, arg_lists: Iterable[tuple], jobs: int, cores: int | None = None,
-                     on_result: Callable[[int, object], None] | None = None) -> list:
+                     on_result: Callable[[int, object], None] | None = None,
+                     on_start: Callable[[int], None] | None = None, cancel=None) -> list:
     """fn(*args) for every tuple of `arg_lists` in up to `jobs` spawned worker processes, each with
-    its share of `cores` as threads; the results in the order of `arg_lists`. `on_result(i,
-    result)` is called in that order as results become available. fn must be importable (a
-    module-level function) and its arguments picklable. An exception in a worker is raised here."""
+    its share of `cores` as threads; the results in the order of `arg_lists`.
+
+    on_start(i) is called as task i is handed to a worker (approximately: when a slot frees),
+    on_result(i, result) as each task finishes (in the order they finish). `cancel` (a
+    threading.Event) set from another thread terminates the workers and raises Cancelled. fn must
+    be importable (a module-level function) and its arguments picklable; an exception in a
+    worker is raised here."""
+    from concurrent.futures import FIRST_COMPLETED, wait
     arg_lists = list(arg_lists)
     jobs = max(1, min(int(jobs), len(arg_lists) or 1))
     threads = share(jobs, cores)
     ctx = multiprocessing.get_context("spawn")
-    results = []
+    results: list = [None] * len(arg_lists)
     with _environment(threads_env(threads)):
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(threads,))
-        futures = [pool.submit(fn, *args) for args in arg_lists]   # workers start with the env
+        futures = {pool.submit(fn, *args): i for i, args in enumerate(arg_lists)}   # workers start now
+    pending, started = set(futures), 0
     try:
-        for i, fut in enumerate(futures):
-            results.append(fut.result())
-            if on_result is not None:
-                on_result(i, results[-1])
-    finally:
+        while pending:
+            while on_start is not None and started < min(len(arg_lists), len(arg_lists) - len(pending) + jobs):
+                on_start(started)
+                started += 1
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
+            for fut in sorted(done, key=futures.get):
+                i = futures[fut]
+                results[i] = fut.result()
+                if on_result is not None:
+                    on_result(i, results[i])
+    except BaseException:
+        for p in list((getattr(pool, "_processes", None) or {}).values()):
+            p.terminate()           # a cancelled or failed run leaves no worker behind
         pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 

@@ -22,6 +22,7 @@ the benchmarks) torch may use, so the pools never oversubscribe the cores.
 """
 from __future__ import annotations
 
+import functools
 import os
 from contextlib import contextmanager
 
@@ -42,6 +43,7 @@ def blas_thread_cap(n: int):
         _cap, _applied = old, None
 
 
+@functools.lru_cache(maxsize=None)
 def physical_cores() -> int:
     """Physical cores this process may run on: SMT siblings count once (os.cpu_count() counts
     them twice), and a CPU affinity mask or container limit narrower than that wins."""
@@ -100,14 +102,20 @@ def configure_threading_layer() -> None:
         numba.config.THREADING_LAYER = THREADING_LAYER
 
 
-def apply_threads(n: int) -> int:
-    """Give the calling Python thread n numba threads (clamped to the pool) and pin BLAS to one;
-    returns the count set. Call it right before the engine runs: the setting is thread-local."""
+def use_numba_threads(n: int) -> int:
+    """Give the calling Python thread n numba threads (clamped to the pool); returns the count.
+    Call it right before the engine runs: numba's setting is thread-local."""
     import numba
     configure_threading_layer()
     n = max(1, min(int(n), max_threads()))
     if numba.get_num_threads() != n:
         numba.set_num_threads(n)
+    return n
+
+
+def apply_threads(n: int) -> int:
+    """use_numba_threads(n) and BLAS pinned to one thread; returns the numba count."""
+    n = use_numba_threads(n)
     apply_blas_threads(1)
     return n
 

@@ -1,5 +1,6 @@
-"""The thread policy's BLAS fallback: only very large products on many-core machines leave the
-own kernels, and a layer on BLAS trains exactly as on the own kernels."""
+"""The thread policy: the own (parallel) kernels keep every product on any machine and BLAS is
+pinned to one thread while training; a layer routed to BLAS explicitly still trains exactly as
+on the own kernels."""
 import numpy as np
 
 from core import threads
@@ -16,14 +17,26 @@ def _dense_steps(plan):
     return [s for s, row in enumerate(plan.ops) if row[K.C_OP] == K.OP_DENSE]
 
 
-def test_policy_keeps_own_kernels_on_few_cores_and_for_small_products():
+def test_policy_keeps_own_kernels_on_any_machine_and_blas_on_one_thread():
     plan = compile_plan(_mlp(1024), "mse")
-    big = _dense_steps(plan)[0]
-    assert threads.blas_layers(plan, 512, cores=2) == []          # measured: one core of own kernels wins
-    assert threads.blas_layers(plan, 512, cores=8) == [big]       # 2·512·1024·1024 ≈ 1.1e9 FLOP
-    assert threads.blas_layers(plan, 16, cores=8) == []           # 3.4e7 FLOP: below the threshold
-    assert threads.blas_threads_for(plan, 512, cores=8) == 8
-    assert threads.blas_threads_for(plan, 512, cores=2) == 1
+    for cores in (2, 8, 64):       # the own kernels split large products across the cores themselves
+        assert threads.blas_layers(plan, 512, cores=cores) == []
+        assert threads.blas_threads_for(plan, 512, cores=cores) == 1
+
+
+def test_training_pins_blas_to_one_thread_and_numba_to_the_setting():
+    import numba
+    from threadpoolctl import threadpool_info
+    from tests.helpers import make_executor
+    ex = make_executor(_mlp(12), max_batch=16)
+    ex.blas_threads = "auto"
+    ex.threads = 1
+    threads.apply_blas_threads(2)
+    X, Y = np.ones((16, 12)), np.ones((16, 3))
+    ex.train_batches(X, Y, np.arange(16, dtype=np.int64), 0, 16, 1, np.full(1, 0.01), np.zeros(1), 0,
+                     np.zeros(8))
+    assert numba.get_num_threads() == 1
+    assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
 
 
 def test_a_layer_on_blas_trains_like_the_own_kernels():

@@ -38,7 +38,7 @@ def _flat(arena, off, n, w):
 
 
 @njit(**JIT)
-def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training, rng):
+def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training, rng, threads=1):
     """Run every step forward for the n samples X[rows[:n]]."""
     for s in range(ops.shape[0]):
         code = ops[s, C_OP]
@@ -65,7 +65,7 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
             w = ops[s, C_W]
             b = ops[s, C_B]
             W = _view(params, w, iw, ow)
-            dense_forward(x, W, params[max(b, 0):max(b, 0) + ow], b >= 0, y, ops[s, C_BLAS] != 0)
+            dense_forward(x, W, params[max(b, 0):max(b, 0) + ow], b >= 0, y, ops[s, C_BLAS] != 0, threads)
         elif code == OP_PRELU:
             prelu_forward(x, params[ops[s, C_W]:ops[s, C_W] + iw], y)
         elif code == OP_RRELU:
@@ -117,7 +117,7 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
 
 
 @njit(**JIT)
-def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, training):
+def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, training, threads=1):
     """Walk the steps in reverse; each writes (first contribution) or adds into its inputs' grads."""
     for s in range(ops.shape[0] - 1, -1, -1):
         code = ops[s, C_OP]
@@ -147,7 +147,7 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
             w, b = ops[s, C_W], ops[s, C_B]
             bb = max(b, 0)
             dense_backward(x, _view(params, w, iw, ow), dy, _view(grads, w, iw, ow), grads[bb:bb + ow],
-                           b >= 0, need_dw, dx, need_dx, acc, scratch, ops[s, C_BLAS] != 0)
+                           b >= 0, need_dw, dx, need_dx, acc, scratch, ops[s, C_BLAS] != 0, threads)
         elif not need_dx and code != OP_PRELU and code != OP_BATCHNORM and code != OP_LAYERNORM \
                 and code != OP_ADD and code != OP_CONCAT:
             continue
@@ -267,7 +267,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
                 params, params_next, grads, acts, dacts, aux, scratch, ybuf,
                 opt_state, opt_state_next, segs, segf, has_reg, opt_code, opt_hp, step, clip_norm, clip_value,
                 X, Y, order, start, batch_size, n_batches, lrs, losses, rng, control, keep, max_rows,
-                in_place):
+                in_place, threads=1):
     """Train n_batches mini-batches of `order[start:]`; returns (batches done, status, swaps).
 
     A batch whose loss is non-finite, or whose update would make a weight or slot non-finite (a
@@ -307,7 +307,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
         rows = order[lo:hi]
         if running:
             _copy_running_statistics(cur, segs, keep, True)
-        forward_pass(ops, opf, op_in, tens, cur, acts, aux, X, rows, n, True, rng)
+        forward_pass(ops, opf, op_in, tens, cur, acts, aux, X, rows, n, True, rng, threads)
         yb = _view(ybuf, 0, n, ky)
         for i in range(n):
             r = rows[i]
@@ -321,7 +321,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
             loss += regularization(cur, grads, segs, segf, False)
         losses[bi] = loss
         if math.isfinite(loss):
-            backward_pass(ops, opf, op_in, tens, cur, grads, acts, dacts, aux, scratch, n, True)
+            backward_pass(ops, opf, op_in, tens, cur, grads, acts, dacts, aux, scratch, n, True, threads)
             if has_reg:
                 regularization(cur, grads, segs, segf, True)
             if clip_norm > 0.0 or clip_value > 0.0:
@@ -346,7 +346,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
 
 @njit(**JIT)
 def predict_chunk(ops, opf, op_in, tens, out_t, logits_t, params, acts, aux, X, rows, batch_size, out,
-                  logits_out, rng):
+                  logits_out, rng, threads=1):
     """Inference-mode forward over X[rows] in batches; writes the output rows into `out` and the
     output's logits (the fused softmax's input, else the output itself) into `logits_out`."""
     total = rows.shape[0]
@@ -355,7 +355,7 @@ def predict_chunk(ops, opf, op_in, tens, out_t, logits_t, params, acts, aux, X, 
     for lo in range(0, total, batch_size):
         hi = min(lo + batch_size, total)
         n = hi - lo
-        forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows[lo:hi], n, False, rng)
+        forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows[lo:hi], n, False, rng, threads)
         y = _view(acts, tens[out_t, 0], n, ow)
         lg = _view(acts, tens[logits_t, 0], n, lw)
         for i in range(n):
