@@ -74,13 +74,32 @@ class Step:
         if not w.trainable:
             return f"{sym} = {_n(v)} (frozen: not updated)"
         if self.plain_sgd:
-            return (f"{sym} ← {sym} − η·∂L/∂{sym} = {_n(v)} − {_n(self.learning_rate)}·{_n(g)} = {_n(u)}")
+            return (f"{sym} ← {sym} − η·∂L/∂{sym} = {_n(v)} − {_n(self.learning_rate)}·{_p(g)} = {_n(u)}")
         return (f"{sym} ← {self.optimizer}({sym}, ∂L/∂{sym} = {_n(g)}, η = {_n(self.learning_rate)}) "
                 f"= {_n(v)} {'+' if u >= v else '−'} {_n(abs(u - v))} = {_n(u)}")
 
 
+    def short_formula(self, w: WeightStep, index: int = 0) -> str:
+        """The same update in a few characters, for the canvas: "kernel[0] ← 0.53 − 0.1·0.21 = 0.509"
+        (SGD) or "kernel[0]: 0.53 → 0.52" (other optimizers)."""
+        flat_v, flat_g, flat_u = (a.reshape(-1) for a in (w.value, w.grad, w.updated))
+        i = int(index)
+        sym = f"{w.weight}[{i}]" if flat_v.size > 1 else w.weight
+        v, g, u = float(flat_v[i]), float(flat_g[i]), float(flat_u[i])
+        if not w.trainable:
+            return f"{sym} = {_n(v)} (frozen)"
+        if self.plain_sgd:
+            return f"{sym} ← {_n(v)} − {_n(self.learning_rate)}·{_p(g)} = {_n(u)}"
+        return f"{sym}: {_n(v)} → {_n(u)}"
+
+
 def _n(x: float) -> str:
     return f"{x:.4g}"
+
+
+def _p(x: float) -> str:
+    """A factor: parenthesised when negative ("0.1·(-0.21)")."""
+    return f"({x:.4g})" if x < 0 else f"{x:.4g}"
 
 
 def step_through(model, rows=(0,), split: str = "train") -> Step:

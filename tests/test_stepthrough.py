@@ -11,6 +11,11 @@ from core.errors import TrainingError
 from core.model import Model
 from core.stepthrough import step_arrays, step_through
 
+def factor(g: float) -> str:
+    """How the formula writes a factor: parenthesised when negative."""
+    return f"({g:.4g})" if g < 0 else f"{g:.4g}"
+
+
 with open("resources/examples/sine_regression.json") as f:
     SINE = json.load(f)
 
@@ -117,3 +122,21 @@ def test_step_through_a_models_own_data_and_bad_rows():
         step_through(model, rows=[10_000])
     with pytest.raises(TrainingError, match="1 to 64 rows"):
         step_through(model, rows=[])
+
+
+def test_short_formula_for_the_canvas():
+    design = linear_design(lr=0.1)
+    model = Model(design, data=None, max_batch=8)
+    model.executor.set_weights({"y/kernel": np.array([[0.53]]), "y/bias": np.array([0.2])})
+    s = step_arrays(model.executor, design, np.array([[1.5]]), np.array([[0.4]]))
+    g = 2 * (0.53 * 1.5 + 0.2 - 0.4) * 1.5
+    assert s.short_formula(s.weights_of("y")[0]) == f"kernel ← 0.53 − 0.1·{factor(g)} = {0.53 - 0.1 * g:.4g}"
+
+
+def test_a_negative_gradient_is_parenthesised_in_the_formula():
+    design = linear_design(lr=0.1)
+    model = Model(design, data=None, max_batch=8)
+    model.executor.set_weights({"y/kernel": np.array([[0.5]]), "y/bias": np.array([0.0])})
+    s = step_arrays(model.executor, design, np.array([[1.0]]), np.array([[3.0]]))
+    # ŷ = 0.5, ∂L/∂w = 2(0.5 − 3)·1 = −5, w' = 0.5 + 0.5 = 1
+    assert s.formula(s.weights_of("y")[0]) == "kernel ← kernel − η·∂L/∂kernel = 0.5 − 0.1·(-5) = 1"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QDockWidget, QGraphicsRectItem, QGraphicsSimpleTe
 from core.errors import NetDesignerError
 from core.stepthrough import MAX_STEP_ROWS, Step, step_through
 
-MAX_SHOWN = 4            # numbers per line on the canvas
+MAX_SHOWN = 3            # numbers per line on the canvas
 MAX_DETAIL_COLS = 8      # numbers per row in the panel
 MAX_DETAIL_WEIGHTS = 6   # update formulas per weight array in the panel
 FORWARD_COLOR, BACKWARD_COLOR, UPDATE_COLOR = "#4e79a7", "#e15759", "#59a14f"
@@ -50,8 +50,9 @@ class NumberTag(QGraphicsRectItem):
         self.node_item = node_item
         self.lines: list[tuple[str, str]] = []
 
-    def set_lines(self, lines: list[tuple[str, str]]) -> None:
-        """(text, colour) per line."""
+    def set_lines(self, lines: list[tuple[str, str]], above: bool = False) -> None:
+        """(text, colour) per line; `above` puts the plate over the block (neighbours alternate,
+        so wide plates do not cover each other)."""
         self.lines = lines
         self.text.setText("\n".join(t for t, _ in lines))
         color = lines[-1][1] if lines else "#000000"
@@ -60,8 +61,18 @@ class NumberTag(QGraphicsRectItem):
         rect = self.node_item.rect()
         self.setRect(0, 0, br.width() + 8, br.height() + 4)
         self.text.setPos(4, 2)
-        self.setPos(rect.left(), rect.bottom() + 6)
+        self.setPos(rect.left(), rect.top() - br.height() - 10 if above else rect.bottom() + 6)
         self.setVisible(bool(lines))
+
+
+class StepDock(QDockWidget):
+    """A dock that says when it is closed (not merely tabbed behind another)."""
+
+    closed = Signal()
+
+    def closeEvent(self, event):
+        super().closeEvent(event)
+        self.closed.emit()
 
 
 class StepThroughPanel(QWidget):
@@ -162,8 +173,10 @@ class StepThrough(QObject):
             self.panel.set_stepping(False)
             return None
         nodes = list(self.step.nodes)
+        # The data get no gradient: backward stops at the blocks after the Input blocks.
         self.stages = ([("forward", n) for n in nodes] + [("loss", "")]
-                       + [("backward", n) for n in reversed(nodes)] + [("update", "")])
+                       + [("backward", n) for n in reversed(nodes) if self.step.nodes[n].type != "Input"]
+                       + [("update", "")])
         self.panel.set_stepping(True)
         self.go(0)
         return self.step
@@ -216,21 +229,21 @@ class StepThrough(QObject):
             lines.append((f"∂L/∂out {fmt_row(ns.grad[0])}", BACKWARD_COLOR))
         if done[-1][0] == "update":
             for w in self.step.weights_of(nid):
-                lines.append((self.step.formula(w, 0), UPDATE_COLOR))
+                lines.append((self.step.short_formula(w, 0), UPDATE_COLOR))
         return lines
 
     def _draw(self) -> None:
         scene = getattr(self.window, "scene", None)
         if scene is None or self.step is None:
             return
-        for nid in self.step.nodes:
+        for k, nid in enumerate(self.step.nodes):
             item = scene.node_items.get(nid)
             if item is None:
                 continue
             tag = self.tags.get(nid)
             if tag is None:
                 tag = self.tags[nid] = NumberTag(item)
-            tag.set_lines(self.canvas_lines(nid))
+            tag.set_lines(self.canvas_lines(nid), above=bool(k % 2))
 
     def clear(self) -> None:
         for tag in self.tags.values():
@@ -256,6 +269,9 @@ class StepThrough(QObject):
         nid = self._selected_node()
         if nid:
             self.show_detail(nid)
+            dock = getattr(self, "dock", None)
+            if dock is not None and not dock.isHidden():
+                dock.raise_()        # over the Block inspector the window raised for the selection
 
     def show_detail(self, nid: str) -> None:
         s = self.step
@@ -304,14 +320,18 @@ def install_stepthrough(window, menu=None) -> StepThrough:
     """A Step Through dock (hidden until asked for) and its menu entry (Run menu, else Help)."""
     from PySide6.QtGui import QAction
     panel = StepThroughPanel()
-    dock = QDockWidget(panel.tr("Step Through"), window)
+    dock = StepDock(panel.tr("Step Through"), window)
     dock.setObjectName("dock_stepthrough")
     dock.setWidget(panel)
     window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    inspector = getattr(window, "docks", {}).get("inspector")
+    if inspector is not None:            # a tab beside the Block inspector: the full height
+        window.tabifyDockWidget(inspector, dock)
+        inspector.raise_()
     dock.hide()
     stepper = StepThrough(window, panel)
     stepper.dock = dock
-    dock.visibilityChanged.connect(lambda visible: visible or stepper.clear())
+    dock.closed.connect(stepper.clear)
     action = QAction(panel.tr("Step &Through Backpropagation…"), window)
     action.setObjectName("stepThroughAction")
     action.setStatusTip(panel.tr("Send one sample through forward and backward and see every number, "

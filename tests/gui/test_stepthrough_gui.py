@@ -15,6 +15,11 @@ pytest.importorskip("pytestqt")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def factor(g: float) -> str:
+    """How the formula writes a factor: parenthesised when negative."""
+    return f"({g:.4g})" if g < 0 else f"{g:.4g}"
+
+
 @pytest.fixture
 def linear_file(tmp_path):
     """The course's linear regression: one Dense(1) on the sine data, plain SGD."""
@@ -42,8 +47,8 @@ def test_stepping_one_sample_through_linear_regression(qtbot, make_window, linea
     st = win.stepthrough
     assert st.dock.isVisible() and st.step is not None
     panel = st.panel
-    # stages: forward x, y; loss; backward y, x; update
-    assert [k for k, _ in st.stages] == ["forward", "forward", "loss", "backward", "backward", "update"]
+    # stages: forward x, y; loss; backward y (the data get no gradient); update
+    assert st.stages == [("forward", "x"), ("forward", "y"), ("loss", ""), ("backward", "y"), ("update", "")]
     tag_y = st.tags["y"]
     assert not tag_y.isVisible()                    # y not reached yet
     qtbot.mouseClick(panel.next_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.LeftButton)
@@ -61,9 +66,9 @@ def test_stepping_one_sample_through_linear_regression(qtbot, make_window, linea
     assert f"∂L/∂out [{2 * (yhat - t):.3g}]" in tag_y.text.text()
     panel.all_button.click()                        # the update
     g = 2 * (yhat - t) * x
-    formula = f"kernel ← kernel − η·∂L/∂kernel = {w:.4g} − 0.1·{g:.4g} = {w - 0.1 * g:.4g}"
-    assert formula in tag_y.text.text()
-    assert "kernel ←" in panel.detail.toPlainText()
+    assert f"kernel ← {w:.4g} − 0.1·{factor(g)} = {w - 0.1 * g:.4g}" in tag_y.text.text()
+    formula = f"kernel ← kernel − η·∂L/∂kernel = {w:.4g} − 0.1·{factor(g)} = {w - 0.1 * g:.4g}"
+    assert formula in panel.detail.toPlainText()
     # selecting the Input block shows its numbers in the panel
     win.scene.select_nodes(["x"])
     assert "Output" in panel.detail.toPlainText() and f"{x:.4g}" in panel.detail.toPlainText()

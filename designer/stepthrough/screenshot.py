@@ -1,0 +1,106 @@
+"""Screenshots of the step-through for the README: XOR's first training sample stepped through
+forward and backward (the numbers on the canvas) and the update with the numbers filled in.
+
+Run under a real X server, at the default window size of a 1366×768 screen::
+
+    xvfb-run -a -s "-screen 0 1366x768x24" python -m designer.stepthrough.screenshot
+
+Settings and the recovery folder are temporary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from ..paths import resource
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--example", default="xor.json")
+    p.add_argument("--out", default=str(resource("screenshots")))
+    args = p.parse_args(argv)
+
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from .. import theme
+    from ..app import create_app
+    from ..dashboard.screenshot import save_small
+    from ..main_window import MainWindow
+
+    tmp = tempfile.TemporaryDirectory()
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tmp.name)
+    app = create_app()
+    theme.apply("light", app)
+    window = MainWindow(settings=QSettings(str(Path(tmp.name) / "s.ini"), QSettings.IniFormat),
+                        recovery_dir=str(Path(tmp.name) / "recovery"))
+    window.show()
+    window.install_dashboard()
+    window.setGeometry(app.primaryScreen().availableGeometry())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def settle(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def screen(name: str) -> None:
+        settle(400)
+        image = app.primaryScreen().grabWindow(0)
+        path = out / name
+        ok = save_small(image, path)
+        print(f"{'wrote' if ok else 'FAILED to write'} {path} ({image.width()}×{image.height()}, "
+              f"platform {QApplication.platformName()})")
+
+    # The course's update rule is plain SGD: the example with SGD (η = 0.1), so the canvas shows
+    # "w ← w − η·∂L/∂w" with its numbers.
+    doc = json.loads(Path(resource("examples", args.example)).read_text(encoding="utf-8"))
+    doc["training"]["optimizer"] = {"name": "sgd", "params": {"learning_rate": 0.1}}
+    design_path = Path(tmp.name) / args.example
+    design_path.write_text(json.dumps(doc), encoding="utf-8")
+    window.open_path(str(design_path))
+    settle(300)
+    if getattr(window, "banner", None) is not None:
+        window.banner.hide()
+    if getattr(window, "workspace", None) is not None:
+        window.workspace.set_mode("design")
+    st = window.stepthrough
+    st.action.trigger()
+    window.resizeDocks([st.dock], [500], Qt.Horizontal)
+    window.docks["problems"].hide()
+    settle(200)
+    window.docks["palette"].hide()
+    for key in ("history", "runs", "diagnosis"):        # the canvas gets the height
+        if key in window.docks:
+            window.docks[key].hide()
+
+    def fit() -> None:            # the blocks and the numbers under and over them
+        settle(100)
+        rect = window.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        window.view.fitInView(rect, Qt.KeepAspectRatio)
+    for _ in range(len(st.step.nodes)):         # forward, block by block
+        st.next()
+    st.next()                                   # the loss
+    for _ in range(2):                          # backward through the last two blocks
+        st.next()
+    fit()
+    screen("step_forward_backward.png")
+    st.go(len(st.stages) - 1)                   # the update
+    window.scene.select_nodes(["output"] if "output" in st.step.nodes else [st._last_weight_node()])
+    fit()
+    screen("step_update.png")
+
+    window.document.stack.setClean()
+    window.close()
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
