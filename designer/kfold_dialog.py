@@ -5,6 +5,10 @@ A `KFoldWorker` (moved to a QThread) trains k fresh copies of a private copy of 
 and reports each fold as it ends; the dialog fills a table row per fold, then mean ± std
 (``core.kfold.summarize``: population std, as the CLI). Cancel stops the running fold within
 one chunk of batches (``Trainer.request_stop``) and drops it.
+
+"Side by side" > 1 trains that many folds at once in worker processes (``core.kfold.kfold`` with
+``jobs``, as ``netdesigner kfold --jobs``), each with its share of the cores; the folds report
+as they finish (no per-epoch progress from another process) and Stop terminates the workers.
 """
 from __future__ import annotations
 
@@ -46,9 +50,9 @@ class KFoldWorker(QObject):
     done = Signal()
 
     def __init__(self, design, k: int, seed: int, *, epochs: int | None = None,
-                 initial_weights: str = ""):
+                 initial_weights: str = "", jobs: int = 1):
         super().__init__()
-        self.design, self.k, self.seed, self.epochs = design, k, seed, epochs
+        self.design, self.k, self.seed, self.epochs, self.jobs = design, k, seed, epochs, jobs
         self.initial_weights = initial_weights
         self._cancel = threading.Event()
         self._trainer = None
@@ -69,12 +73,23 @@ class KFoldWorker(QObject):
         result = None
         try:
             with blas_thread_cap(1):   # BLAS threads would fight the GUI for the cores
-                result = self._folds()
+                result = self._folds_in_processes() if self.jobs > 1 else self._folds()
         except Exception as e:  # noqa: BLE001 - every failure reaches the dialog
             self.failed.emit(str(e) if isinstance(e, NetDesignerError) else f"{type(e).__name__}: {e}")
         finally:
             self.finished.emit(result)
             self.done.emit()
+
+    def _folds_in_processes(self) -> dict | None:
+        from core.kfold import kfold
+        from core.pool import Cancelled
+        try:
+            res = kfold(self.design, self.k, self.seed, epochs=self.epochs, jobs=self.jobs,
+                        initial_weights=self.initial_weights, on_start=self.foldStarted.emit,
+                        on_fold=self.foldFinished.emit, cancel=self._cancel)
+        except Cancelled:
+            return None
+        return {"per_fold": res.per_fold, "mean": res.mean, "std": res.std}
 
     def _folds(self) -> dict | None:
         import time
@@ -154,6 +169,14 @@ class KFoldDialog(QDialog):
         form.addRow(self.tr("Folds (k)"), self.k_spin)
         form.addRow(self.tr("Seed"), self.seed_spin)
         form.addRow(self.tr("Epochs"), self.epochs_spin)
+        from core.threads import physical_cores
+        self.jobs_spin = QSpinBox(self)
+        self.jobs_spin.setObjectName("kfoldJobs")
+        self.jobs_spin.setRange(1, max(1, physical_cores()))
+        self.jobs_spin.setValue(1)
+        self.jobs_spin.setToolTip(self.tr("Folds trained at once, each in its own process with its share of "
+                                          "the CPU cores (1: one after another, with per-epoch progress)"))
+        form.addRow(self.tr("Side by side"), self.jobs_spin)
         self.imported_check = QCheckBox(self.tr("Start each fold from the imported weights"), self)
         self.imported_check.setChecked(bool(initial_weights))
         self.imported_check.setVisible(bool(initial_weights))
@@ -280,7 +303,7 @@ class KFoldDialog(QDialog):
         thread = QThread(self)
         thread.setObjectName("netdesigner-kfold")
         worker = KFoldWorker(design, self.k_spin.value(), self.seed_spin.value(), epochs=epochs,
-                             initial_weights=weights)
+                             initial_weights=weights, jobs=self.jobs_spin.value())
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.foldStarted.connect(self._fold_started)
@@ -295,7 +318,8 @@ class KFoldDialog(QDialog):
         thread.finished.connect(self._thread_finished)
         self._thread, self._worker = thread, worker
         _live.add(thread)
-        for w in (self.k_spin, self.seed_spin, self.epochs_spin, self.imported_check, self.run_button):
+        for w in (self.k_spin, self.seed_spin, self.epochs_spin, self.jobs_spin, self.imported_check,
+                  self.run_button):
             w.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(self.tr("Loading the data…"))
@@ -314,7 +338,8 @@ class KFoldDialog(QDialog):
         self._thread = self._worker = None
         if thread is not None:
             thread.deleteLater()
-        for w in (self.k_spin, self.seed_spin, self.epochs_spin, self.imported_check, self.run_button):
+        for w in (self.k_spin, self.seed_spin, self.epochs_spin, self.jobs_spin, self.imported_check,
+                  self.run_button):
             w.setEnabled(True)
         self.cancel_button.setEnabled(False)
         if self.result is None and self.progress_bar.maximum() == 0:
