@@ -2562,6 +2562,14 @@ Select several blocks of one type to edit them together.</source>
             <translation>에포크</translation>
         </message>
         <message>
+            <source>Folds trained at once, each in its own process with its share of the CPU cores (1: one after another, with per-epoch progress)</source>
+            <translation>동시에 학습할 폴드 수. 폴드마다 자기 프로세스에서 CPU 코어를 나눠 씁니다 (1: 차례로 하나씩, 에포크별 진행 표시)</translation>
+        </message>
+        <message>
+            <source>Side by side</source>
+            <translation>동시 실행</translation>
+        </message>
+        <message>
             <source>Start each fold from the imported weights</source>
             <translation>각 폴드를 가져온 가중치에서 시작</translation>
         </message>
