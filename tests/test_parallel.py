@@ -134,3 +134,33 @@ def test_cpuinfo_counts_smt_siblings_once(tmp_path, monkeypatch):
         tmp_path / "cpuinfo", *a, **k) if path == "/proc/cpuinfo" else real_open(path, *a, **k))
     (tmp_path / "cpuinfo").write_text(text)
     assert threads._cpuinfo_cores() == 2
+
+
+@pytest.mark.parametrize("code_name", ["adam", "sgd", "rmsprop", "adagrad"])
+def test_parallel_optimizer_update_equals_serial(code_name):
+    """A run of weights above PARALLEL_MIN_WEIGHTS (odd length: unequal chunks) updated in chunks
+    gives the serial update bit for bit, and the finiteness check agrees, also on a bad update."""
+    from core.kernels.optim import PARALLEL_MIN_WEIGHTS, apply_update, update_is_finite
+    from core.optimizers import OPTIMIZERS
+    spec = OPTIMIZERS.get(code_name)
+    hp = spec.hyper_vector(spec.params.resolve({"learning_rate": 0.01, **({"momentum": 0.9}
+                                                                         if code_name == "sgd" else {})}))
+    n = PARALLEL_MIN_WEIGHTS + 4465
+    rng = np.random.default_rng(7)
+    segs = np.array([[0, 1000, 1, 0, 0], [1000, n - 1000, 1, 0, 0]], np.int64)   # one run of two weights
+    p0 = rng.standard_normal(n).astype(np.float32)
+    g = rng.standard_normal(n).astype(np.float32)
+    st0 = np.abs(rng.standard_normal((2, n))).astype(np.float32)
+    outs = []
+    for t in (1, 2, 3):
+        p, st = p0.copy(), st0.copy()
+        assert update_is_finite(spec.code, hp, 0.01, 2, p, g, st, segs, t)
+        assert apply_update(spec.code, hp, 0.01, 2, p, g, st, segs, t)
+        outs.append((p, st))
+    for p, st in outs[1:]:
+        np.testing.assert_array_equal(p, outs[0][0])
+        np.testing.assert_array_equal(st, outs[0][1])
+    assert not np.array_equal(outs[0][0], p0)
+    g_bad = g.copy()
+    g_bad[n - 3] = np.inf                      # in the last chunk
+    assert not update_is_finite(spec.code, hp, 0.01, 2, p0.copy(), g_bad, st0.copy(), segs, 2)

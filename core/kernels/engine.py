@@ -327,9 +327,9 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
             if clip_norm > 0.0 or clip_value > 0.0:
                 clip_gradients(grads, segs, clip_norm, clip_value)
             if in_place:
-                if update_is_finite(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, segs):
+                if update_is_finite(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, segs, threads):
                     step[0] += 1
-                    apply_update(opt_code, opt_hp, lrs[bi], step[0], cur, grads, cur_s, segs)
+                    apply_update(opt_code, opt_hp, lrs[bi], step[0], cur, grads, cur_s, segs, threads)
                     continue
             elif apply_update_into(opt_code, opt_hp, lrs[bi], step[0] + 1, cur, grads, cur_s, nxt, nxt_s, segs):
                 step[0] += 1
