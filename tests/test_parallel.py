@@ -164,3 +164,54 @@ def test_parallel_optimizer_update_equals_serial(code_name):
     g_bad = g.copy()
     g_bad[n - 3] = np.inf                      # in the last chunk
     assert not update_is_finite(spec.code, hp, 0.01, 2, p0.copy(), g_bad, st0.copy(), segs, 2)
+
+
+def _wide_model(seed: int, threads_setting: int = 2):
+    """A net whose hidden product (64·256·256 multiply-adds) and first weight run (65 792) are at
+    the parallel thresholds, so its kernels and optimizer really run on threads."""
+    from core.data import PreparedData, Scaler
+    from core.designfile import Design
+    from core.model import Model
+    from core.settings import validate_data, validate_training
+    from tests.helpers import sequential
+    g = sequential((256,), ("Dense", {"units": 256}), "ReLU", ("Dense", {"units": 4}), "Softmax")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((384, 256))
+    y = (X[:, :4].argmax(1)).reshape(-1, 1).astype(np.float64)
+    data = PreparedData(X, y, None, None, None, None, Scaler("none").fit(X), "multiclass", 4, name="wide")
+    training = validate_training({"loss": {"name": "sparse_categorical_crossentropy", "params": {}},
+                                  "optimizer": {"name": "adam", "params": {"learning_rate": 0.01}},
+                                  "batch_size": 64, "epochs": 3, "seed": seed, "threads": threads_setting})
+    return Model(Design(g, training, validate_data({"validation_split": 0.0})), data)
+
+
+def test_two_trainings_at_once_in_one_process_equal_each_alone():
+    from core.kernels.dense import PARALLEL_MIN_MACS
+    from core.kernels.optim import PARALLEL_MIN_WEIGHTS
+    assert 64 * 256 * 256 >= PARALLEL_MIN_MACS and 256 * 256 + 256 >= PARALLEL_MIN_WEIGHTS
+    alone = []
+    for seed in (0, 1):
+        m = _wide_model(seed)
+        m.fit(collect_stats=False)
+        alone.append(m.executor.params.copy())
+    serial = _wide_model(0, threads_setting=1)
+    serial.fit(collect_stats=False)
+    np.testing.assert_array_equal(serial.executor.params, alone[0])     # threads change nothing
+    models = [_wide_model(0), _wide_model(1)]
+    errors, barrier = [], threading.Barrier(2)
+
+    def train(m):
+        try:
+            barrier.wait()
+            m.fit(collect_stats=False)
+        except Exception as e:          # noqa: BLE001 (reported below)
+            errors.append(repr(e))
+
+    workers = [threading.Thread(target=train, args=(m,)) for m in models]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    for m, expected in zip(models, alone):
+        np.testing.assert_array_equal(m.executor.params, expected)
