@@ -142,7 +142,7 @@ def _best_rate(fn, flops: float, seconds: float) -> float:
 def product_rates(shape, t: int, seconds: float) -> dict:
     """GFLOP/s of y = x·W at this shape (best of `seconds`): own kernels on t threads (serial
     under the parallel threshold, as in training), torch.mm, OpenBLAS via np.dot."""
-    from core.kernels.dense import _nn
+    from core.kernels.dense import gemm_nn_threads as _nn
     n, k, m = shape
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, k), dtype=np.float32)

@@ -15,6 +15,7 @@ from .errors import TrainingError, WeightsError
 from .initializers import initialize
 from .kernels import opcodes as K
 from .kernels.dense import TRANSPOSE_MAX_WIDTH
+from .threads import resolve_threads, use_numba_threads
 from .kernels.rng import make_state
 from .plan import Plan
 
@@ -241,7 +242,6 @@ class Executor:
 
     def _engine_threads(self) -> int:
         """The kernels' thread count for this call, set as the calling thread's numba share."""
-        from .threads import resolve_threads, use_numba_threads
         return use_numba_threads(resolve_threads(self.threads))
 
     def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,

@@ -82,6 +82,7 @@ def _cpuinfo_cores() -> int | None:
     return len(pairs) or None
 
 
+@functools.lru_cache(maxsize=None)
 def max_threads() -> int:
     """The most numba threads this process can run (NUMBA_NUM_THREADS, fixed at numba's load)."""
     import numba
@@ -95,8 +96,15 @@ def resolve_threads(setting: int | None) -> int:
     return max(1, min(n, max_threads()))
 
 
+_layer_configured = False
+
+
 def configure_threading_layer() -> None:
     """Choose the thread-safe layer before the first parallel kernel runs (see the docstring)."""
+    global _layer_configured
+    if _layer_configured:
+        return
+    _layer_configured = True
     import numba
     if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER in ("default", "workqueue"):
         numba.config.THREADING_LAYER = THREADING_LAYER
@@ -105,12 +113,21 @@ def configure_threading_layer() -> None:
 def use_numba_threads(n: int) -> int:
     """Give the calling Python thread n numba threads (clamped to the pool); returns the count.
     Call it right before the engine runs: numba's setting is thread-local."""
-    import numba
     configure_threading_layer()
     n = max(1, min(int(n), max_threads()))
-    if numba.get_num_threads() != n:
-        numba.set_num_threads(n)
+    if _get_num_threads() != n:
+        _set_num_threads(n)
     return n
+
+
+def _get_num_threads() -> int:
+    import numba
+    return numba.get_num_threads()
+
+
+def _set_num_threads(n: int) -> None:
+    import numba
+    numba.set_num_threads(n)
 
 
 def apply_threads(n: int) -> int:

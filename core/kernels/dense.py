@@ -29,7 +29,9 @@ PARALLEL_MIN_MACS = 1 << 22
 
 
 @njit(**JIT)
-def _nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
+def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
+    """gemm_nn, on `threads` threads above PARALLEL_MIN_MACS: the choice a Dense layer makes
+    (spelled out inline there; a playground step is sensitive to an extra call level)."""
     if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
         gemm_nn_par(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
     else:
@@ -37,7 +39,8 @@ def _nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate,
 
 
 @njit(**JIT)
-def _nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
+def gemm_nt_threads(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
+    """gemm_nt, on `threads` threads above PARALLEL_MIN_MACS (see gemm_nn_threads)."""
     if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
         gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
     else:
@@ -60,7 +63,10 @@ def dense_forward(x, W, b, use_bias, y, blas=False, threads=1):
         for i in range(n):
             for j in range(m):
                 y[i, j] = b[j]
-    _nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
+    if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
+        gemm_nn_par(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
+    else:
+        gemm_nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias)
 
 
 @njit(**JIT)
@@ -73,7 +79,10 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
         if blas:
             np.dot(x.T, dy, dW)
         else:
-            _nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
+            if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
+                gemm_nn_par(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
+            else:
+                gemm_nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False)
         if use_bias:
             for j in range(m):
                 db[j] = 0.0
@@ -94,6 +103,12 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
             for j in range(m):
                 for p in range(k):
                     scratch[j * k + p] = W[p, j]
-            _nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
+            if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
+                gemm_nn_par(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
+            else:
+                gemm_nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx)
         else:
-            _nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx, threads)
+            if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
+                gemm_nt_par(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx, threads)
+            else:
+                gemm_nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx)
