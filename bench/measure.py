@@ -25,19 +25,27 @@ def load_blas_libraries() -> None:
 @contextlib.contextmanager
 def thread_policy(threads: int):
     """All implementations under the same limit: BLAS/OpenMP pools via threadpoolctl, PyTorch's
-    intra-op pool via ``torch.set_num_threads``; NetDesigner's kernels are serial (no prange)."""
+    intra-op pool via ``torch.set_num_threads``; NetDesigner's kernels via numba's thread count
+    (its executors are built with threads=None: they use the calling thread's setting)."""
     from threadpoolctl import threadpool_limits
     load_blas_libraries()
     torch = None
     with contextlib.suppress(ImportError):
         import torch
+    import numba
+
+    from core.threads import configure_threading_layer
+    configure_threading_layer()
     old = torch.get_num_threads() if torch else None
+    old_numba = numba.get_num_threads()
     with threadpool_limits(threads):
         if torch:
             torch.set_num_threads(threads)
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         try:
             yield
         finally:
+            numba.set_num_threads(old_numba)
             if torch:
                 torch.set_num_threads(old)
 
@@ -54,7 +62,8 @@ def describe_thread_policy(threads: int) -> dict:
             tt = torch.get_num_threads()
     import numba
     return {"threads": threads, "libraries": libs, "torch_intra_op_threads": tt,
-            "numba": f"serial kernels (no prange); numba threading layer unused, NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}",
+            "numba": f"parallel kernels above core/kernels/dense.PARALLEL_MIN_MACS on {min(threads, numba.config.NUMBA_NUM_THREADS)} "
+                     f"threads, layer {numba.config.THREADING_LAYER}, NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS}",
             "rule": "threadpoolctl.threadpool_limits(t) around all three implementations + torch.set_num_threads(t)"}
 
 

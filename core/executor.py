@@ -15,7 +15,7 @@ from .errors import TrainingError, WeightsError
 from .initializers import initialize
 from .kernels import opcodes as K
 from .kernels.dense import TRANSPOSE_MAX_WIDTH
-from .threads import resolve_threads, use_numba_threads
+from .threads import current_numba_threads, resolve_threads, use_numba_threads
 from .kernels.rng import make_state
 from .plan import Plan
 
@@ -39,7 +39,8 @@ class Executor:
                  threads: int | None = None):
         """blas_threads: None leaves the process's BLAS setting alone (benchmarks fix it themselves),
         "auto" applies core.threads' measured policy per call, an int fixes it. threads: numba
-        threads for the kernels' large products (0 or None: the physical cores; core/threads.py)."""
+        threads for the kernels' large products (0: the physical cores; None: the calling
+        thread's numba setting as it is, for benchmarks that set it themselves; core/threads.py)."""
         self._check_plan(plan)
         self.plan = plan
         self._sparse = plan.loss_code in _SPARSE_LOSSES
@@ -242,6 +243,8 @@ class Executor:
 
     def _engine_threads(self) -> int:
         """The kernels' thread count for this call, set as the calling thread's numba share."""
+        if self.threads is None:
+            return current_numba_threads()
         return use_numba_threads(resolve_threads(self.threads))
 
     def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,

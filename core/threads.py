@@ -120,6 +120,12 @@ def use_numba_threads(n: int) -> int:
     return n
 
 
+def current_numba_threads() -> int:
+    """The calling Python thread's numba thread count (set by numba.set_num_threads)."""
+    configure_threading_layer()
+    return _get_num_threads()
+
+
 def _get_num_threads() -> int:
     import numba
     return numba.get_num_threads()
