@@ -215,3 +215,49 @@ def test_two_trainings_at_once_in_one_process_equal_each_alone():
     assert errors == []
     for m, expected in zip(models, alone):
         np.testing.assert_array_equal(m.executor.params, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parallel_activations_equal_serial(dtype):
+    from core.kernels.activations import act_backward, act_backward_par, act_forward, act_forward_par
+    from core.kernels.opcodes import ACT_RELU, ACT_SIGMOID, ACT_TANH
+    rng = np.random.default_rng(5)
+    n = 1001 * 7                                   # odd: unequal slices
+    x = rng.standard_normal(n).astype(dtype)
+    dy = rng.standard_normal(n).astype(dtype)
+    for code in (ACT_RELU, ACT_TANH, ACT_SIGMOID):
+        y1, y2 = np.zeros_like(x), np.zeros_like(x)
+        act_forward(code, 0.0, x, y1)
+        act_forward_par(code, 0.0, x, y2, 3)
+        np.testing.assert_array_equal(y1, y2)
+        for acc in (False, True):
+            d1, d2 = np.ones_like(x), np.ones_like(x)
+            act_backward(code, 0.0, x, y1, dy, d1, acc)
+            act_backward_par(code, 0.0, x, y1, dy, d2, acc, 3)
+            np.testing.assert_array_equal(d1, d2)
+    np.testing.assert_array_equal(y1 > 0, True)   # sigmoid output, last code: positive everywhere
+
+
+def test_a_training_step_with_every_parallel_path_equals_one_thread():
+    """Batch 256 through a 1024-wide ReLU layer: products, the activation (262 144 elements) and
+    the first weight run (66 560) are all over their thresholds; 2 threads equal 1 bit for bit."""
+    from core.kernels.activations import PARALLEL_MIN_ELEMENTS
+    from core.optimizers import OPTIMIZERS
+    from tests.helpers import make_executor, sequential
+    assert 256 * 1024 >= PARALLEL_MIN_ELEMENTS
+    g = sequential((64,), ("Dense", {"units": 1024}), "ReLU", ("Dense", {"units": 3}))
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((512, 64)).astype(np.float32)
+    Y = rng.standard_normal((512, 3)).astype(np.float32)
+    spec = OPTIMIZERS.get("adam")
+    hp = spec.hyper_vector(spec.params.resolve({"learning_rate": 0.01}))
+    results = []
+    for t in (1, 2):
+        ex = make_executor(g, max_batch=256, dtype=np.float32)
+        ex.init_weights(0)
+        ex.threads = t
+        losses = np.zeros(2)
+        ex.train_batches(X, Y, np.arange(512, dtype=np.int64), 0, 256, 2, np.full(2, 0.01), losses, spec.code, hp)
+        results.append((losses, ex.params.copy(), ex.predict(X)))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)

@@ -2,7 +2,7 @@
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .config import JIT, JIT_INLINE
 
@@ -228,3 +228,36 @@ def softmax_backward(y, dy, dx, acc):
                 dx[i, j] += d
             else:
                 dx[i, j] = d
+
+
+# Element-wise activations on many elements run in `chunks` slices at once (prange), each slice
+# the serial loop above, so the result is the serial one bit for bit. Why 2¹⁸ elements: a ReLU
+# pass moves 8 bytes per float32 element (2 MB here, ~100 µs on one core) against a parallel
+# region's fork/join of a few µs; the playground, digits and W2 activations (≤ 32·64 = 2k
+# elements) stay serial, W3 at batch 512 (512·512) and W5 (256·2048) go parallel. Separate
+# functions: numba's cache key ignores `parallel=` (NOTES.md).
+PARALLEL_MIN_ELEMENTS = 1 << 18
+
+
+@njit(parallel=True, **JIT)
+def act_forward_par(code, alpha, x, y, chunks):
+    """act_forward in `chunks` slices across threads."""
+    n = x.size
+    per = (n + chunks - 1) // chunks
+    for c in prange(chunks):
+        lo = c * per
+        hi = min(n, lo + per)
+        if lo < hi:
+            act_forward(code, alpha, x[lo:hi], y[lo:hi])
+
+
+@njit(parallel=True, **JIT)
+def act_backward_par(code, alpha, x, y, dy, dx, acc, chunks):
+    """act_backward in `chunks` slices across threads."""
+    n = x.size
+    per = (n + chunks - 1) // chunks
+    for c in prange(chunks):
+        lo = c * per
+        hi = min(n, lo + per)
+        if lo < hi:
+            act_backward(code, alpha, x[lo:hi], y[lo:hi], dy[lo:hi], dx[lo:hi], acc)

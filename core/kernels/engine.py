@@ -12,8 +12,9 @@ from numba import njit
 
 from .config import JIT, JIT_INLINE
 
-from .activations import (act_backward, act_forward, prelu_backward, prelu_forward,
-                          rrelu_backward, rrelu_forward, softmax_backward, softmax_forward)
+from .activations import (PARALLEL_MIN_ELEMENTS, act_backward, act_backward_par, act_forward, act_forward_par,
+                          prelu_backward, prelu_forward, rrelu_backward, rrelu_forward, softmax_backward,
+                          softmax_forward)
 from .dense import dense_backward, dense_forward
 from .dropout import alpha_dropout_forward, dropout_forward, mask_backward
 from .losses import loss_and_grad
@@ -57,7 +58,11 @@ def forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, training,
         iw = tens[i0, 1]
         xo = tens[i0, 0]
         if code == OP_ACT:   # the commonest op first, on flat slices (no 2-D views)
-            act_forward(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow))
+            if threads > 1 and n * iw >= PARALLEL_MIN_ELEMENTS:
+                act_forward_par(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow),
+                                threads)
+            else:
+                act_forward(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow))
             continue
         x = _view(acts, xo, n, iw)
         y = _view(acts, yo, n, ow)
@@ -130,7 +135,10 @@ def backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratc
         iw = tens[i0, 1]
         yo, xo = tens[ot, 0], tens[i0, 0]
         if code == OP_ACT:   # the commonest op first, on flat slices (no 2-D views)
-            if need_dx:
+            if need_dx and threads > 1 and n * iw >= PARALLEL_MIN_ELEMENTS:
+                act_backward_par(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow),
+                                 _flat(dacts, yo, n, ow), _flat(dacts, xo, n, iw), acc, threads)
+            elif need_dx:
                 act_backward(ops[s, C_ACT], opf[s, F_A], _flat(acts, xo, n, iw), _flat(acts, yo, n, ow),
                              _flat(dacts, yo, n, ow), _flat(dacts, xo, n, iw), acc)
             continue
