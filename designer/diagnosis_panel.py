@@ -224,6 +224,8 @@ class DiagnosisHooks(QObject):
                 new += diag.handle(ev)
         if new:
             self.show(list(diag.current.values()))
+            d = new[0]                 # the message itself is data, in the window's language
+            self._status(f"⚠ {d.node_id}: {d.message(current_lang())}")
 
     def _recorded(self, record) -> None:
         self.base_run_id = getattr(record, "id", "")
@@ -316,6 +318,10 @@ def install_diagnosis(window, controller) -> DiagnosisHooks:
     if dock is not None and "problems" in getattr(window, "docks", {}):
         window.tabifyDockWidget(window.docks["problems"], dock)
         window.docks["problems"].raise_()
+    if dock is not None:
+        # Hidden until asked for (View ▸ Panels, Check Initialization): the Train workspace's
+        # plots need the room at 1366×768; the badges on the canvas show the diagnoses anyway.
+        dock.hide()
     hooks = DiagnosisHooks(window, controller, panel)
     hooks.dock = dock
     action = QAction(panel.tr("Check &Initialization"), window)
