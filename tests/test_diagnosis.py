@@ -129,3 +129,11 @@ def test_every_rule_has_english_and_korean_texts_with_the_same_placeholders():
             names = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}
             assert names(en) == names(ko), (rule, part)
             assert ko != en
+
+
+def test_the_vanishing_sigmoid_example_fires_vanishing_within_three_epochs():
+    design = load_design("resources/examples/vanishing_sigmoid.json")
+    design.training["epochs"] = 3
+    got = found(design)
+    assert set(got) == {("vanishing_gradients", "dense1")}
+    assert float(got[("vanishing_gradients", "dense1")].values["ratio"].replace(",", "")) > 1e4
