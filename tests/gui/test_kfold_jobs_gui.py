@@ -44,3 +44,18 @@ def test_stop_terminates_the_fold_processes(window, qtbot):
     qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=10_000)
     assert dialog.run_button.isEnabled() and dialog.jobs_spin.isEnabled()
     dialog.close()
+
+
+def test_threads_field_in_training_settings(window, qtbot):
+    """Training settings → Threads writes design.training["threads"] (0 = the physical cores),
+    and the model built from the design hands it to its executor."""
+    from core.model import Model
+    from tests.gui.test_inspector import type_into
+    panel = window.settings_panel
+    field = panel.training_form.widget("threads")
+    assert window.document.design.training["threads"] == 0
+    type_into(qtbot, field, "1")
+    assert window.document.design.training["threads"] == 1
+    window.document.replace(tiny_design())
+    window.document.design.training["threads"] = 1
+    assert Model(window.document.design).executor.threads == 1
