@@ -2,8 +2,10 @@
 
 For threads 1, 2 and every power of two up to the physical cores, on W3 (784-512-256-10) at batch
 128 and 512 and W5 (784-2048-2048-10) at batch 256:
-- NetDesigner, bare executor (``train_batches``, the fused loop: many batches per call) and the
-  *product path* (``Model.fit`` with the statistics the dashboard collects, epoch by epoch);
+- NetDesigner, bare executor (``train_batches``, the fused loop: many batches per call), the same
+  executor called once per batch (``netdesigner_1_per_call``: stepping from Python as the
+  references do, so bare / 1-per-call is the share of a ratio that fusing batches explains) and
+  the *product path* (``Model.fit`` with the statistics the dashboard collects, epoch by epoch);
 - PyTorch CPU at the same thread count, eager ``Adam`` and ``Adam(fused=True)`` (both step from
   Python, one batch per call); ratios are against the faster of the two;
 - samples/s, speed-up over one thread and parallel efficiency (speed-up / threads);
@@ -69,7 +71,7 @@ def threads_for_all(t: int):
 
 
 # ------------------------------------------------------------------------------ hardware peak
-def measured_clock_ghz(seconds: float = 0.3) -> float:
+def measured_clock_ghz(seconds: float = 1.0) -> float:
     """Core clock from a dependent chain of 1-cycle integer ops (add then xor: 2 cycles per
     iteration on every x86-64 since 2006), best of several runs."""
     from numba import njit
@@ -197,7 +199,10 @@ def measure_case(wl: Workload, t: int, args) -> dict:
     order = batch_order(len(X), wl.batch, CYCLE)
     nd = NetDesignerRunner(wl, X, Y, order, chunk=CYCLE)
     nd.ex.threads = t
-    runs = {"netdesigner": nd.run, **_torch_runners(wl, X, Y, order, nd.get_weights())}
+    one = NetDesignerRunner(wl, X, Y, order, chunk=1)
+    one.ex.threads = t
+    runs = {"netdesigner": nd.run, "netdesigner_1_per_call": one.run,
+            **_torch_runners(wl, X, Y, order, nd.get_weights())}
     with threads_for_all(t):
         res = time_interleaved(runs, wl.batch, args.target_s, args.repeats, warmup=2, max_rounds=args.repeats,
                                busy_limit=10.0)
@@ -209,7 +214,8 @@ def measure_case(wl: Workload, t: int, args) -> dict:
     torch_rates = [row["samples_per_s"][k] for k in ("torch_adam", "torch_adam_fused") if k in row["samples_per_s"]]
     if torch_rates:
         best = max(torch_rates)
-        row["vs_faster_torch"] = {"bare": row["samples_per_s"]["netdesigner"] / best, "product": product / best}
+        row["vs_faster_torch"] = {"bare": row["samples_per_s"]["netdesigner"] / best, "product": product / best,
+                                  "one_batch_per_call": row["samples_per_s"]["netdesigner_1_per_call"] / best}
     return row
 
 
@@ -231,15 +237,17 @@ def add_scaling(rows: list[dict]) -> None:
 def print_table(rows: list[dict], peak: dict) -> None:
     print(f"\nfloat32 FMA peak: {peak['cores']} cores × {peak['fma_units']} FMA × {peak['lanes']} lanes × 2 × "
           f"{peak['clock_ghz']:.2f} GHz = {peak['gflops']:.0f} GFLOP/s ({peak['why']})")
-    head = (f"{'workload':10s} {'thr':>3s} {'ND bare':>9s} {'ND fit':>9s} {'Adam':>9s} {'Adam fused':>10s} "
-            f"{'bare/T':>7s} {'fit/T':>6s} {'speed-up':>8s} {'eff':>5s} {'load':>5s}")
+    head = (f"{'workload':10s} {'thr':>3s} {'ND bare':>9s} {'ND 1/call':>9s} {'ND fit':>9s} {'Adam':>9s} "
+            f"{'Adam fused':>10s} {'bare/T':>7s} {'1call/T':>7s} {'fit/T':>6s} {'speed-up':>8s} {'eff':>5s} {'load':>5s}")
     print(head + "\n" + "-" * len(head))
     for r in rows:
         s = r["samples_per_s"]
         v = r.get("vs_faster_torch", {})
-        print(f"{r['workload']:10s} {r['threads']:3d} {s['netdesigner']:9.0f} {r['product_path_samples_per_s']:9.0f} "
+        print(f"{r['workload']:10s} {r['threads']:3d} {s['netdesigner']:9.0f} {s['netdesigner_1_per_call']:9.0f} "
+              f"{r['product_path_samples_per_s']:9.0f} "
               f"{s.get('torch_adam', float('nan')):9.0f} {s.get('torch_adam_fused', float('nan')):10.0f} "
-              f"{v.get('bare', float('nan')):6.2f}× {v.get('product', float('nan')):5.2f}× "
+              f"{v.get('bare', float('nan')):6.2f}× {v.get('one_batch_per_call', float('nan')):6.2f}× "
+              f"{v.get('product', float('nan')):5.2f}× "
               f"{r.get('speedup', {}).get('netdesigner', float('nan')):7.2f}× "
               f"{r.get('efficiency', {}).get('netdesigner', float('nan')):5.2f} {r['load_avg_1min']:5.1f}")
     print("\nlayer products y = x·W, GFLOP/s (own / torch.mm / OpenBLAS):")
