@@ -44,7 +44,7 @@ def test_workers_hold_their_share_of_the_threads_in_order():
 
 
 def test_a_worker_error_reaches_the_caller():
-    with pytest.raises(ValueError, match="bad fold 1"):
+    with pytest.raises(ValueError, match=r"^bad fold [12]$"):    # whichever worker fails first
         run_in_processes(fail_in_worker, [(1,), (2,)], jobs=2, cores=2)
 
 
