@@ -9,7 +9,8 @@ the benchmarks) torch may use, so the pools never oversubscribe the cores.
   784-512-256-10 step 3–10× slower with both pools at two threads; NOTES.md). The old fallback to
   multi-threaded BLAS for very large products on many-core machines is retired: the own kernels
   now use every core themselves (bench/scaling.py).
-- Threading layer: ``omp``. Two trainings may run at once in one process (the designer's thread
+- Threading layer: ``omp`` (then ``tbb`` where OpenMP is missing; serial kernels if neither
+  loads). Two trainings may run at once in one process (the designer's thread
   mode beside a cross-validation, k-fold workers); ``workqueue`` aborts then, so it is never
   used. ``tbb`` is the other thread-safe layer, but the pip wheel of TBB installs libtbb.so.12
   outside the loader path (numba finds it only with LD_LIBRARY_PATH set before the process
@@ -82,9 +83,15 @@ def _cpuinfo_cores() -> int | None:
     return len(pairs) or None
 
 
-@functools.lru_cache(maxsize=None)
 def max_threads() -> int:
-    """The most numba threads this process can run (NUMBA_NUM_THREADS, fixed at numba's load)."""
+    """The most numba threads this process can run (NUMBA_NUM_THREADS, fixed at numba's load);
+    1 where no thread-safe layer loads."""
+    configure_threading_layer()
+    return 1 if _serial_only else _numba_pool_size()
+
+
+@functools.lru_cache(maxsize=None)
+def _numba_pool_size() -> int:
     import numba
     return int(numba.config.NUMBA_NUM_THREADS)
 
@@ -97,17 +104,31 @@ def resolve_threads(setting: int | None) -> int:
 
 
 _layer_configured = False
+_serial_only = False           # no thread-safe layer could be loaded: the kernels stay serial
 
 
 def configure_threading_layer() -> None:
-    """Choose the thread-safe layer before the first parallel kernel runs (see the docstring)."""
-    global _layer_configured
+    """Choose the thread-safe layer before the first parallel kernel runs (see the docstring):
+    omp, else tbb (a platform without OpenMP, e.g. macOS without libomp); if neither loads, the
+    engine runs serial (one thread, no parallel region ever entered, so workqueue — numba's
+    fallback — is never used from two threads at once)."""
+    global _layer_configured, _serial_only
     if _layer_configured:
         return
     _layer_configured = True
     import numba
-    if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER in ("default", "workqueue"):
-        numba.config.THREADING_LAYER = THREADING_LAYER
+    if "NUMBA_THREADING_LAYER" in os.environ:
+        return
+    from numba.np.ufunc import parallel
+    for layer in (THREADING_LAYER, "tbb"):
+        numba.config.THREADING_LAYER = layer
+        try:
+            parallel._launch_threads()
+            return
+        except (ValueError, ImportError, OSError):
+            continue
+    numba.config.THREADING_LAYER = "workqueue"
+    _serial_only = True
 
 
 def use_numba_threads(n: int) -> int:

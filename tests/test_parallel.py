@@ -261,3 +261,21 @@ def test_a_training_step_with_every_parallel_path_equals_one_thread():
         results.append((losses, ex.params.copy(), ex.predict(X)))
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)
+
+
+def test_without_a_thread_safe_layer_the_engine_stays_serial(monkeypatch):
+    """Neither omp nor tbb loads (e.g. no OpenMP runtime): one thread everywhere, so no parallel
+    region runs and numba's unsafe workqueue layer is never entered from two threads."""
+    from numba.np.ufunc import parallel
+    tried = []
+
+    def no_layer():
+        tried.append(numba.config.THREADING_LAYER)
+        raise ValueError("No threading layer could be loaded.")
+    monkeypatch.delenv("NUMBA_THREADING_LAYER", raising=False)
+    monkeypatch.setattr(numba.config, "THREADING_LAYER", numba.config.THREADING_LAYER)
+    monkeypatch.setattr(parallel, "_launch_threads", no_layer)
+    monkeypatch.setattr(threads, "_layer_configured", False)
+    monkeypatch.setattr(threads, "_serial_only", False)
+    assert threads.max_threads() == 1 and threads.resolve_threads(0) == 1 and threads.resolve_threads(8) == 1
+    assert tried == ["omp", "tbb"]
