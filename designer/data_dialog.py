@@ -31,6 +31,7 @@ from core.settings import DATA_PARAMS, validate_data
 
 from .commands import SetSetting
 from .csv_preview import PreviewModel
+from .i18n.messages import translate_reason
 from .param_form import ParamForm
 
 PREVIEW_ROWS = 50
@@ -595,10 +596,10 @@ class DataDialog(QDialog):
 
 def _message(e: BaseException) -> str:
     if isinstance(e, DesignFileError):
-        return e.reason + (f"  ({e.path})" if e.path else "")
+        return translate_reason(e.reason) + (f"  ({e.path})" if e.path else "")
     if isinstance(e, OSError):
         return (e.strerror or str(e)) + (f" ({e.filename})" if e.filename else "")
-    return str(e)
+    return translate_reason(str(e))          # core's English in the UI's language
 
 
 def open_data_dialog(window) -> DataDialog:

@@ -32,7 +32,8 @@ def error(parent, title: str, text: str) -> None:
 def explain(exc: BaseException) -> str:
     """One clear line for a user."""
     if isinstance(exc, NetDesignerError):
-        return str(exc)
+        from .i18n.messages import translate_reason      # core's English in the UI's language
+        return translate_reason(str(exc))
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return (exc.strerror or str(exc)) + where

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from core import preflight as pf
 
 from . import icons
+from .i18n.messages import translate_reason
 
 NODE_ROLE = Qt.UserRole + 1
 
@@ -126,11 +127,12 @@ class ProblemsPanel(QWidget):
         for p in problems:
             error = pf.is_error(p)
             icon = icons.tool_icon("problems", "error" if error else "warning")
+            reason = translate_reason(p.reason)        # core's words in the UI's language
             if p.node_id is None:
-                text = p.reason
+                text = reason
             else:
                 name = p.node_id if not p.label or p.label == p.node_id else f"{p.label} ({p.node_id})"
-                text = f"{name}: {p.reason}"
+                text = f"{name}: {reason}"
             if not error:
                 text = tr("warning: {0}").format(text)
             item = QListWidgetItem(icon, text)

@@ -25,6 +25,7 @@ from core.designfile import Design, from_dict
 from core.errors import NetDesignerError
 from core.events import LayerStats, TrainEnd
 
+from ..dialogs import explain as dialogs_explain
 from ..training_worker import DEFAULT_MODE, start_worker
 from .canvas_tint import apply_tint
 from .engine_loop import RunInfo, RunTiming, WeightMagnitudes
@@ -382,6 +383,8 @@ class TrainingController(QObject):
 
     @Slot(str)
     def _fail(self, message: str) -> None:
+        from ..i18n.messages import translate_reason
+        message = translate_reason(message)            # core's words in the UI's language
         self.last_error = message
         self._ended = True
         self._paused = False
@@ -458,7 +461,7 @@ class TrainingController(QObject):
         try:
             logs = self.model.evaluate("test")
         except NetDesignerError as e:
-            self._show(QMessageBox.Warning, self.tr("Cannot evaluate"), str(e))
+            self._show(QMessageBox.Warning, self.tr("Cannot evaluate"), dialogs_explain(e))
             return None
         results = self.panels.get("results")
         if results is not None:
@@ -479,7 +482,7 @@ class TrainingController(QObject):
         try:
             self.model.save_weights(path)
         except (NetDesignerError, OSError) as e:
-            self._show(QMessageBox.Critical, self.tr("Cannot save the weights"), str(e))
+            self._show(QMessageBox.Critical, self.tr("Cannot save the weights"), dialogs_explain(e))
             return False
         self.statusMessage.emit(self.tr("Weights written to {0}").format(path))
         return True

@@ -1037,6 +1037,286 @@ Select several blocks of one type to edit them together.</source>
             <translation>에포크 {epoch}, 배치 {batch}에서 학습이 발산했습니다: 손실, 기울기 또는 업데이트 값이 NaN이나 무한대가 되었습니다 (학습률 {lr}). 그 업데이트 직전에 멈췄으므로 가중치는 초깃값 그대로입니다. 학습률을 낮추거나 기울기 클리핑을 써 보세요.</translation>
         </message>
         <message>
+            <source>file not found</source>
+            <translation>파일을 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>is a folder, not a file</source>
+            <translation>파일이 아니라 폴더입니다</translation>
+        </message>
+        <message>
+            <source>is a folder, not a design file</source>
+            <translation>설계 파일이 아니라 폴더입니다</translation>
+        </message>
+        <message>
+            <source>is {kind}, not a regular file; it is not read</source>
+            <translation>일반 파일이 아니므로({kind}) 읽지 않습니다</translation>
+        </message>
+        <message>
+            <source>is {kind}, not a design file</source>
+            <translation>설계 파일이 아닙니다({kind})</translation>
+        </message>
+        <message>
+            <source>cannot read the file (No such file or directory)</source>
+            <translation>파일을 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>cannot read the file (Permission denied)</source>
+            <translation>파일을 읽을 권한이 없습니다</translation>
+        </message>
+        <message>
+            <source>cannot read the file ({detail})</source>
+            <translation>파일을 읽을 수 없습니다({detail})</translation>
+        </message>
+        <message>
+            <source>is {size}; a design file may be at most {limit}</source>
+            <translation>크기가 {size}입니다. 설계 파일은 최대 {limit}까지 허용됩니다</translation>
+        </message>
+        <message>
+            <source>is larger than {limit}, the most a design file may be</source>
+            <translation>설계 파일의 최대 크기인 {limit}보다 큽니다</translation>
+        </message>
+        <message>
+            <source>not a text file (expected UTF-8 JSON)</source>
+            <translation>텍스트 파일이 아닙니다(UTF-8 JSON이어야 합니다)</translation>
+        </message>
+        <message>
+            <source>not valid JSON: {detail} (line {line}, column {column})</source>
+            <translation>올바른 JSON이 아닙니다: {detail} ({line}번째 줄, {column}번째 글자)</translation>
+        </message>
+        <message>
+            <source>not a NetDesigner design (format is {found}, expected {expected})</source>
+            <translation>NetDesigner 설계가 아닙니다(format이 {found}입니다. {expected}이어야 합니다)</translation>
+        </message>
+        <message>
+            <source>expected a positive integer version, received {value}</source>
+            <translation>version은 양의 정수여야 합니다. 받은 값: {value}</translation>
+        </message>
+        <message>
+            <source>this design was saved by a newer NetDesigner (format version {version}; this one reads up to {latest})</source>
+            <translation>더 새로운 NetDesigner로 저장된 설계입니다(형식 버전 {version}. 이 버전은 {latest}까지 읽을 수 있습니다)</translation>
+        </message>
+        <message>
+            <source>unknown key {key}</source>
+            <translation>알 수 없는 키 {key}</translation>
+        </message>
+        <message>
+            <source>expected text</source>
+            <translation>텍스트여야 합니다</translation>
+        </message>
+        <message>
+            <source>expected a list, received {type}</source>
+            <translation>목록이어야 합니다. 받은 값의 형식: {type}</translation>
+        </message>
+        <message>
+            <source>expected an object, received {value}</source>
+            <translation>객체여야 합니다. 받은 값: {value}</translation>
+        </message>
+        <message>
+            <source>missing parameter {name} of {type}</source>
+            <translation>{type}의 파라미터 {name}이(가) 없습니다</translation>
+        </message>
+        <message>
+            <source>duplicate node id {id}</source>
+            <translation>노드 id {id}이(가) 중복됩니다</translation>
+        </message>
+        <message>
+            <source>dangling edge: no node {id}</source>
+            <translation>끊어진 연결: 노드 {id}이(가) 없습니다</translation>
+        </message>
+        <message>
+            <source>the file is empty</source>
+            <translation>파일이 비어 있습니다</translation>
+        </message>
+        <message>
+            <source>holds NUL bytes; not a text (CSV) file</source>
+            <translation>NUL 바이트가 들어 있습니다. 텍스트(CSV) 파일이 아닙니다</translation>
+        </message>
+        <message>
+            <source>not a {encoding} text file; choose its encoding in the data options (e.g. cp1252 for Windows files)</source>
+            <translation>{encoding} 텍스트 파일이 아닙니다. 데이터 옵션에서 파일의 인코딩을 선택하세요(예: Windows 파일은 cp1252)</translation>
+        </message>
+        <message>
+            <source>not a {encoding} text file; choose the file's encoding in the data options</source>
+            <translation>{encoding} 텍스트 파일이 아닙니다. 데이터 옵션에서 파일의 인코딩을 선택하세요</translation>
+        </message>
+        <message>
+            <source>unknown encoding {encoding}; e.g. utf-8, cp1252, latin-1, utf-16</source>
+            <translation>알 수 없는 인코딩 {encoding}입니다. 예: utf-8, cp1252, latin-1, utf-16</translation>
+        </message>
+        <message>
+            <source>{value} is not a number (only the ASCII digits 0-9 are read as numbers)</source>
+            <translation>{value}은(는) 숫자가 아닙니다(ASCII 숫자 0-9만 숫자로 읽습니다)</translation>
+        </message>
+        <message>
+            <source>{value} is not a number (digit separators such as '_' are not read; write 1000, not 1_000)</source>
+            <translation>{value}은(는) 숫자가 아닙니다('_' 같은 자릿수 구분 기호는 읽지 않습니다. 1_000 대신 1000으로 쓰세요)</translation>
+        </message>
+        <message>
+            <source>{value} is not a number (the decimal mark is set to ','; a '.' is not read, not even as a thousands separator)</source>
+            <translation>{value}은(는) 숫자가 아닙니다(소수점이 ','로 설정되어 있습니다. '.'은 천 단위 구분 기호로도 읽지 않습니다)</translation>
+        </message>
+        <message>
+            <source>{value} is not a number (a decimal comma? choose decimal ',' in the data options)</source>
+            <translation>{value}은(는) 숫자가 아닙니다(소수점이 쉼표인가요? 데이터 옵션에서 소수점 ','를 선택하세요)</translation>
+        </message>
+        <message>
+            <source>{value} is not a number (a feature must be numeric; leave this column out of the features or make it the target)</source>
+            <translation>{value}은(는) 숫자가 아닙니다(특성은 숫자여야 합니다. 이 열을 특성에서 빼거나 타깃으로 지정하세요)</translation>
+        </message>
+        <message>
+            <source>{value} is not a finite number</source>
+            <translation>{value}은(는) 유한한 숫자가 아닙니다</translation>
+        </message>
+        <message>
+            <source>{value} is beyond float32's range (±{limit}); training would overflow. Rescale the column (e.g. log or smaller units) before loading</source>
+            <translation>{value}은(는) float32의 범위(±{limit})를 벗어납니다. 학습 중 오버플로가 일어납니다. 불러오기 전에 열의 스케일을 바꾸세요(예: 로그 또는 더 작은 단위)</translation>
+        </message>
+        <message>
+            <source>missing value; choose missing='drop' to leave such rows out or missing='mean' to fill in the column mean</source>
+            <translation>값이 비어 있습니다. 그런 행을 빼려면 missing='drop'을, 열의 평균으로 채우려면 missing='mean'을 선택하세요</translation>
+        </message>
+        <message>
+            <source>the target is missing; choose missing='drop' to leave such rows out</source>
+            <translation>타깃이 비어 있습니다. 그런 행을 빼려면 missing='drop'을 선택하세요</translation>
+        </message>
+        <message>
+            <source>the target is missing (a target is never imputed; use missing='drop')</source>
+            <translation>타깃이 비어 있습니다(타깃은 채워 넣지 않습니다. missing='drop'을 사용하세요)</translation>
+        </message>
+        <message>
+            <source>every value is missing; there is no mean to fill in</source>
+            <translation>모든 값이 비어 있어 채워 넣을 평균이 없습니다</translation>
+        </message>
+        <message>
+            <source>{count} fields where the header has {expected} (delimiter {delimiter}) — a ragged row</source>
+            <translation>헤더는 필드가 {expected}개인데 이 행은 {count}개입니다(구분자 {delimiter}) — 길이가 맞지 않는 행</translation>
+        </message>
+        <message>
+            <source>{count} fields where the first row has {expected} (delimiter {delimiter}) — a ragged row</source>
+            <translation>첫 행은 필드가 {expected}개인데 이 행은 {count}개입니다(구분자 {delimiter}) — 길이가 맞지 않는 행</translation>
+        </message>
+        <message>
+            <source>no column named {name} for the target; columns: {columns}</source>
+            <translation>타깃으로 쓸 {name} 열이 없습니다. 열: {columns}</translation>
+        </message>
+        <message>
+            <source>no column named {name} for the feature; columns: {columns}</source>
+            <translation>특성으로 쓸 {name} 열이 없습니다. 열: {columns}</translation>
+        </message>
+        <message>
+            <source>no data rows</source>
+            <translation>데이터 행이 없습니다</translation>
+        </message>
+        <message>
+            <source>no data rows ({count} rows dropped for missing values)</source>
+            <translation>데이터 행이 없습니다(빈 값 때문에 {count}개 행을 뺐습니다)</translation>
+        </message>
+        <message>
+            <source>no target column chosen</source>
+            <translation>타깃 열을 선택하지 않았습니다</translation>
+        </message>
+        <message>
+            <source>no feature columns (the file has {count} column(s))</source>
+            <translation>특성 열이 없습니다(파일의 열은 {count}개입니다)</translation>
+        </message>
+        <message>
+            <source>holds Python objects (pickled data), which are never loaded; save plain numeric arrays</source>
+            <translation>Python 객체(pickle 데이터)가 들어 있어 불러오지 않습니다. 일반 숫자 배열로 저장하세요</translation>
+        </message>
+        <message>
+            <source>not a readable NumPy file ({detail})</source>
+            <translation>읽을 수 있는 NumPy 파일이 아닙니다({detail})</translation>
+        </message>
+        <message>
+            <source>no samples</source>
+            <translation>샘플이 없습니다</translation>
+        </message>
+        <message>
+            <source>the weights do not fit this design</source>
+            <translation>가중치가 이 설계에 맞지 않습니다</translation>
+        </message>
+        <message>
+            <source>missing {name} {shape}</source>
+            <translation>{name} {shape} 없음</translation>
+        </message>
+        <message>
+            <source>{name}: file has shape {found}, design needs {needed}</source>
+            <translation>{name}: 파일의 모양은 {found}, 설계에 필요한 모양은 {needed}</translation>
+        </message>
+        <message>
+            <source>unexpected {name} {shape}</source>
+            <translation>예상하지 않은 {name} {shape}</translation>
+        </message>
+        <message>
+            <source>is a single .npy array, not a .npz archive (rename it to .npy, or save with numpy.savez)</source>
+            <translation>.npz 아카이브가 아니라 .npy 배열 하나입니다(이름을 .npy로 바꾸거나 numpy.savez로 저장하세요)</translation>
+        </message>
+        <message>
+            <source>not a .npz archive (it is not a zip file)</source>
+            <translation>.npz 아카이브가 아닙니다(zip 파일이 아닙니다)</translation>
+        </message>
+        <message>
+            <source>not a readable .npz archive ({detail})</source>
+            <translation>읽을 수 있는 .npz 아카이브가 아닙니다({detail})</translation>
+        </message>
+        <message>
+            <source>entry {name} would expand from {packed} to {size} bytes (over {ratio}×): refused as a zip bomb</source>
+            <translation>항목 {name}이(가) {packed}바이트에서 {size}바이트로({ratio}배 넘게) 늘어납니다: zip 폭탄으로 보고 거부했습니다</translation>
+        </message>
+        <message>
+            <source>{name} holds {dtype} values, expected floating point</source>
+            <translation>{name}에 {dtype} 값이 들어 있습니다. 부동소수점이어야 합니다</translation>
+        </message>
+        <message>
+            <source>the metadata entry is not valid JSON</source>
+            <translation>메타데이터 항목이 올바른 JSON이 아닙니다</translation>
+        </message>
+        <message>
+            <source>the metadata entry is not a JSON object</source>
+            <translation>메타데이터 항목이 JSON 객체가 아닙니다</translation>
+        </message>
+        <message>
+            <source>metadata field {field}: {inner}</source>
+            <translation>메타데이터 필드 {field}: {inner}</translation>
+        </message>
+        <message>
+            <source>ONNX files are an export format only; import .npz or .safetensors weights</source>
+            <translation>ONNX 파일은 내보내기 전용 형식입니다. .npz 또는 .safetensors 가중치를 가져오세요</translation>
+        </message>
+        <message>
+            <source>cannot tell the format from the extension {ext}; use .npz, .safetensors, .onnx or .py (or give the format)</source>
+            <translation>확장자 {ext}로는 형식을 알 수 없습니다. .npz, .safetensors, .onnx 또는 .py를 쓰세요(또는 형식을 지정하세요)</translation>
+        </message>
+        <message>
+            <source>the data cannot be loaded: {inner}</source>
+            <translation>데이터를 불러올 수 없습니다: {inner}</translation>
+        </message>
+        <message>
+            <source>file {file}, at {path}</source>
+            <translation>파일 {file}, 위치 {path}</translation>
+        </message>
+        <message>
+            <source>file {file}</source>
+            <translation>파일 {file}</translation>
+        </message>
+        <message>
+            <source>at {path}</source>
+            <translation>위치 {path}</translation>
+        </message>
+        <message>
+            <source>{file}, row {row}, column {column}{index}</source>
+            <translation>{file}, {row}행, 열 {column}{index}</translation>
+        </message>
+        <message>
+            <source>{file}, row {row}{index}</source>
+            <translation>{file}, {row}행{index}</translation>
+        </message>
+        <message>
+            <source>{file}, column {column}</source>
+            <translation>{file}, 열 {column}</translation>
+        </message>
+        <message>
             <source>Node {name}: {reason}</source>
             <translation>노드 {name}: {reason}</translation>
         </message>
