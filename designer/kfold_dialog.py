@@ -314,7 +314,10 @@ class KFoldDialog(QDialog):
         # Direct: QThread.quit is thread-safe; a queued call would wait for a GUI thread that may
         # be blocked in wait() (closing the dialog).
         worker.done.connect(thread.quit, Qt.DirectConnection)
-        thread.finished.connect(worker.deleteLater)
+        # No `thread.finished → worker.deleteLater`: the worker is owned by Python, so deleting it
+        # in its own thread raced the GUI thread dropping the last reference — a double delete
+        # that crashed the process (the side-by-side folds' segfault). It is dropped on the GUI
+        # thread after wait(), as designer/training_worker.py does.
         thread.finished.connect(self._thread_finished)
         self._thread, self._worker = thread, worker
         _live.add(thread)
@@ -335,6 +338,8 @@ class KFoldDialog(QDialog):
 
     def _thread_finished(self) -> None:
         thread = self._thread
+        if thread is not None:
+            thread.wait()                  # finished: returns at once; the worker is idle now
         self._thread = self._worker = None
         if thread is not None:
             thread.deleteLater()

@@ -30,9 +30,6 @@ def test_folds_side_by_side_equal_sequential(window, qtbot):
     dialog.close()
 
 
-@pytest.mark.skip(reason="KNOWN BUG, not hidden: the test process segfaulted in 2 of about 8 runs while Stop "
-                         "terminated side-by-side fold processes (stop-18 closing note; CPU-parallel issue #14 "
-                         "stays open until it is found)")
 def test_stop_terminates_the_fold_processes(window, qtbot):
     window.document.replace(tiny_design(epochs=1_000_000))
     dialog = window.cross_validate_dialog()
