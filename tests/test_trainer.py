@@ -252,16 +252,20 @@ print("seconds", time.perf_counter() - t0)
 """
 
 
-def test_second_process_hits_the_kernel_cache(tmp_path):
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+def test_second_process_hits_the_kernel_cache():
+    """A new process loads the fused training kernel from the on-disk cache instead of compiling
+    it. The project's own cache is used (a private, empty one made this test compile the whole
+    engine from scratch: a minute and a half of CI for a property the second run shows alone):
+    the first process compiles only if nothing has yet (0 or 1 miss), the second must hit."""
+    env = dict(os.environ)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     runs = [subprocess.run([sys.executable, "-c", _CACHE_PROBE], env=env, cwd=root, capture_output=True,
                            text=True, timeout=300) for _ in range(2)]
     for r in runs:
         assert r.returncode == 0, r.stderr
     (hits1, misses1), (hits2, misses2) = (map(int, r.stdout.split()[:2]) for r in runs)
-    assert (hits1, misses1) == (0, 1)   # first process compiles
-    assert (hits2, misses2) == (1, 0)   # second process loads the cached machine code
+    assert hits1 + misses1 == 1          # one signature: compiled here, or loaded from the cache
+    assert (hits2, misses2) == (1, 0)    # second process loads the cached machine code
 
 
 def test_frozen_batchnorm_keeps_its_moving_statistics():
