@@ -189,6 +189,11 @@ class Workspace(QObject):
             return
         columns = [[dash[k] for k in col if k in dash]
                    for col in (COLUMNS_WIDE if w.width() >= WIDE_FROM else COLUMNS_NARROW)]
+        for dock in dash.values():      # panels mounted later (dashboard.mounting): behind their neighbour
+            beside = dash.get(dock.property("trainBeside") or "")
+            for col in columns:
+                if beside in col and dock not in col:
+                    col.append(dock)
         columns = [c for c in columns if c]
         for dock in dash.values():
             dock.setFloating(False)
