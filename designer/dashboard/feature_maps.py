@@ -25,7 +25,7 @@ from core.feature_maps import FeatureMaps
 
 from .base import Panel, compact_combo, layout_widget, theme_colors
 
-#: block types whose feature maps the panel shows
+# block types whose feature maps the panel shows
 CONV_TYPES = ("Conv2D",)
 ACTIVATION_CMAP = "viridis"      # sequential: dark = low, bright = high
 FILTER_CMAP = "CET-D1"           # diverging: blue < 0 < red, white at zero
@@ -133,7 +133,7 @@ class TileGrid:
 class FeatureMapPanel(Panel):
     name = "feature_maps"
     accepts = (FeatureMaps, TrainBegin)
-    #: the user chose a sample the panel has no feature maps for (a validation-set index)
+    # the user chose a sample the panel has no feature maps for (a validation-set index)
     sampleRequested = Signal(int)
 
     def __init__(self, parent=None):

@@ -20,7 +20,7 @@ from core.time_gradients import TimeGradients
 
 from .base import Panel, key_title, layout_widget, pen, series_color, style_plot
 
-#: block types whose gradients through time the panel shows
+# block types whose gradients through time the panel shows
 RECURRENT_TYPES = ("SimpleRNN", "LSTM", "GRU")
 FADED_ALPHA = 90
 

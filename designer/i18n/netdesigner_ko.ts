@@ -2077,6 +2077,17 @@ Select several blocks of one type to edit them together.</source>
         </message>
     </context>
     <context>
+        <name>Dashboard</name>
+        <message>
+            <source>Feature Maps</source>
+            <translation>특성 맵</translation>
+        </message>
+        <message>
+            <source>Gradients Through Time</source>
+            <translation>시간에 따른 기울기</translation>
+        </message>
+    </context>
+    <context>
         <name>DataDialog</name>
         <message>
             <source>Data</source>
@@ -2529,6 +2540,73 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>Cannot export the weights</source>
             <translation>가중치를 내보낼 수 없습니다</translation>
+        </message>
+    </context>
+    <context>
+        <name>FeatureMapPanel</name>
+        <message>
+            <source>A validation sample's activation maps and the filters of a Conv2D layer</source>
+            <translation>검증 샘플 하나의 활성화 맵과 Conv2D 층의 필터</translation>
+        </message>
+        <message>
+            <source>Sample</source>
+            <translation>샘플</translation>
+        </message>
+        <message>
+            <source>Which validation sample's activations to show</source>
+            <translation>활성화를 보여 줄 검증 샘플</translation>
+        </message>
+        <message>
+            <source>Conv2D layer to show</source>
+            <translation>보여 줄 Conv2D 층</translation>
+        </message>
+        <message>
+            <source>What a filter tile shows of its kernel's input channels</source>
+            <translation>필터 타일이 커널의 입력 채널 가운데 무엇을 보여 줄지</translation>
+        </message>
+        <message>
+            <source>mean over input channels</source>
+            <translation>입력 채널 평균</translation>
+        </message>
+        <message>
+            <source>input channel {0}</source>
+            <translation>입력 채널 {0}</translation>
+        </message>
+        <message>
+            <source>Activation maps of sample {0}: {1}×{2}, {3} channels</source>
+            <translation>샘플 {0}의 활성화 맵: {1}×{2}, 채널 {3}개</translation>
+        </message>
+        <message>
+            <source>channel {0}</source>
+            <translation>채널 {0}</translation>
+        </message>
+        <message>
+            <source>Filters {0}×{1}</source>
+            <translation>필터 {0}×{1}</translation>
+        </message>
+        <message>
+            <source>Filters {0}×{1}, mean over {2} input channels</source>
+            <translation>필터 {0}×{1}, 입력 채널 {2}개의 평균</translation>
+        </message>
+        <message>
+            <source>Filters {0}×{1}, input channel {2}</source>
+            <translation>필터 {0}×{1}, 입력 채널 {2}</translation>
+        </message>
+        <message>
+            <source>filter {0}</source>
+            <translation>필터 {0}</translation>
+        </message>
+        <message>
+            <source>Add a Conv2D block to see its feature maps</source>
+            <translation>Conv2D 블록을 추가하면 그 특성 맵을 볼 수 있습니다</translation>
+        </message>
+        <message>
+            <source>Train a design with a Conv2D block to see its feature maps</source>
+            <translation>Conv2D 블록이 있는 설계를 학습시키면 그 특성 맵을 볼 수 있습니다</translation>
+        </message>
+        <message>
+            <source>Waiting for the feature maps of sample {0}…</source>
+            <translation>샘플 {0}의 특성 맵을 기다리는 중…</translation>
         </message>
     </context>
     <context>
@@ -3636,6 +3714,49 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>No importances yet: {0}</source>
             <translation>아직 중요도가 없습니다: {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>TimeGradientPanel</name>
+        <message>
+            <source>Gradient norm per time step of each recurrent layer (log scale)</source>
+            <translation>순환 층마다 시간 단계별 기울기 노름 (로그 눈금)</translation>
+        </message>
+        <message>
+            <source>First epoch</source>
+            <translation>첫 에포크</translation>
+        </message>
+        <message>
+            <source>Also show the first epoch's curves, faded, for comparison</source>
+            <translation>비교할 수 있게 첫 에포크의 곡선도 흐리게 보여 줍니다</translation>
+        </message>
+        <message>
+            <source>time step t (0 = first)</source>
+            <translation>시간 단계 t (0 = 처음)</translation>
+        </message>
+        <message>
+            <source>‖∂L/∂hₜ‖</source>
+            <translation>‖∂L/∂hₜ‖</translation>
+        </message>
+        <message>
+            <source>Add a SimpleRNN, LSTM or GRU block to see its gradients through time</source>
+            <translation>SimpleRNN, LSTM 또는 GRU 블록을 추가하면 시간에 따른 기울기를 볼 수 있습니다</translation>
+        </message>
+        <message>
+            <source>Train a design with a recurrent layer to see its gradients through time</source>
+            <translation>순환 층이 있는 설계를 학습시키면 시간에 따른 기울기를 볼 수 있습니다</translation>
+        </message>
+        <message>
+            <source>The gradients through time are measured at the end of each epoch…</source>
+            <translation>시간에 따른 기울기는 에포크가 끝날 때마다 측정됩니다…</translation>
+        </message>
+        <message>
+            <source>epoch {0}</source>
+            <translation>에포크 {0}</translation>
+        </message>
+        <message>
+            <source>Gradient norm per time step, epoch {0}</source>
+            <translation>시간 단계별 기울기 노름, 에포크 {0}</translation>
         </message>
     </context>
     <context>
