@@ -2,10 +2,9 @@
 
 Data and weights stay on the device; the host copies of weights, optimizer state, gradients and
 activations are synchronised only at chunk (event) boundaries, so the trainer, statistics,
-callbacks and snapshots work unchanged. Supports every block (Input, Flatten, Dense, the
-element-wise activations, PReLU, RReLU, Softmax, BatchNorm, LayerNorm, Dropout, AlphaDropout, Add,
-Concat) with every loss and optimizer, float32; an op outside SUPPORTED raises a clear error naming
-the node. Dropout, AlphaDropout and RReLU draw from a counter-based device generator keyed by the
+callbacks and snapshots work unchanged. Each op brings its own launchers (``CUDA`` in its module
+under core/ops/); an op whose module says ``CUDA = None`` is refused, naming the block, here and by
+the pre-flight check (``cuda_refusal``). Every loss and optimizer, float32. Dropout, AlphaDropout and RReLU draw from a counter-based device generator keyed by the
 executor's seed, the optimizer step and the plan step: training runs are reproducible but their
 masks are not the CPU's, so inference matches the CPU exactly and training matches it in
 distribution. Tested without a GPU under NUMBA_ENABLE_CUDASIM=1.
@@ -19,10 +18,32 @@ import numpy as np
 from .errors import TrainingError
 from .executor import Executor
 from .kernels import opcodes as K
+from .ops import op_by_code
+from .ops.schema import H_IN_COUNT, H_IN_START, H_OP, H_OUT
 
-SUPPORTED = {K.OP_INPUT, K.OP_DENSE, K.OP_ACT, K.OP_PRELU, K.OP_RRELU, K.OP_SOFTMAX, K.OP_ADD,
-             K.OP_CONCAT, K.OP_BATCHNORM, K.OP_LAYERNORM, K.OP_DROPOUT, K.OP_ALPHADROPOUT}
 THREADS = 128
+
+
+def cuda_missing(plan) -> list[tuple[str, str]]:
+    """(node id, block type) of every step whose op says it is not on CUDA yet (``CUDA = None``
+    in its module; core/ops/), in plan order, each node once."""
+    missing = []
+    for s, code in enumerate(plan.ops[:, H_OP]):
+        if op_by_code(int(code)).cuda is None:
+            node = plan.step_nodes[s]
+            if all(node != m for m, _ in missing):
+                missing.append((node, plan.node_types.get(node, op_by_code(int(code)).name)))
+    return missing
+
+
+def cuda_refusal(plan) -> str | None:
+    """The message refusing `plan` on the CUDA device (naming the blocks), or None when it can run."""
+    missing = cuda_missing(plan)
+    if not missing:
+        return None
+    names = ", ".join(f"{t} (node {n!r})" for n, t in missing)
+    return (f"{names} {'is' if len(missing) == 1 else 'are'} not available on the CUDA device yet; "
+            "train this design on the CPU")
 
 
 def cuda_available() -> bool:
@@ -43,12 +64,11 @@ class CudaExecutor(Executor):
     def __init__(self, plan, max_batch, dtype=np.float32, blas_threads=None):
         if np.dtype(dtype) != np.float32:
             raise TrainingError("the CUDA device trains in float32; set training.dtype to float32")
-        for s, code in enumerate(plan.ops[:, K.C_OP]):
-            if code not in SUPPORTED:
-                node = plan.step_nodes[s]
-                raise TrainingError(f"{plan.node_types[node]} (node {node!r}) is not available on the CUDA "
-                                    "device yet; train this design on the CPU")
+        refusal = cuda_refusal(plan)
+        if refusal:
+            raise TrainingError(refusal)
         super().__init__(plan, max_batch, dtype)
+        self._launch = [op_by_code(int(code)).cuda for code in plan.ops[:, H_OP]]
         from numba import cuda
         from .kernels import cuda_kernels as ck
         from .kernels import cuda_random as cr
@@ -89,138 +109,31 @@ class CudaExecutor(Executor):
         t = self.ck.TILE
         return (max(1, math.ceil(n / t)), max(1, math.ceil(w / t))), (t, t)
 
+    # ---- what the op launchers read (core/ops/*.py, their CUDA support) ---------------------------
+    def io(self, s):
+        """((input offset, width), (output offset, width)) of step s's first input and output."""
+        row = self.ops[s]
+        return tuple(self.tens[self.plan.op_in[row[H_IN_START], 0]]), tuple(self.tens[row[H_OUT]])
+
+    def inputs(self, s):
+        row = self.ops[s]
+        return [int(t) for t in self.plan.op_in[row[H_IN_START]:row[H_IN_START] + row[H_IN_COUNT], 0]]
+
+    def grad_flags(self, s):
+        """(accumulate, needs gradient) of step s's first input."""
+        _, acc, need = self.plan.op_in[self.ops[s, H_IN_START]]
+        return bool(acc), bool(need)
+
+    grid, grid2, key = _grid, _grid2, _key
+
     # ---- passes ----------------------------------------------------------------------------------
     def _forward(self, d_X, d_rows, start, n, P, A):
-        ck, p, tens = self.ck, self.plan, self.tens
         for s, row in enumerate(self.ops):
-            code, out = row[K.C_OP], row[K.C_OUT]
-            oo, ow = tens[out]
-            if code == K.OP_INPUT:
-                g, b = self._grid2(n, ow)
-                ck.gather_rows[g, b](d_X, d_rows, start, row[K.C_W], A, oo, n, ow)
-                continue
-            i0 = p.op_in[row[K.C_IN_START], 0]
-            io, iw = tens[i0]
-            if code == K.OP_DENSE:
-                t = ck.TILE
-                grid = (max(1, math.ceil(ow / t)), max(1, math.ceil(n / t)))
-                ck.gemm[grid, (t, t)](A, io, P, row[K.C_W], A, oo, n, iw, ow, False, False, False)
-                if row[K.C_B] >= 0:
-                    g, b = self._grid2(n, ow)
-                    ck.add_bias[g, b](A, oo, P, row[K.C_B], n, ow)
-            elif code == K.OP_ACT:
-                g, b = self._grid(n * ow)
-                ck.act_forward[g, b](row[K.C_ACT], p.opf[s, K.F_A], A, io, oo, n * ow)
-            elif code == K.OP_PRELU:
-                g, b = self._grid(n * iw)
-                ck.prelu_forward[g, b](A, io, oo, P, row[K.C_W], iw, n * iw)
-            elif code == K.OP_RRELU:
-                g, b = self._grid(n * iw)
-                self.cr.rrelu_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], p.opf[s, K.F_B],
-                                       self.training_pass, self._key(s), n * iw)
-            elif code == K.OP_DROPOUT:
-                g, b = self._grid(n * iw)
-                self.cr.dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A], bool(row[K.C_ACT]),
-                                         self.training_pass, self._key(s), n * iw)
-            elif code == K.OP_ALPHADROPOUT:
-                g, b = self._grid(n * iw)
-                self.cr.alpha_dropout_forward[g, b](A, io, oo, self.d_aux, row[K.C_AUX], p.opf[s, K.F_A],
-                                               self.training_pass, self._key(s), n * iw)
-            elif code == K.OP_SOFTMAX:
-                g, b = self._grid(n)
-                ck.softmax_rows[g, b](A, io, oo, n, ow)
-            elif code == K.OP_ADD:
-                g, b = self._grid(n * ow)
-                for k in range(row[K.C_IN_COUNT]):
-                    ti = p.op_in[row[K.C_IN_START] + k, 0]
-                    ck.copy_add[g, b](A, tens[ti, 0], A, oo, n * ow, k > 0)
-            elif code == K.OP_CONCAT:
-                col = 0
-                for k in range(row[K.C_IN_COUNT]):
-                    ti = p.op_in[row[K.C_IN_START] + k, 0]
-                    to, tw = tens[ti]
-                    g, b = self._grid2(n, tw)
-                    ck.copy_columns[g, b](A, to, tw, 0, A, oo, ow, col, n, tw, False)
-                    col += tw
-            elif code == K.OP_BATCHNORM:
-                xh = row[K.C_AUX]
-                g, b = self._grid(iw)
-                # A frozen BatchNorm runs in inference mode (as on the CPU, and in Keras).
-                ck.batchnorm_forward[g, b](A, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, row[K.C_W],
-                                           row[K.C_B], row[K.C_W2], row[K.C_W3], n, iw, p.opf[s, K.F_A],
-                                           p.opf[s, K.F_B], self.training_pass and bool(row[K.C_TRAIN_W]))
-            elif code == K.OP_LAYERNORM:
-                xh = row[K.C_AUX]
-                g, b = self._grid(n)
-                ck.layernorm_forward[g, b](A, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, row[K.C_W],
-                                           row[K.C_B], n, iw, p.opf[s, K.F_A])
+            self._launch[s].forward(self, s, row, n, P, A, d_X, d_rows, start)
 
     def _backward(self, n, P, G, A, D):
-        ck, p, tens = self.ck, self.plan, self.tens
-        t = ck.TILE
         for s in range(len(self.ops) - 1, -1, -1):
-            row = self.ops[s]
-            code = row[K.C_OP]
-            if code == K.OP_INPUT:
-                continue
-            e0 = row[K.C_IN_START]
-            i0, acc, need_dx = p.op_in[e0]
-            oo, ow = tens[row[K.C_OUT]]
-            io, iw = tens[i0]
-            if code == K.OP_DENSE:
-                if row[K.C_TRAIN_W]:
-                    grid = (max(1, math.ceil(ow / t)), max(1, math.ceil(iw / t)))
-                    ck.gemm[grid, (t, t)](A, io, D, oo, G, row[K.C_W], iw, n, ow, True, False, False)
-                    if row[K.C_B] >= 0:
-                        g, b = self._grid(ow)
-                        ck.column_sums[g, b](D, oo, G, row[K.C_B], n, ow)
-                if need_dx:
-                    grid = (max(1, math.ceil(iw / t)), max(1, math.ceil(n / t)))
-                    ck.gemm[grid, (t, t)](D, oo, P, row[K.C_W], D, io, n, ow, iw, False, True, bool(acc))
-            elif code == K.OP_ACT and need_dx:
-                g, b = self._grid(n * ow)
-                ck.act_backward[g, b](row[K.C_ACT], p.opf[s, K.F_A], A, D, io, oo, bool(acc), n * ow)
-            elif code == K.OP_PRELU:
-                if row[K.C_TRAIN_W]:
-                    g, b = self._grid(iw)
-                    ck.prelu_alpha_grads[g, b](A, D, io, oo, G, row[K.C_W], n, iw)
-                if need_dx:
-                    g, b = self._grid(n * iw)
-                    ck.prelu_backward[g, b](A, D, io, oo, P, row[K.C_W], iw, bool(acc), n * iw)
-            elif code == K.OP_RRELU and need_dx:
-                g, b = self._grid(n * iw)
-                self.cr.rrelu_backward[g, b](A, D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
-            elif code in (K.OP_DROPOUT, K.OP_ALPHADROPOUT) and need_dx:   # aux holds ∂y/∂x
-                g, b = self._grid(n * iw)
-                self.cr.mask_backward[g, b](D, io, oo, self.d_aux, row[K.C_AUX], bool(acc), n * iw)
-            elif code == K.OP_SOFTMAX and need_dx:
-                g, b = self._grid(n)
-                ck.softmax_backward[g, b](A, D, io, oo, n, ow, bool(row[K.C_SKIP_BWD]), bool(acc))
-            elif code == K.OP_BATCHNORM:
-                xh = row[K.C_AUX]
-                g, b = self._grid(iw)
-                ck.batchnorm_backward[g, b](D, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, G, row[K.C_W],
-                                            row[K.C_B], n, iw, bool(row[K.C_TRAIN_W]), bool(need_dx), bool(acc),
-                                            bool(row[K.C_TRAIN_W]))
-            elif code == K.OP_LAYERNORM:
-                xh = row[K.C_AUX]
-                if row[K.C_TRAIN_W]:
-                    g, b = self._grid(iw)
-                    ck.layernorm_param_grads[g, b](D, oo, self.d_aux, xh, G, row[K.C_W], row[K.C_B], n, iw)
-                if need_dx:
-                    g, b = self._grid(n)
-                    ck.layernorm_input_grads[g, b](D, io, oo, self.d_aux, xh, xh + row[K.C_ACT], P, row[K.C_W],
-                                                   n, iw, bool(acc))
-            elif code in (K.OP_ADD, K.OP_CONCAT):
-                col = 0
-                for k in range(row[K.C_IN_COUNT]):
-                    ti, acc_k, need_k = p.op_in[e0 + k]
-                    to, tw = tens[ti]
-                    if need_k:
-                        g, b = self._grid2(n, tw)
-                        ck.copy_columns[g, b](D, oo, ow, col, D, to, tw, 0, n, tw, bool(acc_k))
-                    if code == K.OP_CONCAT:
-                        col += tw
+            self._launch[s].backward(self, s, self.ops[s], n, P, G, A, D)
 
     # ---- public ----------------------------------------------------------------------------------
     def train_batches(self, X, Y, order, start, batch_size, n_batches, lrs, losses, opt_code, opt_hp,

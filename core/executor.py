@@ -14,6 +14,8 @@ import numpy as np
 from .errors import TrainingError, WeightsError
 from .initializers import initialize
 from .kernels import opcodes as K
+from .ops import op as registered_op, op_by_code
+from .ops.schema import H_IN_COUNT, H_IN_START, H_OP, H_OUT
 from .kernels.dense import TRANSPOSE_MAX_WIDTH
 from .threads import current_numba_threads, resolve_threads, use_numba_threads
 from .kernels.rng import make_state
@@ -54,17 +56,17 @@ class Executor:
         self.tens = np.stack([offs[:-1], np.array(plan.tensor_widths, dtype=np.int64)], axis=1).astype(np.int64)
         self.acts = np.zeros(int(offs[-1]), dt)
         self.dacts = np.zeros(int(offs[-1]), dt)
+        # Each aux entry's offset in the aux arena at this largest batch: the ops' aux fields hold
+        # entry indices, resolved through aux_off by the kernels (the plan's table is not patched).
         aux_sizes = [size * (self.max_batch if per else 1) for size, per in plan.aux_entries]
         aux_offs = np.cumsum([0] + aux_sizes)
+        self.aux_off = np.ascontiguousarray(aux_offs[:-1], dtype=np.int64).reshape(-1)
+        if not len(self.aux_off):
+            self.aux_off = np.zeros(1, np.int64)       # numba wants a typed, non-empty array
         self.aux = np.zeros(int(aux_offs[-1]) + 1, dt)
+        # The executor's own copy of the table: only Dense's ``blas`` field is set here, by the
+        # thread policy (use_blas_for); every other field is the plan's.
         self.ops = plan.ops.copy()
-        for s in range(len(self.ops)):
-            a = self.ops[s, K.C_AUX]
-            if a >= 0:
-                self.ops[s, K.C_AUX] = aux_offs[a]
-            if self.ops[s, K.C_OP] in (K.OP_BATCHNORM, K.OP_LAYERNORM):
-                width = plan.tensor_widths[self.ops[s, K.C_OUT]]
-                self.ops[s, K.C_ACT] = width * self.max_batch   # where the statistics start
         self.scratch = np.zeros(self._scratch_size(plan), dt)
         # A small net's weights and optimizer slots live in two buffers each: the training loop
         # updates from one into the other and adopts the result only if it is finite. A large
@@ -107,25 +109,31 @@ class Executor:
             if w.offset < 0 or w.offset + w.size > p.n_params:
                 raise TrainingError(f"internal: weight {w.name} lies outside the parameter arena")
         starts = {w.offset for w in p.weights}
+        input_schema = registered_op("input").schema
         for s in range(len(p.ops)):
             row = p.ops[s]
-            if not 0 <= row[K.C_OUT] < n_tensors:
+            try:
+                sc = op_by_code(int(row[H_OP])).schema
+            except KeyError:
+                raise TrainingError(f"internal: step {s} of the plan has an unknown opcode {int(row[H_OP])}") from None
+            if not 0 <= row[H_OUT] < n_tensors:
                 raise TrainingError(f"internal: step {s} of the plan writes a tensor that does not exist")
-            if row[K.C_OP] == K.OP_INPUT:
-                if row[K.C_W] < 0 or row[K.C_W] + p.tensor_widths[row[K.C_OUT]] > p.n_features:
+            if sc is input_schema:
+                c0 = row[input_schema.col("column")]
+                if c0 < 0 or c0 + p.tensor_widths[row[H_OUT]] > p.n_features:
                     raise TrainingError(f"internal: input step {s} reads columns past the features")
                 continue
-            e0, count = row[K.C_IN_START], int(row[K.C_IN_COUNT])
+            e0, count = row[H_IN_START], int(row[H_IN_COUNT])
             if count < 1 or e0 < 0 or e0 + count > len(p.op_in) \
                     or not all(0 <= t < n_tensors for t in p.op_in[e0:e0 + count, 0]):
                 raise TrainingError(f"internal: step {s} of the plan reads a tensor that does not exist")
-            for col in (K.C_W, K.C_B, K.C_W2, K.C_W3):
+            for col in sc.weight_cols:
                 off = int(row[col])
                 if off >= 0 and off not in starts:
                     raise TrainingError(f"internal: step {s} of the plan uses weights outside the parameter arena")
-            a = int(row[K.C_AUX])
-            if a >= len(p.aux_entries):
-                raise TrainingError(f"internal: step {s} of the plan uses scratch outside its arena")
+            for col in sc.aux_cols:
+                if not 0 <= int(row[col]) < len(p.aux_entries):
+                    raise TrainingError(f"internal: step {s} of the plan uses scratch outside its arena")
 
     def _check_rows(self, n: int, what: str) -> None:
         if n > self.max_batch:
@@ -151,10 +159,11 @@ class Executor:
         """Room for any one tensor of a batch, and for a transposed W where Dense's backward
         transposes it (narrow layers; see kernels/dense.py)."""
         size = max(plan.tensor_widths) * self.max_batch
+        dense = registered_op("dense").schema.opcode
         for s in range(len(plan.ops)):
-            if plan.ops[s, K.C_OP] == K.OP_DENSE:
-                w_in = plan.tensor_widths[plan.op_in[plan.ops[s, K.C_IN_START], 0]]
-                w_out = plan.tensor_widths[plan.ops[s, K.C_OUT]]
+            if plan.ops[s, H_OP] == dense:
+                w_in = plan.tensor_widths[plan.op_in[plan.ops[s, H_IN_START], 0]]
+                w_out = plan.tensor_widths[plan.ops[s, H_OUT]]
                 if w_out <= TRANSPOSE_MAX_WIDTH:
                     size = max(size, w_in * w_out)
         return size
@@ -237,7 +246,7 @@ class Executor:
         rows = np.arange(len(X), dtype=np.int64)
         threads = self._engine_threads()
         predict_chunk(self.ops, p.opf, p.op_in, self.tens, p.out_tensor, p.logits_tensor, self.params,
-                      self.acts, self.aux, X, rows, min(batch_size or self.max_batch, self.max_batch),
+                      self.acts, self.aux, self.aux_off, X, rows, min(batch_size or self.max_batch, self.max_batch),
                       out, logits, self.rng, threads)
         return (out, logits) if return_logits else out
 
@@ -269,7 +278,7 @@ class Executor:
         cur, other = self._current, 1 - self._current
         done, status, swaps = train_chunk(self.ops, p.opf, p.op_in, self.tens, p.loss_code, p.loss_delta,
                                    p.out_tensor, p.logits_tensor, self._param_bufs[cur], self._param_bufs[other],
-                                   self.grads, self.acts, self.dacts, self.aux, self.scratch, ybuf,
+                                   self.grads, self.acts, self.dacts, self.aux, self.aux_off, self.scratch, ybuf,
                                    self._state_bufs[cur], self._state_bufs[other], self.segs, self.segf,
                                    self.has_reg, opt_code, opt_hp, self.step, float(clip_norm), float(clip_value),
                                    X, Y, order, int(start), int(batch_size), int(n_batches), lrs, losses,
@@ -331,11 +340,12 @@ class Executor:
         steps = tuple(sorted(steps))
         if steps == self._blas_steps:
             return
+        dense = registered_op("dense").schema
         for s in range(len(self.ops)):
-            if self.ops[s, K.C_OP] == K.OP_DENSE:
-                self.ops[s, K.C_BLAS] = int(s in steps)
+            if self.ops[s, H_OP] == dense.opcode:
+                self.ops[s, dense.col("blas")] = int(s in steps)
         if steps:   # BLAS's dx accumulates through scratch: room for one batch of the input
-            need = max(self.tens[self.plan.op_in[self.ops[s, K.C_IN_START], 0], 1] for s in steps) * self.max_batch
+            need = max(self.tens[self.plan.op_in[self.ops[s, H_IN_START], 0], 1] for s in steps) * self.max_batch
             if self.scratch.size < need:
                 self.scratch = np.zeros(need, self.dtype)
         self._blas_steps = steps
@@ -357,8 +367,8 @@ class Executor:
         self._check_targets(Y, n, "loss_and_gradients")
         rows = np.arange(n, dtype=np.int64)
         threads = self._engine_threads()
-        forward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.acts, self.aux, X, rows, n,
-                     training, self.rng, threads)
+        forward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.acts, self.aux, self.aux_off, X, rows,
+                     n, training, self.rng, threads)
         out = self.output_view(n)
         logits = self.acts[self.tens[p.logits_tensor, 0]:][: n * self.tens[p.logits_tensor, 1]].reshape(n, -1)
         g = self.dacts[self.tens[p.out_tensor, 0]:][: n * p.output_width].reshape(n, -1)
@@ -366,7 +376,7 @@ class Executor:
         if self.has_reg:
             loss += regularization(self.params, self.grads, self.segs, self.segf, False)
         backward_pass(self.ops, p.opf, p.op_in, self.tens, self.params, self.grads, self.acts, self.dacts,
-                      self.aux, self.scratch, n, training, threads)
+                      self.aux, self.aux_off, self.scratch, n, training, threads)
         if self.has_reg:
             regularization(self.params, self.grads, self.segs, self.segf, True)
         return float(loss)

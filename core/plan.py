@@ -11,7 +11,8 @@ import numpy as np
 
 from .errors import GraphError
 from .graph import Graph
-from .kernels import opcodes as K
+from .ops import n_float_cols, n_int_cols, op as registered_op, op_by_code
+from .ops.schema import H_IN_COUNT, H_IN_START, H_OP, H_OUT, H_SKIP_BWD, H_TRAIN_W
 from .losses import LOSSES
 
 
@@ -45,12 +46,12 @@ class WeightSlot:
 
 @dataclass
 class Plan:
-    ops: np.ndarray                 # int64 [steps, N_OP_COLS]; C_AUX holds an aux entry index
-    opf: np.ndarray                 # float64 [steps, N_OP_FCOLS]
+    ops: np.ndarray                 # int64 [steps, header + fields]: core/ops/schema.py
+    opf: np.ndarray                 # float64 [steps, float fields]
     op_in: np.ndarray               # int64 [entries, 3]: tensor, accumulate, needs gradient
     tensor_widths: list[int]
     tensor_nodes: list[str]
-    aux_entries: list[tuple[int, bool]]   # (size, per_sample)
+    aux_entries: list[tuple[int, bool]]   # (size, per_sample); ops' aux fields index this list
     weights: list[WeightSlot]
     n_params: int
     inputs: list[tuple[str, int, int]]    # (node_id, first column, width)
@@ -121,21 +122,43 @@ class PlanBuilder:
 
     def add_input(self, node_id: str, tensor: int, width: int) -> None:
         self.inputs.append((node_id, self._n_features, width))
-        self.add_op(K.OP_INPUT, [], tensor, w=self._n_features, node_id=node_id)
+        self.add_op("input", [], tensor, ints={"column": self._n_features}, node_id=node_id)
         self._n_features += width
 
-    def add_op(self, code, inputs, out, *, w=-1, b=-1, w2=-1, w3=-1, aux=-1, act=0, fa=0.0, fb=0.0,
+    def add_op(self, name: str, inputs, out, *, weights=None, aux=None, ints=None, floats=None,
                train_w=False, node_id="") -> int:
-        row = [0] * K.N_OP_COLS
-        row[K.C_OP], row[K.C_IN_START], row[K.C_IN_COUNT], row[K.C_OUT] = code, len(self.entries), len(inputs), out
-        row[K.C_W], row[K.C_B], row[K.C_W2], row[K.C_W3] = w, b, w2, w3
-        row[K.C_AUX], row[K.C_ACT], row[K.C_TRAIN_W] = aux, act, int(bool(train_w))
+        """Add one step of the op called `name` (core/ops/), its fields given by name:
+        weights {field: parameter offset} (a field left out is -1: absent), aux {field: size}
+        (an entry per slot, per sample or fixed as the schema declares), ints and floats
+        {field: value} (left out: 0). A name the op does not declare is refused."""
+        sc = registered_op(name).schema
+        weights, aux, ints, floats = weights or {}, aux or {}, ints or {}, floats or {}
+        for given, declared, what in ((weights, sc.weights, "weight"), (aux, [a.name for a in sc.aux], "aux"),
+                                      (ints, sc.ints, "int"), (floats, sc.floats, "float")):
+            unknown = set(given) - set(declared)
+            if unknown:
+                raise ValueError(f"op {name}: no {what} field {sorted(unknown)}; it declares {list(declared)}")
+        missing = [a.name for a in sc.aux if a.name not in aux]
+        if missing:
+            raise ValueError(f"op {name}: aux slots {missing} need a size")
+        row = [0] * n_int_cols()
+        row[H_OP], row[H_IN_START], row[H_IN_COUNT], row[H_OUT] = sc.opcode, len(self.entries), len(inputs), out
+        row[H_TRAIN_W] = int(bool(train_w))
+        for w in sc.weights:
+            row[sc.col(w)] = int(weights.get(w, -1))
+        for a in sc.aux:
+            row[sc.col(a.name)] = self.new_aux(aux[a.name], per_sample=a.per_sample)
+        for k, v in ints.items():
+            row[sc.col(k)] = int(v)
+        frow = [0.0] * n_float_cols()
+        for k, v in floats.items():
+            frow[sc.fcol(k)] = float(v)
         for t in inputs:
             self.entries.append([t, 0, 1])
-        if not inputs:   # keep C_IN_START valid for steps without inputs
+        if not inputs:   # keep the input start valid for steps without inputs
             self.entries.append([out, 0, 0])
         self.rows.append(row)
-        self.frows.append([float(fa), float(fb), 0.0])
+        self.frows.append(frow)
         self.step_nodes.append(node_id)
         return len(self.rows) - 1
 
@@ -187,8 +210,8 @@ def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = Non
         in_tensors = [node_tensor[e.source] for e in graph.input_edges(nid)]
         node_tensor[nid] = block.emit(b, nid, node.params, in_tensors, in_shapes)
 
-    ops = np.array(b.rows, dtype=np.int64).reshape(-1, K.N_OP_COLS)
-    opf = np.array(b.frows, dtype=np.float64).reshape(-1, K.N_OP_FCOLS)
+    ops = np.array(b.rows, dtype=np.int64).reshape(-1, n_int_cols())
+    opf = np.array(b.frows, dtype=np.float64).reshape(-1, n_float_cols())
     op_in = np.array(b.entries, dtype=np.int64).reshape(-1, 3)
     out_t = node_tensor[out_node]
     fused = graph.nodes[out_node].type == "Softmax" and loss in (
@@ -196,8 +219,8 @@ def compile_plan(graph: Graph, loss: str = "mse", loss_params: dict | None = Non
     logits_t = out_t
     if fused:
         step = b.step_nodes.index(out_node)
-        ops[step, K.C_SKIP_BWD] = 1
-        logits_t = int(op_in[ops[step, K.C_IN_START], 0])
+        ops[step, H_SKIP_BWD] = 1
+        logits_t = int(op_in[ops[step, H_IN_START], 0])
     if loss_spec.name in ("binary_crossentropy",) and b.widths[out_t] < 1:
         raise GraphError("binary cross-entropy needs an output", out_node)
     _mark_gradients(ops, op_in, b)
@@ -220,23 +243,24 @@ def _mark_gradients(ops: np.ndarray, op_in: np.ndarray, b: PlanBuilder) -> None:
     """
     n_t = len(b.widths)
     needs = np.ones(n_t, dtype=bool)
+    input_code = registered_op("input").schema.opcode
     for row in ops:
-        if row[K.C_OP] == K.OP_INPUT:
-            needs[row[K.C_OUT]] = False
+        if row[H_OP] == input_code:
+            needs[row[H_OUT]] = False
     # A tensor computed without weights from data only (e.g. Input → Flatten) needs no gradient;
     # forward order propagates "needs" from inputs that need it or from weights.
     for row in ops:
-        if row[K.C_OP] == K.OP_INPUT:
+        if row[H_OP] == input_code:
             continue
-        ins = op_in[row[K.C_IN_START]:row[K.C_IN_START] + row[K.C_IN_COUNT], 0]
-        has_weights = row[K.C_W] >= 0 or row[K.C_B] >= 0
-        needs[row[K.C_OUT]] = has_weights or bool(needs[ins].any())
+        ins = op_in[row[H_IN_START]:row[H_IN_START] + row[H_IN_COUNT], 0]
+        has_weights = any(row[c] >= 0 for c in op_by_code(row[H_OP]).schema.weight_cols)
+        needs[row[H_OUT]] = has_weights or bool(needs[ins].any())
     seen = np.zeros(n_t, dtype=bool)
     for s in range(len(ops) - 1, -1, -1):
         row = ops[s]
-        if row[K.C_OP] == K.OP_INPUT:
+        if row[H_OP] == input_code:
             continue
-        for e in range(row[K.C_IN_START], row[K.C_IN_START] + row[K.C_IN_COUNT]):
+        for e in range(row[H_IN_START], row[H_IN_START] + row[H_IN_COUNT]):
             t = op_in[e, 0]
             op_in[e, 2] = int(needs[t])
             op_in[e, 1] = int(seen[t])

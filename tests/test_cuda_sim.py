@@ -122,11 +122,13 @@ def test_cuda_executor_matches_cpu_on_simulator(kind, act, loss, loss_params, ou
 
 
 def test_unsupported_block_names_the_node():
-    # Every block runs on the device today; narrow SUPPORTED to check the guard for the next one.
-    code = ("from core.graph import Graph\nfrom core.plan import compile_plan\n"
-            "from core import cuda_backend\nfrom core.cuda_backend import CudaExecutor\n"
-            "from core.errors import TrainingError\nfrom core.kernels import opcodes as K\n"
-            "cuda_backend.SUPPORTED = cuda_backend.SUPPORTED - {K.OP_DROPOUT}\n"
+    # Every block runs on the device today; take Dropout's CUDA support away (as an op module
+    # saying CUDA = None does) to check the guard for the next one.
+    code = ("import dataclasses\nfrom core.graph import Graph\nfrom core.plan import compile_plan\n"
+            "from core.cuda_backend import CudaExecutor\nfrom core.ops import registry\n"
+            "from core.errors import TrainingError\nops = registry.ops()\n"
+            "ops['dropout'] = dataclasses.replace(ops['dropout'], cuda=None)\n"
+            "registry._by_code[ops['dropout'].schema.opcode] = ops['dropout']\n"
             "g = Graph(); i = g.add_node('Input', {'shape': [3]}).id; b = g.add_node('Dropout').id\n"
             "g.connect(i, b)\ntry:\n    CudaExecutor(compile_plan(g), 4)\nexcept TrainingError as e:\n    print(e)\n")
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1"}

@@ -21,7 +21,8 @@ from core.graph import Graph
 from core.plan import compile_plan
 from core.executor import Executor
 from core.cuda_backend import CudaExecutor
-from core.kernels import opcodes as K
+from core.ops import op, op_by_code
+from core.ops.schema import H_IN_START, H_OP, H_OUT
 
 # The simulator runs the uint64 hash on numpy scalars, which warn on its (intended) wrap-around.
 warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
@@ -100,13 +101,16 @@ def step(s, acts, aux, dacts=None):
     # (x, y, aux slot) of plan step s, or (dx, dy, aux slot) given the gradients.
     row = gpu.ops[s]
     arena = acts if dacts is None else dacts
-    xo, yo = gpu.tens[plan.op_in[row[K.C_IN_START], 0], 0], gpu.tens[row[K.C_OUT], 0]
-    return part(arena, xo), part(arena, yo), part(aux, row[K.C_AUX])
+    xo, yo = gpu.tens[plan.op_in[row[H_IN_START], 0], 0], gpu.tens[row[H_OUT], 0]
+    sc = op_by_code(row[H_OP]).schema
+    return part(arena, xo), part(arena, yo), part(aux, gpu.aux_off[row[sc.aux_cols[0]]])
 
 acts, aux = forward()
-codes = list(gpu.ops[:, K.C_OP])
-s_alpha, s_d1, s_d2 = codes.index(K.OP_ALPHADROPOUT), codes.index(K.OP_DROPOUT), codes.index(K.OP_DROPOUT) + 1
-s_rrelu, s_classic = codes.index(K.OP_RRELU), len(codes) - 1
+codes = list(gpu.ops[:, H_OP])
+OPCODE = {name: op(name).schema.opcode for name in ("alpha_dropout", "dropout", "rrelu")}
+s_alpha, s_d1 = codes.index(OPCODE["alpha_dropout"]), codes.index(OPCODE["dropout"])
+s_d2 = s_d1 + 1
+s_rrelu, s_classic = codes.index(OPCODE["rrelu"]), len(codes) - 1
 
 def keep_rate_ok(kept, rate):
     sigma = np.sqrt(rate * (1 - rate) / kept.size)

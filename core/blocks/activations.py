@@ -1,6 +1,6 @@
 """Activation blocks, one type per function so each has its own palette entry and tooltip.
 
-The element-wise ones share one engine step (``OP_ACT``) with a sub-code; PReLU (learned slopes),
+The element-wise ones share one op (core/ops/act.py) with the function's code; PReLU (learned slopes),
 RReLU (random slopes) and Softmax (a row operation) have steps of their own.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ class _Activation(Block):
         width = builder.tensor_width(inputs[0])
         out = builder.new_tensor(width, node_id)
         alpha = params[cls.alpha_param] if cls.alpha_param else 0.0
-        builder.add_op(K.OP_ACT, inputs, out, act=cls.act_code, fa=alpha, node_id=node_id)
+        builder.add_op("act", inputs, out, ints={"function": cls.act_code}, floats={"alpha": alpha},
+                       node_id=node_id)
         return out
 
 
@@ -28,7 +29,7 @@ def _simple(name, code, alpha: Param | None = None):
     attrs = {"type_name": name, "act_code": code,
              "params": ParamSet((alpha,) if alpha else ()),
              "alpha_param": alpha.name if alpha else None,
-             "key_params": (alpha.name,) if alpha else ()}
+             "key_params": (alpha.name,) if alpha else (), "icon": name}
     return type(name, (_Activation,), attrs)
 
 
@@ -54,6 +55,7 @@ class PReLU(Block):
 
     type_name = "PReLU"
     group = "Activations"
+    icon = "PReLU"
     has_weights = True
     params = ParamSet((
         Param("alpha_init", "float", 0.25, doc="Initial slope for x < 0.",
@@ -71,7 +73,7 @@ class PReLU(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         out = builder.new_tensor(builder.tensor_width(inputs[0]), node_id)
         w = builder.weight_offsets(node_id)
-        builder.add_op(K.OP_PRELU, inputs, out, w=w["alpha"], train_w=params["trainable"], node_id=node_id)
+        builder.add_op("prelu", inputs, out, weights=w, train_w=params["trainable"], node_id=node_id)
         return out
 
 
@@ -81,6 +83,7 @@ class RReLU(Block):
 
     type_name = "RReLU"
     group = "Activations"
+    icon = "RReLU"
     params = ParamSet((
         Param("lower", "float", 1.0 / 8.0, minimum=0.0, maximum=1.0, doc="Smallest random slope."),
         Param("upper", "float", 1.0 / 3.0, minimum=0.0, maximum=1.0, doc="Largest random slope."),
@@ -98,9 +101,8 @@ class RReLU(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         width = builder.tensor_width(inputs[0])
         out = builder.new_tensor(width, node_id)
-        aux = builder.new_aux(width, per_sample=True)
-        builder.add_op(K.OP_RRELU, inputs, out, aux=aux, fa=params["lower"], fb=params["upper"],
-                       node_id=node_id)
+        builder.add_op("rrelu", inputs, out, aux={"slopes": width},
+                       floats={"lower": params["lower"], "upper": params["upper"]}, node_id=node_id)
         return out
 
 
@@ -109,11 +111,12 @@ class Softmax(Block):
 
     type_name = "Softmax"
     group = "Activations"
+    icon = "Softmax"
 
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         out = builder.new_tensor(builder.tensor_width(inputs[0]), node_id)
-        builder.add_op(K.OP_SOFTMAX, inputs, out, node_id=node_id)
+        builder.add_op("softmax", inputs, out, node_id=node_id)
         return out
 
 

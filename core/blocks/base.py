@@ -43,6 +43,7 @@ class Block:
     params: ClassVar[ParamSet] = ParamSet(())
     key_params: ClassVar[tuple[str, ...]] = ()  # shown on the canvas node
     has_weights: ClassVar[bool] = False
+    icon: ClassVar[str] = ""            # glyph name in designer/icons.py GLYPHS ("" = the generic one)
 
     @classmethod
     def num_inputs(cls, params: dict[str, Any]) -> int:
@@ -60,7 +61,10 @@ class Block:
     @classmethod
     def emit(cls, builder, node_id: str, params: dict[str, Any], inputs: list[int],
              input_shapes: list[tuple[int, ...]]) -> int:
-        """Add this block's step(s) to ``builder`` (core.plan.PlanBuilder); return the output tensor."""
+        """Add this block's step(s) to ``builder`` (core.plan.PlanBuilder) by op name —
+        ``builder.add_op("dense", inputs, out, weights={...}, ints={...}, floats={...},
+        aux={...})``, fields as the op's schema (core/ops/) names them — and return the output
+        tensor."""
         raise NotImplementedError(cls.type_name)
 
     @classmethod

@@ -1,7 +1,6 @@
 """Dense (fully connected): y = x·W + b with W of shape [in, out] (Keras layout)."""
 from __future__ import annotations
 
-from ..kernels import opcodes as K
 from ..params import Param, ParamSet
 from .base import Block, WeightSpec, flat_features, initializer_params
 
@@ -20,6 +19,7 @@ class Dense(Block):
         Param("trainable", "bool", True, doc="Untick to freeze: the weights get no updates."),
     ))
     key_params = ("units",)
+    icon = "Dense"
 
     @classmethod
     def output_shape(cls, params, input_shapes):
@@ -48,6 +48,5 @@ class Dense(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         out = builder.new_tensor(params["units"], node_id)
         w = builder.weight_offsets(node_id)
-        builder.add_op(K.OP_DENSE, inputs, out, w=w["kernel"], b=w.get("bias", -1),
-                       train_w=params["trainable"], node_id=node_id)
+        builder.add_op("dense", inputs, out, weights=w, train_w=params["trainable"], node_id=node_id)
         return out

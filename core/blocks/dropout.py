@@ -1,7 +1,6 @@
 """Dropout and AlphaDropout: regularisation that is active in training only."""
 from __future__ import annotations
 
-from ..kernels import opcodes as K
 from ..params import Param, ParamSet
 from .base import Block
 
@@ -15,6 +14,7 @@ class Dropout(Block):
 
     type_name = "Dropout"
     group = "Regularization"
+    icon = "Dropout"
     params = ParamSet((
         Param("rate", "float", 0.2, minimum=0.0, maximum=0.99, doc="Fraction of units dropped."),
         Param("inverted", "bool", True, doc="Scale during training (modern) rather than at inference."),
@@ -25,9 +25,8 @@ class Dropout(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         n = builder.tensor_width(inputs[0])
         out = builder.new_tensor(n, node_id)
-        aux = builder.new_aux(n, per_sample=True)   # the mask, already scaled
-        builder.add_op(K.OP_DROPOUT, inputs, out, aux=aux, fa=params["rate"],
-                       act=1 if params["inverted"] else 0, node_id=node_id)
+        builder.add_op("dropout", inputs, out, aux={"mask": n}, floats={"rate": params["rate"]},
+                       ints={"inverted": params["inverted"]}, node_id=node_id)
         return out
 
 
@@ -37,6 +36,7 @@ class AlphaDropout(Block):
 
     type_name = "AlphaDropout"
     group = "Regularization"
+    icon = "AlphaDropout"
     params = ParamSet((Param("rate", "float", 0.1, minimum=0.0, maximum=0.99, doc="Fraction of units dropped."),))
     key_params = ("rate",)
 
@@ -44,8 +44,8 @@ class AlphaDropout(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         n = builder.tensor_width(inputs[0])
         out = builder.new_tensor(n, node_id)
-        aux = builder.new_aux(n, per_sample=True)   # ∂y/∂x: a where kept, 0 where dropped
-        builder.add_op(K.OP_ALPHADROPOUT, inputs, out, aux=aux, fa=params["rate"], node_id=node_id)
+        builder.add_op("alpha_dropout", inputs, out, aux={"dydx": n}, floats={"rate": params["rate"]},
+                       node_id=node_id)
         return out
 
 

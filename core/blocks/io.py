@@ -12,6 +12,7 @@ class Input(Block):
 
     type_name = "Input"
     group = "Input/Output"
+    icon = "Input"
     params = ParamSet((Param("shape", "shape", (2,), doc="Shape of one sample, e.g. [64] or [8, 8]."),))
     key_params = ("shape",)
 
@@ -36,6 +37,7 @@ class Flatten(Block):
 
     type_name = "Flatten"
     group = "Layers"
+    icon = "Flatten"
 
     @classmethod
     def output_shape(cls, params, input_shapes):

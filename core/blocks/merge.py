@@ -1,7 +1,6 @@
 """Add and Concat: merges for skip and residual connections."""
 from __future__ import annotations
 
-from ..kernels import opcodes as K
 from ..params import Param, ParamSet
 from .base import Block, flat_features
 
@@ -13,6 +12,7 @@ class Add(Block):
 
     type_name = "Add"
     group = "Merge"
+    icon = "Add"
     params = ParamSet((_NUM_INPUTS,))
 
     @classmethod
@@ -31,7 +31,7 @@ class Add(Block):
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         out = builder.new_tensor(builder.tensor_width(inputs[0]), node_id)
-        builder.add_op(K.OP_ADD, inputs, out, node_id=node_id)
+        builder.add_op("add", inputs, out, node_id=node_id)
         return out
 
 
@@ -40,6 +40,7 @@ class Concat(Block):
 
     type_name = "Concat"
     group = "Merge"
+    icon = "Concat"
     params = ParamSet((_NUM_INPUTS,))
 
     @classmethod
@@ -54,7 +55,7 @@ class Concat(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         width = sum(builder.tensor_width(t) for t in inputs)
         out = builder.new_tensor(width, node_id)
-        builder.add_op(K.OP_CONCAT, inputs, out, node_id=node_id)
+        builder.add_op("concat", inputs, out, node_id=node_id)
         return out
 
 

@@ -7,7 +7,6 @@ training, moving statistics in inference.
 """
 from __future__ import annotations
 
-from ..kernels import opcodes as K
 from ..params import Param, ParamSet
 from .base import Block, WeightSpec, flat_features
 
@@ -27,6 +26,7 @@ class BatchNorm(Block):
         Param("trainable", "bool", True, doc="Untick to freeze γ and β."),
     ))
     key_params = ("momentum",)
+    icon = "BatchNorm"
 
     @classmethod
     def output_shape(cls, params, input_shapes):
@@ -51,12 +51,10 @@ class BatchNorm(Block):
         n = builder.tensor_width(inputs[0])
         out = builder.new_tensor(n, node_id)
         w = builder.weight_offsets(node_id)
-        aux = builder.new_aux(n, per_sample=True)   # x̂ of the batch
-        builder.new_aux(4 * n)                      # mean, 1/σ, Σdy, Σdy·x̂ right after x̂
-        builder.add_op(K.OP_BATCHNORM, inputs, out, w=w.get("gamma", -1), b=w.get("beta", -1),
-                       w2=w["moving_mean"], w3=w["moving_variance"], aux=aux,
-                       fa=params["epsilon"], fb=params["momentum"], train_w=params["trainable"],
-                       node_id=node_id)
+        builder.add_op("batchnorm", inputs, out, weights=w,
+                       aux={"xhat": n, "stats": 4 * n},   # x̂ per sample; mean, 1/σ, Σdy, Σdy·x̂
+                       floats={"epsilon": params["epsilon"], "momentum": params["momentum"]},
+                       train_w=params["trainable"], node_id=node_id)
         return out
 
 
@@ -66,6 +64,7 @@ class LayerNorm(Block):
 
     type_name = "LayerNorm"
     group = "Normalization"
+    icon = "LayerNorm"
     has_weights = True
     params = ParamSet((
         Param("epsilon", "float", 1e-3, minimum=0.0, min_exclusive=True,
@@ -90,10 +89,8 @@ class LayerNorm(Block):
         n = builder.tensor_width(inputs[0])
         out = builder.new_tensor(n, node_id)
         w = builder.weight_offsets(node_id)
-        aux = builder.new_aux(n, per_sample=True)   # x̂
-        builder.new_aux(1, per_sample=True)         # 1/σ per sample, right after x̂
-        builder.add_op(K.OP_LAYERNORM, inputs, out, w=w["gamma"], b=w["beta"], aux=aux,
-                       fa=params["epsilon"], train_w=params["trainable"], node_id=node_id)
+        builder.add_op("layernorm", inputs, out, weights=w, aux={"xhat": n, "invstd": 1},
+                       floats={"epsilon": params["epsilon"]}, train_w=params["trainable"], node_id=node_id)
         return out
 
 

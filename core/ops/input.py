@@ -1,0 +1,48 @@
+"""Input: gather the batch's rows of the data columns [column, column + width) into a tensor."""
+from numba import njit
+
+from ..kernels.config import JIT_INLINE
+from .schema import H_OUT, CudaSupport, OpSchema
+
+SCHEMA = OpSchema("input", 0, ints=("column",), doc="Copies X[rows, column:column + width].")
+COLUMN = SCHEMA.col("column")
+
+
+@njit(**JIT_INLINE)
+def forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    ot = ops[s, H_OUT]
+    yo, ow = tens[ot, 0], tens[ot, 1]
+    c0 = ops[s, COLUMN]
+    for i in range(n):
+        r = rows[i]
+        yr = yo + i * ow
+        for j in range(ow):
+            acts[yr + j] = X[r, c0 + j]
+
+
+@njit(**JIT_INLINE)
+def backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training, threads):
+    pass    # data needs no gradient
+
+
+def _cuda_forward(ex, s, row, n, P, A, d_X, d_rows, start):
+    oo, ow = ex.tens[row[H_OUT]]
+    g, b = ex.grid2(n, ow)
+    ex.ck.gather_rows[g, b](d_X, d_rows, start, row[COLUMN], A, oo, n, ow)
+
+
+def _cuda_backward(ex, s, row, n, P, G, A, D):
+    pass
+
+
+CUDA = CudaSupport(_cuda_forward, _cuda_backward)
+
+def to_onnx(b, op, ins, out, opset):
+    """ins[0] is the graph's (scaled) flat input: this Input's columns of it (all: Identity)."""
+    col, width = op.int("column"), op.plan.tensor_widths[op.output]
+    if col == 0 and width == op.plan.n_features:
+        return b.node("Identity", ins, out)
+    st = b.init(f"{op.node_id}/starts", [col], "int64")
+    en = b.init(f"{op.node_id}/ends", [col + width], "int64")
+    ax = b.init(f"{op.node_id}/axes", [1], "int64")
+    return b.node("Slice", [ins[0], st, en, ax], out)
