@@ -6,6 +6,9 @@ balanced classes (counts differ by at most one). `DATASET_PARAMS` declares each 
 
 Targets in a `Dataset`: integer labels (n,) for "binary"/"multiclass", floats (n, k) for
 "regression". `prepare` turns them into what the engine trains on (all float, 2-D).
+
+Images and sequences (core/sequence_data.py) keep X 2-D too, (n, prod(sample_shape)) row-major and
+channels-last; `Dataset.sample_shape` says how to read a row: (H, W, C) or (T, F).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import numpy as np
 
 from .errors import DataError
 from .params import Param, ParamSet
+from .sequence_data import SHAPED_DATASET_PARAMS, SHAPED_DATASETS
 
 TASKS = ("binary", "multiclass", "regression")
 SCALINGS = ("standard", "minmax", "none")
@@ -25,7 +29,11 @@ UNSCALED_WARN = 1e6                          # unscaled features above this: war
 
 @dataclass
 class Dataset:
-    """Features X (n, d) float64, targets y, and names for display."""
+    """Features X (n, d) float64, targets y, and names for display.
+
+    sample_shape: the shape of one sample, channels-last ((H, W, C) images, (T, F) sequences), whose
+    product is d; None for flat (d,) samples. X stays 2-D either way (rows are row-major samples).
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -34,6 +42,7 @@ class Dataset:
     class_names: list[str] | None = None
     name: str = ""
     warnings: list[str] = field(default_factory=list)   # what loading noticed (rows dropped, ID-like columns)
+    sample_shape: tuple[int, ...] | None = None
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -48,6 +57,12 @@ class Dataset:
         if len(self.feature_names) != self.X.shape[1]:
             raise DataError(f"Data set {self.name!r}: {self.X.shape[1]} features but "
                             f"{len(self.feature_names)} feature names")
+        self.sample_shape = _sample_shape(self.sample_shape, self.X.shape[1], self.name)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape an Input block takes for this data: sample_shape, else (features,)."""
+        return self.sample_shape or (self.X.shape[1],)
 
     @property
     def n_classes(self) -> int:
@@ -55,6 +70,18 @@ class Dataset:
         if self.task == "regression":
             return 0
         return len(self.class_names) if self.class_names else int(self.y.max(initial=0)) + 1
+
+
+def _sample_shape(shape, width: int, where: str) -> tuple[int, ...] | None:
+    """shape as a tuple of positive ints whose product is width (None stays None)."""
+    if shape is None:
+        return None
+    shape = tuple(shape)
+    if (not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in shape)
+            or int(np.prod(shape)) != width):
+        raise DataError(f"Data set {where!r}: sample_shape must be positive sizes whose product is the "
+                        f"{width} features of a row. Received: {shape}")
+    return tuple(int(s) for s in shape)
 
 
 def _int_labels(y: np.ndarray, where: str = "") -> np.ndarray:
@@ -166,6 +193,7 @@ breast_cancer = _bundled("breast_cancer", "binary")
 
 DATASETS: dict[str, Callable[..., Dataset]] = {
     f.__name__: f for f in (xor, circles, moons, spirals, blobs, sine, digits, iris, wine, breast_cancer)}
+DATASETS.update(SHAPED_DATASETS)    # digits_images, sine_forecast, recall_first
 
 _N = Param("n", "int", 200, minimum=4, maximum=1_000_000, doc="Number of samples.")
 
@@ -186,6 +214,7 @@ DATASET_PARAMS: dict[str, list[Param]] = {
               Param("std", "float", 1.0, minimum=0.0, min_exclusive=True, maximum=100.0, doc="Std of each blob.")],
     "sine": [_N, _noise(0.1)],
     "digits": [], "iris": [], "wine": [], "breast_cancer": [],
+    **SHAPED_DATASET_PARAMS,
 }
 
 
@@ -266,6 +295,12 @@ class Scaler:
 
     standard: offset = mean, scale = std (population); minmax: offset = min, scale = max − min
     (maps the training range to [0, 1]); none: identity. A constant feature gets scale 1.
+
+    Images and sequences (fit with a `sample_shape` of rank ≥ 2) are scaled per channel, the last
+    axis, with statistics over every position, as a Keras Normalization layer on the last axis: a
+    pixel that is rarely inked or a cue that appears at one time step keeps its meaning instead of
+    being blown up or erased column by column. offset and scale are still stored per column (the
+    channel's value repeated), so transform, export and saved scalers work unchanged.
     """
 
     kind: str = "standard"
@@ -276,8 +311,20 @@ class Scaler:
         if self.kind not in SCALINGS:
             raise DataError(f"Scaler kind must be one of {', '.join(SCALINGS)}. Received: {self.kind!r}")
 
-    def fit(self, X) -> "Scaler":
+    def fit(self, X, sample_shape: tuple[int, ...] | None = None) -> "Scaler":
         X = np.asarray(X, dtype=np.float64)
+        if sample_shape is not None and len(sample_shape) >= 2 and X.ndim == 2 and X.shape[1] > 0:
+            channels = int(sample_shape[-1])
+            if X.shape[1] % channels:
+                raise DataError(f"Scaler: {X.shape[1]} features are not a whole number of samples "
+                                f"of shape {tuple(sample_shape)}")
+            self._fit_columns(X.reshape(-1, channels))        # a view: positions become rows
+            reps = X.shape[1] // channels
+            self.offset, self.scale = np.tile(self.offset, reps), np.tile(self.scale, reps)
+            return self
+        return self._fit_columns(X)
+
+    def _fit_columns(self, X: np.ndarray) -> "Scaler":
         if self.kind == "standard":
             self.offset, self.scale = X.mean(axis=0), X.std(axis=0)
         elif self.kind == "minmax":
@@ -345,6 +392,7 @@ class PreparedData:
     class_names: list[str] | None = None
     name: str = ""
     warnings: list[str] = field(default_factory=list)   # the Dataset's, for the CLI and the GUI
+    sample_shape: tuple[int, ...] | None = None           # the Dataset's: (H, W, C), (T, F) or None
 
 
 def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: str = "standard",
@@ -352,13 +400,14 @@ def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: s
     """Split (stratified for classification), fit the scaler on train, scale all parts, shape y.
 
     Targets: regression (n, k) floats; binary (n, 1) of 0./1.; multiclass (n, 1) float labels
-    (sparse; `one_hot(y, n_classes)` gives (n, n_classes)).
+    (sparse; `one_hot(y, n_classes)` gives (n, n_classes)). Images and sequences are scaled per
+    channel (see `Scaler`).
     """
     classify = dataset.task != "regression"
     if dataset.task == "binary" and np.any((dataset.y != 0) & (dataset.y != 1)):
         raise DataError(f"Data set {dataset.name!r} is binary and expects labels 0 and 1")
     parts = train_val_test_split(dataset.X, dataset.y, val=val, test=test, stratify=classify, seed=seed)
-    scaler = Scaler(scaling).fit(parts["train"][0])
+    scaler = Scaler(scaling).fit(parts["train"][0], dataset.sample_shape)
     out = {}
     for key, part in parts.items():
         X, y = part if part is not None else (None, None)
@@ -374,7 +423,7 @@ def prepare(dataset: Dataset, *, val: float = 0.2, test: float = 0.0, scaling: s
                         "is 'none'; values this large make training unstable (choose standard scaling)")
     return PreparedData(**out, scaler=scaler, task=dataset.task, n_classes=dataset.n_classes,
                         feature_names=list(dataset.feature_names), class_names=dataset.class_names,
-                        name=dataset.name, warnings=warnings)
+                        name=dataset.name, warnings=warnings, sample_shape=dataset.sample_shape)
 
 
 def _check_scaled(X: np.ndarray, part: str, scaling: str, dataset: Dataset) -> None:
