@@ -71,12 +71,18 @@ def conv2d_macs(n, oh, ow, kh, kw, c_in, filters):
 # backward split im2col together with their products, on PARALLEL_MIN_MACS.
 IM2COL_PARALLEL_MIN = 1 << 18
 
+# im2col copies a run of at least this many elements as a slice (numba emits a memcpy: 2-3×
+# faster than an element loop for C_in = 16), shorter ones (C_in = 1: runs of 3) with a loop,
+# where the slice's set-up cost dominated (measured, bench/conv_kernels.py shapes).
+SLICE_MIN = 32
+
 @njit(**JIT_INLINE)
 def _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols, off):
     """cols[off + (r·ow + q)·K + (i·kw + j)·c_in + c] = x[s, ((r·sh − pt + i)·w_in + q·sw − pl + j)·c_in + c],
     zero where the window leaves the image. For a fixed (r, q, i) the valid j form one run that
     is contiguous in x, so it is copied as one span of (j1 − j0)·c_in elements."""
     span = kw * c_in
+    xs = x[s]
     p = off
     for r in range(oh):
         h0 = r * sh - pt
@@ -87,17 +93,21 @@ def _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols,
             for i in range(kh):
                 h = h0 + i
                 if h < 0 or h >= h_in or j1 <= j0:
-                    for e in range(span):
-                        cols[p + e] = 0.0
+                    for e in range(p, p + span):
+                        cols[e] = 0.0
                 else:
-                    for e in range(j0 * c_in):
-                        cols[p + e] = 0.0
+                    a, b = p + j0 * c_in, p + j1 * c_in
+                    for e in range(p, a):
+                        cols[e] = 0.0
                     src = (h * w_in + w0 + j0) * c_in
-                    dst = p + j0 * c_in
-                    for e in range((j1 - j0) * c_in):
-                        cols[dst + e] = x[s, src + e]
-                    for e in range(j1 * c_in, span):
-                        cols[p + e] = 0.0
+                    if b - a >= SLICE_MIN:
+                        cols[a:b] = xs[src:src + b - a]
+                    else:
+                        d = src - a
+                        for e in range(a, b):
+                            cols[e] = xs[d + e]
+                    for e in range(b, p + span):
+                        cols[e] = 0.0
                 p += span
 
 
@@ -105,9 +115,9 @@ def _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols,
 def _col2im_sample(dcols, off, dx, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, acc):
     """dx[s] (+)= the scatter-add of one sample's ∂L/∂cols back onto the image (im2col's
     adjoint): overlapping windows add up."""
+    ds = dx[s]
     if not acc:
-        for e in range(h_in * w_in * c_in):
-            dx[s, e] = 0.0
+        ds[:] = 0.0
     span = kw * c_in
     p = off
     for r in range(oh):
@@ -122,7 +132,7 @@ def _col2im_sample(dcols, off, dx, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, 
                     dst = (h * w_in + w0 + j0) * c_in
                     src = p + j0 * c_in
                     for e in range((j1 - j0) * c_in):
-                        dx[s, dst + e] += dcols[src + e]
+                        ds[dst + e] += dcols[src + e]
                 p += span
 
 
