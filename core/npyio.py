@@ -8,8 +8,9 @@ import os
 
 import numpy as np
 
+from .csvcheck import _numeric_target, _resolve_task, _text_target
 from .data import Dataset
-from .dataio import F32_MAX, _numeric_target, _text_target, _resolve_task, MISSING_CHOICES
+from .dataio import F32_MAX, MISSING_CHOICES
 from .errors import DataError
 from .fileguard import require_regular_file
 from .npyheader import npy_info, open_npz, read_npz_entry
