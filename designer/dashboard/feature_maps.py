@@ -18,12 +18,13 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSpinBox, QStackedWidget, QVBoxLayout, QWidget
 
 from core.events import TrainBegin
 from core.feature_maps import FeatureMaps
 
-from .base import Panel, compact_combo, layout_widget, theme_colors
+from .base import Panel, compact_combo, layout_widget, shrinkable, theme_colors
 
 # block types whose feature maps the panel shows
 CONV_TYPES = ("Conv2D",)
@@ -31,6 +32,12 @@ ACTIVATION_CMAP = "viridis"      # sequential: dark = low, bright = high
 FILTER_CMAP = "CET-D1"           # diverging: blue < 0 < red, white at zero
 MEAN_INPUTS = -1                 # the filter-input combo's "mean over input channels"
 KEEP_SAMPLES = 8                 # payloads kept, most recent samples
+
+
+def _tile_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(7.0)
+    return font
 
 
 def tile_columns(n: int, width: float, height: float, aspect: float = 1.0, label: float = 14.0) -> int:
@@ -56,6 +63,7 @@ class TileGrid:
         self.cmap = pg.colormap.get(cmap)
         _, fg = theme_colors()
         self.title = glw.ci.addLabel("", row=0, col=0, colspan=2, size="9pt", color=fg.name())
+        shrinkable(self.title)
         self.tiles_layout = glw.ci.addLayout(row=1, col=0)
         self.tiles_layout.setContentsMargins(0, 0, 0, 0)
         self.tiles_layout.setSpacing(2)
@@ -64,7 +72,8 @@ class TileGrid:
         self.images: list[pg.ImageItem] = []
         self.labels: list[pg.LabelItem] = []
         self.views: list[pg.ViewBox] = []
-        self.texts: list[str] = []
+        self.texts: list[str] = []          # the tiles' full titles ("channel 3")
+        self.shown_texts: list[str] = []    # what they show (the number alone where that does not fit)
         self.aspect = 1.0
         self.cols = 0
 
@@ -74,17 +83,31 @@ class TileGrid:
         if len(maps) != len(self.images) or aspect != self.aspect:
             self._build(len(maps), aspect)
         if texts != self.texts:
-            fg = theme_colors()[1].name()
-            for label, text in zip(self.labels, texts):
-                label.setText(text, size="7pt", color=fg)
             self.texts = list(texts)
+            self.shown_texts = []
+            self._label()
         for img, m in zip(self.images, maps):
             img.setImage(np.asarray(m, np.float64), autoLevels=False, levels=levels)
         self.bar.setLevels(levels)
 
+    def _label(self) -> None:
+        """Title the tiles "channel 3" where that fits the tile's width, else "3"."""
+        if not self.texts:
+            return
+        width = (self.glw.width() - 60) / max(self.cols, 1)
+        metrics = QFontMetrics(_tile_font())
+        fits = max(metrics.horizontalAdvance(t) for t in self.texts) + 6 <= width
+        texts = self.texts if fits else [t.rsplit(" ", 1)[-1] for t in self.texts]
+        if texts != self.shown_texts:
+            fg = theme_colors()[1].name()
+            for label, text in zip(self.labels, texts):
+                label.setText(text, size="7pt", color=fg)
+            self.shown_texts = texts
+
     def _build(self, n: int, aspect: float) -> None:
         self.tiles_layout.clear()
         self.images, self.labels, self.views, self.texts = [], [], [], []
+        self.shown_texts = []
         self.aspect = aspect
         self.cols = 0
         for _ in range(n):
@@ -93,6 +116,7 @@ class TileGrid:
             vb.setMenuEnabled(False)
             vb.addItem(img)
             label = pg.LabelItem("", size="7pt")
+            shrinkable(label)        # a title must not widen its tile: 8 tiles abreast fit 430 px
             self.images.append(img)
             self.views.append(vb)
             self.labels.append(label)
@@ -107,6 +131,7 @@ class TileGrid:
         size = self.glw.size()
         cols = tile_columns(n, max(size.width() - 60, 1), max(size.height() - 24, 1), self.aspect)
         if cols == self.cols:
+            self._label()           # the same columns, perhaps wider or narrower ones
             return
         self.cols = cols
         lay = self.tiles_layout
@@ -122,10 +147,12 @@ class TileGrid:
             lay.layout.setRowStretchFactor(2 * r + 1, 1)
         for c in range(cols):
             lay.layout.setColumnStretchFactor(c, 1)
+        self._label()
 
     def clear(self) -> None:
         self.tiles_layout.clear()
         self.images, self.labels, self.views, self.texts = [], [], [], []
+        self.shown_texts = []
         self.cols = 0
         self.title.setText("")
 
@@ -172,6 +199,7 @@ class FeatureMapPanel(Panel):
         self.maps: dict[int, FeatureMaps] = {}      # sample index → its latest payload
         self.conv_layers: list[str] | None = None   # from the run's info; None before any run
         self.n_val = 0
+        self.user_chose = False     # the user picked a sample: wait for it rather than follow the payloads
         self._retranslate()
         self._show_state()
 
@@ -234,6 +262,7 @@ class FeatureMapPanel(Panel):
         self.input_box.setVisible(c_in > 1)       # one input channel: the mean is that channel
 
     def _sample_changed(self, index: int) -> None:
+        self.user_chose = True
         if index not in self.maps:
             self.sampleRequested.emit(index)
         self._layer_changed()
@@ -250,6 +279,7 @@ class FeatureMapPanel(Panel):
     def reset(self, info) -> None:
         super().reset(info)
         self.maps = {}
+        self.user_chose = False
         self.conv_layers = [nid for nid, typ, _count, _tr in info.weight_layers if typ in CONV_TYPES]
         self._set_layers(self.conv_layers)
         self.activation_grid.clear()
@@ -267,6 +297,11 @@ class FeatureMapPanel(Panel):
                 self.maps.pop(next(iter(self.maps)))
             if ev.sample_index > self.sample_box.maximum() and not self.n_val:
                 self.sample_box.setMaximum(ev.sample_index)      # fed without a TrainBegin
+            if self.current() is None and not self.user_chose:
+                # Nothing asked for yet: show the sample the engine chose (no request goes out).
+                self.sample_box.blockSignals(True)
+                self.sample_box.setValue(ev.sample_index)
+                self.sample_box.blockSignals(False)
             if ev.sample_index == self.sample_box.value():
                 self._set_layers(ev.layer_ids)
             self.dirty = True
@@ -326,7 +361,9 @@ class FeatureMapPanel(Panel):
 
     def apply_theme(self) -> None:
         super().apply_theme()
-        self.activation_grid.texts = self.filter_grid.texts = []    # re-colour the tile titles
+        self.activation_grid.shown_texts = self.filter_grid.shown_texts = []    # re-colour the tile titles
+        self.activation_grid._label()
+        self.filter_grid._label()
         self.dirty = True
 
     def csv_table(self):

@@ -69,8 +69,8 @@ def test_one_tile_per_channel_and_per_filter_showing_the_payloads_slices(panel):
         np.testing.assert_array_equal(image, acts[:, :, c])          # (H, W): row 0 is the top row
     for f, image in enumerate(shown(panel.filter_grid)):
         np.testing.assert_array_equal(image, kernel[:, :, 0, f])
-    assert panel.activation_grid.texts == [f"channel {c}" for c in range(4)]
-    assert panel.filter_grid.texts == [f"filter {f}" for f in range(4)]
+    assert panel.activation_grid.shown_texts == [f"channel {c}" for c in range(4)]
+    assert panel.filter_grid.shown_texts == [f"filter {f}" for f in range(4)]
     # Activations: one sequential scale shared by the layer's channels; filters: a diverging one
     # centred on zero, so a weight's sign is its colour.
     assert panel.activation_grid.cmap.name == "viridis" and panel.filter_grid.cmap.name == "CET-D1"
@@ -127,6 +127,18 @@ def test_the_sample_chooser_shows_that_samples_maps_or_asks_for_them(panel, qtbo
         panel.sample_box.setValue(7)
     assert asked.args == [7]
     assert panel.empty_text() == "Waiting for the feature maps of sample 7…"
+    panel.handle(payload(2, seed=3))          # not the one asked for: the panel keeps waiting
+    panel.refresh()
+    assert panel.sample_box.value() == 7 and panel.empty_text() == "Waiting for the feature maps of sample 7…"
+
+
+def test_before_the_user_chooses_a_sample_the_panel_shows_the_one_sent(panel, qtbot):
+    fm = payload(5)
+    with qtbot.assertNotEmitted(panel.sampleRequested):
+        panel.handle(fm)
+        panel.refresh()
+    assert panel.sample_box.value() == 5 and panel.empty_text() is None
+    np.testing.assert_array_equal(panel.activation_grid.images[0].image, fm.activations["conv1"][:, :, 0])
 
 
 def test_empty_states(panel):
@@ -163,6 +175,16 @@ def test_the_payload_contract_is_checked_with_the_layer_named():
         FeatureMaps(["c1"], {"c1": rng.random((6, 6, 5))}, {"c1": rng.random((3, 3, 1, 4))}, 0)
     with pytest.raises(ValueError, match=r"filters has no entry for layer 'c1'"):
         FeatureMaps(["c1"], {"c1": rng.random((6, 6, 4))}, {}, 0)
+
+
+def test_crowded_tiles_are_titled_by_their_number_alone(panel, qtbot):
+    rng = np.random.default_rng(0)
+    panel.handle(FeatureMaps(["c"], {"c": rng.random((4, 4, 32))}, {"c": rng.normal(size=(3, 3, 1, 32))}, 0))
+    panel.refresh()
+    assert panel.activation_grid.shown_texts == [str(c) for c in range(32)]     # 8 abreast in 430 px
+    assert panel.activation_grid.texts[31] == "channel 31"
+    panel.resize(1500, 900)
+    qtbot.waitUntil(lambda: panel.activation_grid.shown_texts[:1] == ["channel 0"], timeout=3000)
 
 
 def test_tile_columns_make_the_tiles_largest():
