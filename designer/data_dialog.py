@@ -30,6 +30,7 @@ from core.params import ParamSet
 from core.settings import DATA_PARAMS, validate_data
 
 from .commands import SetSetting
+from .csv_options import CsvOptionsBar, select_data
 from .csv_preview import PreviewModel
 from .i18n.messages import translate_reason
 from .param_form import ParamForm
@@ -37,11 +38,7 @@ from .param_form import ParamForm
 PREVIEW_ROWS = 50
 ROLES = ("feature", "target", "ignore")
 SOURCES = ("builtin", "csv", "npz")
-DELIMITERS = (None, ",", ";", "\t", "|", " ")
-HEADERS = (None, True, False)
 MISSING = ("error", "drop", "mean")
-DECIMALS = (".", ",")
-ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")     # the combo is editable: any codec name
 TASKS = (None, "classification", "binary", "multiclass", "regression")
 
 
@@ -174,46 +171,14 @@ class DataDialog(QDialog):
         self.csv_box = QWidget(page)
         cbox = QVBoxLayout(self.csv_box)
         cbox.setContentsMargins(0, 0, 0, 0)
-        opts = QHBoxLayout()
-        self.delimiter_combo = QComboBox(self.csv_box)
-        for value, text in zip(DELIMITERS, (self.tr("Detect"), self.tr("Comma ,"), self.tr("Semicolon ;"),
-                                            self.tr("Tab"), self.tr("Pipe |"), self.tr("Space"))):
-            self.delimiter_combo.addItem(text, value)
-        self.header_combo = QComboBox(self.csv_box)
-        for value, text in zip(HEADERS, (self.tr("Detect"), self.tr("First row holds names"),
-                                         self.tr("No header row"))):
-            self.header_combo.addItem(text, value)
-        self.decimal_combo = QComboBox(self.csv_box)
-        self.decimal_combo.setObjectName("dataDecimal")
-        for value, text in zip(DECIMALS, (self.tr("Point 1.5"), self.tr("Comma 1,5"))):
-            self.decimal_combo.addItem(text, value)
-        self.decimal_combo.setToolTip(self.tr("The decimal mark of the numbers; with a comma, the "
-                                              "delimiter is a semicolon or a tab"))
-        self.encoding_combo = QComboBox(self.csv_box)
-        self.encoding_combo.setObjectName("dataEncoding")
-        self.encoding_combo.setEditable(True)
-        for value in ENCODINGS:
-            self.encoding_combo.addItem(value, value)
-        self.encoding_combo.setToolTip(self.tr("The file's text encoding, e.g. cp1252 for many Windows "
-                                               "exports (any Python codec name can be typed)"))
-        self.delimiter_combo.activated.connect(lambda _i: self.resniff())
-        self.header_combo.activated.connect(lambda _i: self.resniff())
-        self.decimal_combo.activated.connect(lambda _i: self.resniff())
-        self.encoding_combo.activated.connect(lambda _i: self.resniff())
-        self.encoding_combo.lineEdit().editingFinished.connect(self.resniff)
-        opts.addWidget(QLabel(self.tr("Delimiter"), self.csv_box))
-        opts.addWidget(self.delimiter_combo)
-        opts.addSpacing(12)
-        opts.addWidget(QLabel(self.tr("Header"), self.csv_box))
-        opts.addWidget(self.header_combo)
-        opts.addSpacing(12)
-        opts.addWidget(QLabel(self.tr("Decimal mark"), self.csv_box))
-        opts.addWidget(self.decimal_combo)
-        opts.addSpacing(12)
-        opts.addWidget(QLabel(self.tr("Encoding"), self.csv_box))
-        opts.addWidget(self.encoding_combo)
-        opts.addStretch(1)
-        cbox.addLayout(opts)
+        self.csv_options = CsvOptionsBar(self.csv_box)
+        self.csv_options.changed.connect(lambda: self.resniff())
+        # the option combos by their old names (the tests and the code below reach them here)
+        self.delimiter_combo = self.csv_options.delimiter_combo
+        self.header_combo = self.csv_options.header_combo
+        self.decimal_combo = self.csv_options.decimal_combo
+        self.encoding_combo = self.csv_options.encoding_combo
+        cbox.addWidget(self.csv_options)
         split = QSplitter(Qt.Horizontal, self.csv_box)
         self.preview_model = PreviewModel(self)
         self.preview = QTableView(split)
@@ -282,10 +247,7 @@ class DataDialog(QDialog):
         self._select(self.name_combo, name)
         self._dataset_changed(name, d.get("params", {}) if d.get("source") == "builtin" else None)
         opts = d.get("options") or {}
-        self._select(self.delimiter_combo, opts.get("delimiter"))
-        self._select(self.header_combo, opts.get("header"))
-        self._select(self.decimal_combo, opts.get("decimal", "."))
-        self.encoding_combo.setEditText(str(opts.get("encoding", "utf-8")))
+        self.csv_options.load(opts)
         self._select(self.missing_combo, opts.get("missing", "error"))
         self._select(self.task_combo, None if opts.get("task") == "auto" else opts.get("task"))
         self.x_key_edit.setText(str(opts.get("x_key", "X")))
@@ -295,12 +257,7 @@ class DataDialog(QDialog):
         if d.get("source") == "csv" and d.get("path"):
             self.resniff(options=opts)
 
-    @staticmethod
-    def _select(combo: QComboBox, value) -> None:
-        for i in range(combo.count()):
-            if combo.itemData(i) == value:
-                combo.setCurrentIndex(i)
-                return
+    _select = staticmethod(select_data)
 
     def source(self) -> str:
         return self.source_combo.currentData()
@@ -363,9 +320,6 @@ class DataDialog(QDialog):
         """The design file's folder: a relative data path is read from there, as training reads it."""
         return os.path.dirname(self.document.path) if self.document.path else None
 
-    def encoding(self) -> str:
-        return self.encoding_combo.currentText().strip() or "utf-8"
-
     def resniff(self, options: dict | None = None) -> bool:
         """Sniff the CSV with the chosen delimiter and header. Roles: from `options` (the design's,
         when the dialog opens), else kept by column name, else the defaults (the suggested target;
@@ -379,9 +333,7 @@ class DataDialog(QDialog):
             return False
         try:
             info = sniff_csv(resolve_data_path(path, self.base_dir()), preview_rows=PREVIEW_ROWS,
-                             delimiter=self.delimiter_combo.currentData(),
-                             header=self.header_combo.currentData(), decimal=self.decimal_combo.currentData(),
-                             encoding=self.encoding())
+                             **self.csv_options.sniff_arguments())
         except (NetDesignerError, OSError) as e:
             self._show_columns([])
             self.sniff_error = _message(e)
@@ -496,14 +448,7 @@ class DataDialog(QDialog):
         if self.task_combo.currentData() is not None:
             options["task"] = self.task_combo.currentData()
         if source == "csv":
-            if self.delimiter_combo.currentData() is not None:
-                options["delimiter"] = self.delimiter_combo.currentData()
-            if self.header_combo.currentData() is not None:
-                options["header"] = self.header_combo.currentData()
-            if self.decimal_combo.currentData() != ".":
-                options["decimal"] = self.decimal_combo.currentData()
-            if self.encoding().lower() not in ("utf-8", "utf8"):
-                options["encoding"] = self.encoding()
+            options.update(self.csv_options.options())
             if self.info is not None:
                 options.update(self._column_options())
         else:
