@@ -51,11 +51,11 @@ def conv_pair(h, w, c, f, need_dx, rng):
     dy = rng.uniform(-1, 1, y.shape).astype(np.float32)
     dk, db, dx = np.zeros_like(kern), np.zeros_like(bias), np.zeros_like(x)
     cols = np.zeros(N * conv2d_cols_per_sample(oh, ow, 3, 3, c), np.float32)
-    wt = np.zeros(conv2d_fixed_scratch_size(3, 3, c, f), np.float32)
+    wt = np.zeros(conv2d_fixed_scratch_size(oh, ow, 3, 3, c, f), np.float32)
     geo = (h, w, c, 3, 3, 1, 1, pt, pl, oh, ow)
 
     def ours():
-        conv2d_forward(x, kern, bias, True, y, cols, *geo, 1)
+        conv2d_forward(x, kern, bias, True, y, cols, wt, *geo, 1)
         conv2d_backward(kern, dy, dk, db, True, True, dx, need_dx, False, cols, wt, *geo, 1)
 
     xt = torch.tensor(x.reshape(N, h, w, c)).permute(0, 3, 1, 2).contiguous().requires_grad_(need_dx)

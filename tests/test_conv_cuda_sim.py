@@ -48,8 +48,8 @@ def check_conv(n, h, w, c, kh, kw, sh, sw, padding, f, use_bias, acc):
     # CPU
     y = np.zeros((n, oh * ow * f), f32)
     cols = np.zeros(n * conv.conv2d_cols_per_sample(oh, ow, kh, kw, c), f32)
-    wt = np.zeros(conv.conv2d_fixed_scratch_size(kh, kw, c, f), f32)
-    conv.conv2d_forward(x, kern, bias, use_bias, y, cols, *geo, 1)
+    wt = np.zeros(conv.conv2d_fixed_scratch_size(oh, ow, kh, kw, c, f), f32)
+    conv.conv2d_forward(x, kern, bias, use_bias, y, cols, wt, *geo, 1)
     dk, db, dx = np.zeros_like(kern), np.zeros_like(bias), dx0.copy()
     conv.conv2d_backward(kern, dy, dk, db, use_bias, True, dx, True, acc, cols, wt, *geo, 1)
     # CUDA

@@ -80,8 +80,9 @@ class Conv:
         self.kernel4 = rng.uniform(-1, 1, (kh, kw, c, f)).astype(dtype)
         self.bias = rng.uniform(-1, 1, f).astype(dtype)
         self.dy = rng.uniform(-1, 1, (n, self.oh * self.ow * f)).astype(dtype)
-        self.cols = np.zeros(n * conv2d_cols_per_sample(self.oh, self.ow, kh, kw, c), dtype)
-        self.wt = np.zeros(conv2d_fixed_scratch_size(kh, kw, c, f), dtype)
+        # scratch arrays start as garbage: the kernels must not read what they did not write
+        self.cols = np.full(n * conv2d_cols_per_sample(self.oh, self.ow, kh, kw, c), np.nan, dtype)
+        self.scratch = np.full(conv2d_fixed_scratch_size(self.oh, self.ow, kh, kw, c, f), np.nan, dtype)
 
     @property
     def geometry(self):
@@ -89,7 +90,7 @@ class Conv:
 
     def forward(self, use_bias=True, threads=1):
         y = np.zeros((self.x.shape[0], self.oh * self.ow * self.f), self.x.dtype)
-        conv2d_forward(self.x, self.kernel4.reshape(-1, self.f), self.bias, use_bias, y, self.cols,
+        conv2d_forward(self.x, self.kernel4.reshape(-1, self.f), self.bias, use_bias, y, self.cols, self.scratch,
                        *self.geometry, threads)
         return y
 
@@ -98,7 +99,7 @@ class Conv:
         db = np.full(self.f, 7.0, self.x.dtype)
         dx = np.zeros_like(self.x) if dx is None else dx
         conv2d_backward(self.kernel4.reshape(-1, self.f), self.dy, dk, db, use_bias, need_dw, dx, need_dx, acc,
-                        self.cols, self.wt, *self.geometry, threads)
+                        self.cols, self.scratch, *self.geometry, threads)
         return dx, dk, db
 
     def torch_ref(self, use_bias=True):
@@ -169,7 +170,7 @@ def test_conv2d_im2col_alone_refills_what_backward_overwrote():
     saved = layer.cols.copy()
     layer.backward()                           # need_dx: cols now hold ∂L/∂cols
     assert not np.array_equal(layer.cols, saved)
-    conv2d_im2col(layer.x, layer.cols, *layer.geometry, 1)
+    conv2d_im2col(layer.x, layer.cols, layer.scratch, *layer.geometry, 1)
     assert np.array_equal(layer.cols, saved)
 
 

@@ -12,13 +12,19 @@ Array contract (what the op adapter passes; every array C-contiguous, one float 
   fills it and the backward READS it for dkernel, so it must persist, untouched, from a batch's
   forward to its backward (an aux slot sized per sample). The backward then overwrites it with
   ∂L/∂cols when need_dx. An op that would rather not keep it calls ``conv2d_im2col`` first.
-- ``wt`` flat, ≥ conv2d_fixed_scratch_size(...) elements (kernel transposed for dx; fixed aux).
+- ``scratch`` flat, ≥ conv2d_fixed_scratch_size(...) = kh·kw·C_in·(OH·OW + F) elements (a fixed
+  aux, not per sample, free to reuse between calls): [0, OH·OW·K) the gather table (below),
+  [OH·OW·K, OH·OW·K + K·F) the kernel transposed for dx. It can be the arena's float dtype: the
+  table's entries are integers < H·W·C_in, exact in float32 up to 2²⁴.
 - Geometry: h_in, w_in, c_in, kh, kw, sh, sw, pad_top, pad_left, oh, ow, all ints, from
   ``conv_output_size`` (pad_bottom/pad_right follow from them and are not needed).
 
-Why im2col rather than direct loops: after im2col the whole batch is one product
-(n·OH·OW × kh·kw·C_in) · (kh·kw·C_in × F), which the micro-kernels run near peak even for the
-digits net's small layers; direct loops measured several times slower (bench/conv_kernels.py).
+Why im2col: after it the whole batch is one product (n·OH·OW × kh·kw·C_in) · (kh·kw·C_in × F),
+which the micro-kernels run near peak even for the digits net's small layers. im2col itself is a
+gather through a table computed once per call (entry e of a sample's block = the index in the
+sample of the element it copies, −1 for padding): one branch-free loop per sample, measured 4×
+faster than copying window runs for C_in = 1 and 1.3× for C_in = 16 (runs of kw·C_in elements
+with three bound checks each). col2im is the same table's scatter-add.
 
 ``threads`` > 1 and a layer of at least PARALLEL_MIN_MACS multiply-adds: the batch is split in
 ``threads`` chunks (prange), each doing im2col and its product on its own rows — no shared
@@ -54,9 +60,9 @@ def conv2d_cols_per_sample(oh, ow, kh, kw, c_in):
     return oh * ow * kh * kw * c_in
 
 
-def conv2d_fixed_scratch_size(kh, kw, c_in, filters):
-    """Elements of ``wt`` (the op's fixed aux): the kernel transposed, for dx."""
-    return kh * kw * c_in * filters
+def conv2d_fixed_scratch_size(oh, ow, kh, kw, c_in, filters):
+    """Elements of ``scratch`` (the op's fixed aux): the gather table and the transposed kernel."""
+    return kh * kw * c_in * (oh * ow + filters)
 
 
 def conv2d_macs(n, oh, ow, kh, kw, c_in, filters):
@@ -71,154 +77,123 @@ def conv2d_macs(n, oh, ow, kh, kw, c_in, filters):
 # backward split im2col together with their products, on PARALLEL_MIN_MACS.
 IM2COL_PARALLEL_MIN = 1 << 18
 
-# im2col copies a run of at least this many elements as a slice (numba emits a memcpy: 2-3×
-# faster than an element loop for C_in = 16), shorter ones (C_in = 1: runs of 3) with a loop,
-# where the slice's set-up cost dominated (measured, bench/conv_kernels.py shapes).
-SLICE_MIN = 32
 
-@njit(**JIT_INLINE)
-def _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols, off):
-    """cols[off + (r·ow + q)·K + (i·kw + j)·c_in + c] = x[s, ((r·sh − pt + i)·w_in + q·sw − pl + j)·c_in + c],
-    zero where the window leaves the image. For a fixed (r, q, i) the valid j form one run that
-    is contiguous in x, so it is copied as one span of (j1 − j0)·c_in elements."""
-    span = kw * c_in
-    xs = x[s]
-    p = off
+@njit(**JIT)
+def _gather_table(tab, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow):
+    """tab[(r·ow + q)·K + (i·kw + j)·c_in + c] = ((r·sh − pt + i)·w_in + q·sw − pl + j)·c_in + c,
+    or −1 where the window leaves the image (K = kh·kw·c_in)."""
+    p = 0
     for r in range(oh):
-        h0 = r * sh - pt
         for q in range(ow):
-            w0 = q * sw - pl
-            j0 = max(0, -w0)
-            j1 = min(kw, w_in - w0)
             for i in range(kh):
-                h = h0 + i
-                if h < 0 or h >= h_in or j1 <= j0:
-                    for e in range(p, p + span):
-                        cols[e] = 0.0
-                else:
-                    a, b = p + j0 * c_in, p + j1 * c_in
-                    for e in range(p, a):
-                        cols[e] = 0.0
-                    src = (h * w_in + w0 + j0) * c_in
-                    if b - a >= SLICE_MIN:
-                        cols[a:b] = xs[src:src + b - a]
-                    else:
-                        d = src - a
-                        for e in range(a, b):
-                            cols[e] = xs[d + e]
-                    for e in range(b, p + span):
-                        cols[e] = 0.0
-                p += span
+                h = r * sh - pt + i
+                for j in range(kw):
+                    w = q * sw - pl + j
+                    inside = h >= 0 and h < h_in and w >= 0 and w < w_in
+                    base = (h * w_in + w) * c_in
+                    for c in range(c_in):
+                        tab[p] = base + c if inside else -1
+                        p += 1
 
 
 @njit(**JIT_INLINE)
-def _col2im_sample(dcols, off, dx, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, acc):
+def _im2col_sample(x, s, tab, m, cols, off):
+    """cols[off + e] = x[s, tab[e]] (0 where tab[e] < 0), e < m = OH·OW·K."""
+    xs = x[s]
+    for e in range(m):
+        t = int(tab[e])
+        cols[off + e] = xs[t] if t >= 0 else 0.0
+
+
+@njit(**JIT_INLINE)
+def _col2im_sample(dcols, off, tab, m, dx, s, acc):
     """dx[s] (+)= the scatter-add of one sample's ∂L/∂cols back onto the image (im2col's
-    adjoint): overlapping windows add up."""
+    adjoint: overlapping windows add up)."""
     ds = dx[s]
     if not acc:
         ds[:] = 0.0
-    span = kw * c_in
-    p = off
-    for r in range(oh):
-        h0 = r * sh - pt
-        for q in range(ow):
-            w0 = q * sw - pl
-            j0 = max(0, -w0)
-            j1 = min(kw, w_in - w0)
-            for i in range(kh):
-                h = h0 + i
-                if h >= 0 and h < h_in and j1 > j0:
-                    dst = (h * w_in + w0 + j0) * c_in
-                    src = p + j0 * c_in
-                    for e in range((j1 - j0) * c_in):
-                        ds[dst + e] += dcols[src + e]
-                p += span
-
-
-@njit(**JIT)
-def _im2col_serial(x, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow):
-    per = oh * ow * kh * kw * c_in
-    for s in range(x.shape[0]):
-        _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols, s * per)
+    for e in range(m):
+        t = int(tab[e])
+        if t >= 0:
+            ds[t] += dcols[off + e]
 
 
 @njit(parallel=True, **JIT)
-def _im2col_par(x, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, threads):
+def _im2col_par(x, cols, tab, m, threads):
     n = x.shape[0]
-    per = oh * ow * kh * kw * c_in
     chunk = (n + threads - 1) // threads
     for t in prange(threads):
         for s in range(t * chunk, min(n, (t + 1) * chunk)):
-            _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols, s * per)
+            _im2col_sample(x, s, tab, m, cols, s * m)
 
 
 @njit(**JIT)
-def conv2d_im2col(x, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, threads=1):
+def conv2d_im2col(x, cols, scratch, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, threads=1):
     """Fill ``cols`` from ``x`` (what the forward does first; for an op that recomputes it
-    before the backward instead of keeping it)."""
-    if threads > 1 and x.shape[0] * oh * ow * kh * kw * c_in >= IM2COL_PARALLEL_MIN:
-        _im2col_par(x, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, threads)
+    before the backward instead of keeping it). Uses scratch's table part."""
+    m = oh * ow * kh * kw * c_in
+    _gather_table(scratch, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow)
+    if threads > 1 and x.shape[0] * m >= IM2COL_PARALLEL_MIN:
+        _im2col_par(x, cols, scratch, m, threads)
     else:
-        _im2col_serial(x, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow)
+        for s in range(x.shape[0]):
+            _im2col_sample(x, s, scratch, m, cols, s * m)
 
 
 # ----------------------------------------------------------------------------- forward
 
+@njit(**JIT_INLINE)
+def _fill_bias(y, s, bias, npos, f):
+    for e in range(npos):
+        for j in range(f):
+            y[s, e * f + j] = bias[j]
+
+
 @njit(parallel=True, **JIT)
-def _conv2d_forward_par(x, kernel, bias, use_bias, y, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl,
-                        oh, ow, threads):
+def _conv2d_forward_par(x, kernel, bias, use_bias, y, cols, tab, npos, k, threads):
     n = x.shape[0]
     f = kernel.shape[1]
-    k = kh * kw * c_in
-    npos = oh * ow
+    m = npos * k
     chunk = (n + threads - 1) // threads
     for t in prange(threads):
         s0 = t * chunk
         s1 = min(n, s0 + chunk)
         if s0 < s1:
             for s in range(s0, s1):
-                _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols, s * npos * k)
+                _im2col_sample(x, s, tab, m, cols, s * m)
                 if use_bias:
-                    for e in range(npos):
-                        for j in range(f):
-                            y[s, e * f + j] = bias[j]
-            gemm_nn(cols, s0 * npos * k, k, 1, kernel, 0, f, y, s0 * npos * f, f, (s1 - s0) * npos, k, f,
-                    use_bias)
+                    _fill_bias(y, s, bias, npos, f)
+            gemm_nn(cols, s0 * m, k, 1, kernel, 0, f, y, s0 * npos * f, f, (s1 - s0) * npos, k, f, use_bias)
 
 
 @njit(**JIT)
-def conv2d_forward(x, kernel, bias, use_bias, y, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow,
-                   threads=1):
+def conv2d_forward(x, kernel, bias, use_bias, y, cols, scratch, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl,
+                   oh, ow, threads=1):
     """y[s, r, q, f] = bias[f] + Σ_{i,j,c} x[s, r·sh − pt + i, q·sw − pl + j, c] · kernel[i, j, c, f]
     (zero outside the image). Fills ``cols`` (kept for the backward)."""
     n = x.shape[0]
     f = kernel.shape[1]
     k = kh * kw * c_in
     npos = oh * ow
-    if threads > 1 and n * npos * k * f >= PARALLEL_MIN_MACS:
-        _conv2d_forward_par(x, kernel, bias, use_bias, y, cols, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl,
-                            oh, ow, threads)
+    m = npos * k
+    _gather_table(scratch, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow)
+    if threads > 1 and n * m * f >= PARALLEL_MIN_MACS:
+        _conv2d_forward_par(x, kernel, bias, use_bias, y, cols, scratch, npos, k, threads)
         return
     for s in range(n):
-        _im2col_sample(x, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, cols, s * npos * k)
-    if use_bias:
-        for s in range(n):
-            for e in range(npos):
-                for j in range(f):
-                    y[s, e * f + j] = bias[j]
+        _im2col_sample(x, s, scratch, m, cols, s * m)
+        if use_bias:
+            _fill_bias(y, s, bias, npos, f)
     gemm_nn(cols, 0, k, 1, kernel, 0, f, y, 0, f, n * npos, k, f, use_bias)
 
 
 # ----------------------------------------------------------------------------- backward
 
 @njit(parallel=True, **JIT)
-def _conv2d_dx_par(kernel, dy, dx, acc, cols, wt, transposed, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl,
-                   oh, ow, threads):
+def _conv2d_dx_par(kernel, dy, dx, acc, cols, scratch, transposed, npos, k, threads):
     n = dy.shape[0]
     f = kernel.shape[1]
-    k = kh * kw * c_in
-    npos = oh * ow
+    m = npos * k
     chunk = (n + threads - 1) // threads
     for t in prange(threads):
         s0 = t * chunk
@@ -226,15 +201,15 @@ def _conv2d_dx_par(kernel, dy, dx, acc, cols, wt, transposed, h_in, w_in, c_in, 
         if s0 < s1:
             rows = (s1 - s0) * npos
             if transposed:
-                gemm_nn(dy, s0 * npos * f, f, 1, wt, 0, k, cols, s0 * npos * k, k, rows, f, k, False)
+                gemm_nn(dy, s0 * npos * f, f, 1, scratch, m, k, cols, s0 * m, k, rows, f, k, False)
             else:
-                gemm_nt(dy, s0 * npos * f, f, kernel, 0, f, cols, s0 * npos * k, k, rows, f, k, False)
+                gemm_nt(dy, s0 * npos * f, f, kernel, 0, f, cols, s0 * m, k, rows, f, k, False)
             for s in range(s0, s1):
-                _col2im_sample(cols, s * npos * k, dx, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, acc)
+                _col2im_sample(cols, s * m, scratch, m, dx, s, acc)
 
 
 @njit(**JIT)
-def conv2d_backward(kernel, dy, dkernel, dbias, use_bias, need_dw, dx, need_dx, acc, cols, wt,
+def conv2d_backward(kernel, dy, dkernel, dbias, use_bias, need_dw, dx, need_dx, acc, cols, scratch,
                     h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, threads=1):
     """dkernel = colsᵀ·dy and dbias = Σ dy over batch and positions (when need_dw; overwritten,
     not accumulated); dx (+)= col2im(dy·kernelᵀ) when need_dx (``acc``: add into dx, for a tensor
@@ -244,6 +219,7 @@ def conv2d_backward(kernel, dy, dkernel, dbias, use_bias, need_dw, dx, need_dx, 
     f = kernel.shape[1]
     k = kh * kw * c_in
     npos = oh * ow
+    m = npos * k
     rows = n * npos
     parallel = threads > 1 and rows * k * f >= PARALLEL_MIN_MACS
     if need_dw:
@@ -260,21 +236,21 @@ def conv2d_backward(kernel, dy, dkernel, dbias, use_bias, need_dw, dx, need_dx, 
                         dbias[j] += dy[s, e * f + j]
     if not need_dx:
         return
+    _gather_table(scratch, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow)
     transposed = f <= TRANSPOSE_MAX_WIDTH
     if transposed:        # dx's product sums over f: short dot products waste lanes (dense.py)
         for j in range(f):
             for p in range(k):
-                wt[j * k + p] = kernel[p, j]
+                scratch[m + j * k + p] = kernel[p, j]
     if parallel:
-        _conv2d_dx_par(kernel, dy, dx, acc, cols, wt, transposed, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl,
-                       oh, ow, threads)
+        _conv2d_dx_par(kernel, dy, dx, acc, cols, scratch, transposed, npos, k, threads)
         return
     if transposed:
-        gemm_nn(dy, 0, f, 1, wt, 0, k, cols, 0, k, rows, f, k, False)
+        gemm_nn(dy, 0, f, 1, scratch, m, k, cols, 0, k, rows, f, k, False)
     else:
         gemm_nt(dy, 0, f, kernel, 0, f, cols, 0, k, rows, f, k, False)
     for s in range(n):
-        _col2im_sample(cols, s * npos * k, dx, s, h_in, w_in, c_in, kh, kw, sh, sw, pt, pl, oh, ow, acc)
+        _col2im_sample(cols, s * m, scratch, m, dx, s, acc)
 
 
 def conv2d_geometry(h_in, w_in, kh, kw, sh, sw, padding):
