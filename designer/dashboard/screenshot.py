@@ -9,7 +9,8 @@ itself. Nothing is re-arranged. "during" walks the run to about a third of the w
 and Resume (as a person could), shoots, and resumes; "after" waits for the end and the results.
 
 Files: ``train_<example>_<W>x<H>_during.png`` / ``_after.png`` in resources/screenshots, at
-most MAX_BYTES each (full colour, or an 8-bit palette where that would be bigger).
+most ``screenshot_common.MAX_BYTES`` each (full colour, or an 8-bit palette where that would be
+bigger).
 ``--readme`` writes the README's dashboard.png (spirals, mid-run) and dashboard_vanishing.png
 (vanishing_sigmoid, after) at the default window size instead.
 """
@@ -17,8 +18,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
+
+from ..screenshot_common import DefaultWindow, save_small, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "resources" / "screenshots"
@@ -29,54 +31,16 @@ ATTEMPTS = 3              # runs per picture pair when the 'during' one is misse
 STEP_MS = 40              # how long a held run is let go at a time, for a 'during' picture
 
 
-def _settle(ms: int) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-MAX_BYTES = 300_000
-
-
-def save_small(image, path: Path) -> bool:
-    """Save as a PNG of at most MAX_BYTES: full colour (heat maps and the decision boundary
-    keep their gradients) when that fits, else with an 8-bit palette (~4× smaller, banded)."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QImage
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not isinstance(image, QImage):
-        image = image.toImage()
-    if image.convertToFormat(QImage.Format_RGB888).save(str(path), "PNG", 0) and path.stat().st_size <= MAX_BYTES:
-        return True
-    small = image.convertToFormat(QImage.Format_Indexed8, Qt.ThresholdDither | Qt.AvoidDither)
-    return small.save(str(path), "PNG", 0)
-
-
-class Session:
+class Session(DefaultWindow):
     """One default main window (temporary settings) with an example loaded."""
 
     def __init__(self, example: str, size: tuple[int, int] | None, theme_name: str):
-        from PySide6.QtCore import QSettings
-
-        from designer import theme
-        from designer.app import create_app
-        from designer.main_window import MainWindow
-        self.tmp = tempfile.TemporaryDirectory()
-        QSettings.setDefaultFormat(QSettings.IniFormat)
-        QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, self.tmp.name)
-        self.app = create_app()
-        theme.apply(theme_name, self.app)
-        self.window = MainWindow(settings=QSettings(str(Path(self.tmp.name) / "s.ini"), QSettings.IniFormat),
-                                 recovery_dir=str(Path(self.tmp.name) / "recovery"))
-        if size is not None:
-            self.window.resize(*size)
-        self.window.show()
-        if not self.window.install_dashboard():
+        super().__init__(theme_name, size)
+        if not self.has_dashboard:
             raise RuntimeError("the training dashboard could not be installed")
         self.ctl = self.window.training
         self.window.open_example(str(ROOT / "resources" / "examples" / f"{example}.json"))
-        _settle(300)
+        settle(300)
 
     def train(self, during: Path | None, after: Path | None, at: float = 0.35) -> list[Path]:
         """Press Train; shoot at `at` of the run (paused) and after it; the files written."""
@@ -91,17 +55,17 @@ class Session:
             ctl.pause()
             while ctl.is_running and not prog.finished and waited < RUN_TIMEOUT_MS:
                 if prog.paused_since is None:          # the pause has not landed yet
-                    _settle(10)
+                    settle(10)
                     waited += 10
                     continue
                 if prog.epochs and prog.steps >= at * prog.epochs * prog.spe:
                     break
                 ctl.resume()
-                _settle(STEP_MS)
+                settle(STEP_MS)
                 waited += STEP_MS
                 ctl.pause()
             if ctl.is_running and not prog.finished:
-                _settle(800)                  # the panels redraw with the latest data
+                settle(800)                  # the panels redraw with the latest data
                 written += self._shoot(during)
                 ctl.resume()
             else:
@@ -109,9 +73,9 @@ class Session:
         while (ctl.is_running or ctl.model is None) and waited < RUN_TIMEOUT_MS:
             if not ctl.is_running and ctl.last_error:
                 raise RuntimeError(f"training failed: {ctl.last_error}")
-            _settle(50)
+            settle(50)
             waited += 50
-        _settle(600)
+        settle(600)
         if after is not None:
             written += self._shoot(after)
         return written
@@ -130,7 +94,7 @@ class Session:
         self.window.document.stack.setClean()
         self.window.close()
         self.window.deleteLater()
-        _settle(50)
+        settle(50)
         self.tmp.cleanup()
 
 

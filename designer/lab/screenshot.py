@@ -14,7 +14,6 @@ import argparse
 import json
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from ..paths import resource
@@ -26,50 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(resource("screenshots")))
     args = p.parse_args(argv)
 
-    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QDialog
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
 
-    from .. import theme
-    from ..app import create_app
-    from ..dashboard.screenshot import save_small
-    from ..main_window import MainWindow
+    from ..screenshot_common import DefaultWindow, settle, shoot_screen, wait_for
 
-    tmp = tempfile.TemporaryDirectory()
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tmp.name)
-    app = create_app()
-    theme.apply("light", app)
-    window = MainWindow(settings=QSettings(str(Path(tmp.name) / "s.ini"), QSettings.IniFormat),
-                        recovery_dir=str(Path(tmp.name) / "recovery"))
-    window.show()
-    window.install_dashboard()
+    session = DefaultWindow("light")
+    app, window, tmp = session.app, session.window, session.tmp
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait_for(signal, timeout_ms: int = 300_000):
-        got = []
-        loop = QEventLoop()
-        signal.connect(lambda *a: (got.append(a), loop.quit()))
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        if not got:
-            raise SystemExit(f"timed out waiting for {signal}")
-        return got[0]
 
     def screen(name: str) -> None:
-        settle(400)
-        image = app.primaryScreen().grabWindow(0)
-        path = out / name
-        ok = save_small(image, path)
-        written.append(path)
-        print(f"{'wrote' if ok else 'FAILED to write'} {path} ({image.width()}×{image.height()}, "
-              f"platform {QApplication.platformName()})")
+        shoot_screen(app, out / name)
 
     # 1. the gallery over the main window
     xor = Path(tmp.name) / "xor.json"
@@ -129,10 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     screen("compare_variant_differences.png")
     compare.close()
 
-    window.document.stack.setClean()
-    window.close()
     shutil.rmtree(str(xor) + ".runs", ignore_errors=True)
-    tmp.cleanup()
+    session.close()
     return 0
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from ..paths import resource
@@ -24,39 +23,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(resource("screenshots")))
     args = p.parse_args(argv)
 
-    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import Qt
 
-    from .. import theme
-    from ..app import create_app
-    from ..dashboard.screenshot import save_small
-    from ..main_window import MainWindow
+    from ..screenshot_common import DefaultWindow, settle, shoot_screen
 
-    tmp = tempfile.TemporaryDirectory()
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tmp.name)
-    app = create_app()
-    theme.apply("light", app)
-    window = MainWindow(settings=QSettings(str(Path(tmp.name) / "s.ini"), QSettings.IniFormat),
-                        recovery_dir=str(Path(tmp.name) / "recovery"))
-    window.show()
-    window.install_dashboard()
+    session = DefaultWindow("light")
+    app, window, tmp = session.app, session.window, session.tmp
     window.setGeometry(app.primaryScreen().availableGeometry())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
     def screen(name: str) -> None:
-        settle(400)
-        image = app.primaryScreen().grabWindow(0)
-        path = out / name
-        ok = save_small(image, path)
-        print(f"{'wrote' if ok else 'FAILED to write'} {path} ({image.width()}×{image.height()}, "
-              f"platform {QApplication.platformName()})")
+        shoot_screen(app, out / name)
 
     # The course's update rule is plain SGD: the example with SGD (η = 0.1), so the canvas shows
     # "w ← w − η·∂L/∂w" with its numbers.
@@ -96,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     fit()
     screen("step_update.png")
 
-    window.document.stack.setClean()
-    window.close()
-    tmp.cleanup()
+    session.close()
     return 0
 
 
