@@ -1,12 +1,8 @@
 """Hostile and unusual data files: strict numbers, values beyond float32, decimal commas and
 other encodings, non-regular files, forged .npy/.npz headers, relative paths, and the warnings a
 user needs (rows dropped, an ID column used as a feature)."""
-import contextlib
-import io
 import logging
 import os
-import threading
-import tracemalloc
 import zipfile
 
 import numpy as np
@@ -18,32 +14,7 @@ from core.errors import DataError
 from core.model import Model, load_design_data
 from core.npyio import load_npz
 from core.settings import validate_data, validate_training
-
-MiB = 1 << 20
-
-
-@contextlib.contextmanager
-def fifo_with_writers(path):
-    """A FIFO whose every opening for reading meets a writer that closes at once, so a loader that
-    wrongly opens it reads EOF instead of blocking forever (the test then fails, not hangs)."""
-    os.mkfifo(path)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:              # ENXIO: no reader yet
-                stop.wait(0.005)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield path
-    finally:
-        stop.set()
-        thread.join()
-
+from hostile_helpers import MiB, fifo_with_writers, npy_header, peak_mib
 
 def write(tmp_path, text, name="d.csv", encoding="utf-8"):
     p = tmp_path / name
@@ -186,27 +157,18 @@ def test_fifo_is_refused(tmp_path):
             load_npz(str(fifo))
 
 
-def _npy_header(shape, descr="<f8") -> bytes:
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
-    return buf.getvalue()
-
-
 def test_npy_header_claiming_a_terabyte_is_refused_before_allocating(tmp_path):
     X = tmp_path / "X.npy"
-    X.write_bytes(_npy_header((10**6, 2)) + b"\0" * 64)
+    X.write_bytes(npy_header((10**6, 2)) + b"\0" * 64)
     y = tmp_path / "y.npy"
-    y.write_bytes(_npy_header((10**12,)) + b"\0" * 64)
-    tracemalloc.start()
-    try:
+    y.write_bytes(npy_header((10**12,)) + b"\0" * 64)
+
+    def load():
         with pytest.raises(DataError, match="claims shape"):
             load_npz(y, y_path=str(X))
         with pytest.raises(DataError, match="claims shape"):
             load_npz(tmp_path / "X.npy")
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    assert peak < 8 * MiB
+    assert peak_mib(load) < 8
 
 
 def test_npz_zip_bomb_is_refused_without_inflating(tmp_path):
@@ -215,18 +177,15 @@ def test_npz_zip_bomb_is_refused_without_inflating(tmp_path):
         info = zipfile.ZipInfo("X.npy")
         info.compress_type = zipfile.ZIP_DEFLATED
         with zf.open(info, "w", force_zip64=True) as f:
-            f.write(_npy_header((6 * MiB, 1)))
+            f.write(npy_header((6 * MiB, 1)))
             for _ in range(48):
                 f.write(bytes(MiB))
-        zf.writestr("y.npy", _npy_header((6 * MiB,)) + bytes(48 * MiB))
-    tracemalloc.start()
-    try:
+        zf.writestr("y.npy", npy_header((6 * MiB,)) + bytes(48 * MiB))
+
+    def load():
         with pytest.raises(DataError, match="zip bomb"):
             load_npz(p)
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    assert peak < 8 * MiB
+    assert peak_mib(load) < 8
 
 
 def test_npy_renamed_npz_data_is_named(tmp_path):

@@ -3,12 +3,9 @@ entry), before any large allocation — never a Type/Key/Value/Overflow/Recursio
 
 Memory is asserted with tracemalloc (numpy reports its allocations to it): the old loader
 allocated the size a header claimed before looking at it."""
-import contextlib
 import io
 import json
 import os
-import threading
-import tracemalloc
 import zipfile
 
 import numpy as np
@@ -22,31 +19,7 @@ from core.graph import Graph
 from core.model import Model
 from core.settings import validate_data, validate_training
 from core.weights import META_KEY, load_weights, read_weights_index, save_weights
-
-MiB = 1 << 20
-
-
-@contextlib.contextmanager
-def fifo_with_writers(path):
-    """A FIFO whose every opening for reading meets a writer that closes at once, so a loader that
-    wrongly opens it reads EOF instead of blocking forever (the test then fails, not hangs)."""
-    os.mkfifo(path)
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:              # ENXIO: no reader yet
-                stop.wait(0.005)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield path
-    finally:
-        stop.set()
-        thread.join()
+from hostile_helpers import MiB, fifo_with_writers, npy_header, peak_mib
 
 
 def tiny_design() -> Design:
@@ -155,12 +128,6 @@ def test_text_or_pickle_named_npz_never_suggests_allow_pickle(tmp_path, content)
     assert err.value.file == str(p)
 
 
-def _npy_header(shape, descr="<f8") -> bytes:
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
-    return buf.getvalue()
-
-
 def _zip(path, members: dict[str, bytes], compression=zipfile.ZIP_STORED):
     with zipfile.ZipFile(path, "w", compression) as zf:
         for name, data in members.items():
@@ -168,24 +135,14 @@ def _zip(path, members: dict[str, bytes], compression=zipfile.ZIP_STORED):
     return path
 
 
-def _peak_mib(fn) -> float:
-    tracemalloc.start()
-    try:
-        fn()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak / MiB
-
-
 def test_header_claiming_a_terabyte_is_refused_before_allocating(tmp_path):
-    p = _zip(tmp_path / "w.npz", {"d/kernel.npy": _npy_header((10**12,)) + b"\0" * 64})
+    p = _zip(tmp_path / "w.npz", {"d/kernel.npy": npy_header((10**12,)) + b"\0" * 64})
 
     def load():
         with pytest.raises(WeightsError, match="claims shape") as err:
             load_weights(p)
         assert "d/kernel" in str(err.value)
-    assert _peak_mib(load) < 8
+    assert peak_mib(load) < 8
 
 
 def _zip_bomb(path, nbytes: int):
@@ -193,7 +150,7 @@ def _zip_bomb(path, nbytes: int):
     info = zipfile.ZipInfo("d/kernel.npy")
     info.compress_type = zipfile.ZIP_DEFLATED
     with zipfile.ZipFile(path, "w") as zf, zf.open(info, "w", force_zip64=True) as f:
-        f.write(_npy_header((nbytes // 8,)))
+        f.write(npy_header((nbytes // 8,)))
         zeros = bytes(MiB)
         for _ in range(nbytes // MiB):
             f.write(zeros)
@@ -208,7 +165,7 @@ def test_zip_bomb_is_refused_from_its_directory_without_inflating(tmp_path):
         with pytest.raises(WeightsError, match="zip bomb") as err:
             read_weights_file(p)
         assert err.value.file == str(p)
-    assert _peak_mib(load) < 8
+    assert peak_mib(load) < 8
 
 
 def test_misfit_archive_is_refused_from_its_headers_before_reading(tmp_path, model):
@@ -222,7 +179,7 @@ def test_misfit_archive_is_refused_from_its_headers_before_reading(tmp_path, mod
             model.load_weights(p)
         assert any("d/kernel" in m and "(2000, 3000)" in m for m in err.value.mismatches)
         assert err.value.file == str(p)
-    assert _peak_mib(load) < 8
+    assert peak_mib(load) < 8
 
 
 def test_finetune_reads_only_the_arrays_that_fit(tmp_path, model):
@@ -236,7 +193,7 @@ def test_finetune_reads_only_the_arrays_that_fit(tmp_path, model):
         assert report.loaded == ["d/bias"]
         assert any("(2000, 3000)" in m for m in report.mismatched)
         assert any("other/kernel" in u and "(1000, 1000)" in u for u in report.unexpected)
-    assert _peak_mib(load) < 8
+    assert peak_mib(load) < 8
     np.testing.assert_array_equal(model.executor.get_weights()["d/bias"], good["d/bias"] + 1)
 
 
