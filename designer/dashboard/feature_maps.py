@@ -361,9 +361,11 @@ class FeatureMapPanel(Panel):
 
     def apply_theme(self) -> None:
         super().apply_theme()
-        self.activation_grid.shown_texts = self.filter_grid.shown_texts = []    # re-colour the tile titles
-        self.activation_grid._label()
-        self.filter_grid._label()
+        fg = theme_colors()[1].name()
+        for grid in (self.activation_grid, self.filter_grid):
+            grid.title.setText(grid.title.text, color=fg)
+            grid.shown_texts = []           # re-coloured by the next _label
+            grid._label()
         self.dirty = True
 
     def csv_table(self):

@@ -252,3 +252,18 @@ def test_mounted_in_the_default_window_at_1366x768_it_has_room(make_window, qtbo
     tiles = [(vb, 6) for vb in panel.activation_grid.views] + [(vb, 3) for vb in panel.filter_grid.views]
     qtbot.waitUntil(lambda: all(min(vb.width(), vb.height()) >= 6 * n for vb, n in tiles), timeout=5000)
     assert min(min(vb.width(), vb.height()) / n for vb, n in tiles) >= 6
+
+
+def test_a_theme_switch_recolours_the_titles_and_the_background(panel, restore_style):
+    from designer import theme
+    from designer.dashboard.base import theme_colors
+    panel.handle(payload())
+    panel.refresh()
+    theme.apply("dark")
+    panel.apply_theme()
+    bg, fg = theme_colors()
+    assert fg.lightness() > 128                                # the dark theme's light ink
+    assert panel.act_glw.backgroundBrush().color() == bg
+    for grid in (panel.activation_grid, panel.filter_grid):
+        assert f"color: {fg.name()}" in grid.title.item.toHtml().replace("color:#", "color: #")
+        assert fg.name() in grid.labels[0].item.toHtml()
