@@ -15,6 +15,7 @@ Like the exporter it is plain text work: nothing here imports torch.
 from __future__ import annotations
 
 from math import prod
+from string import Template
 from typing import Any
 
 from .errors import GraphError
@@ -349,149 +350,152 @@ def loss_source(t: dict, fused: bool, task: str | None, n_out: int) -> list[str]
 
 
 # ----------------------------------------------------------------------------- fixed runtime functions
+# The same in every generated file but for a name or two (string.Template's ${...}); written out
+# as the text the file gets.
+
+_WEIGHTS_IO = Template('''\
+# ---------------------------------------------------------------------------- weights
+
+def _read_weights(path):
+    """(tensors, metadata) of a NetDesigner .safetensors (or .npz) weights file."""
+    if str(path).endswith(".npz"):
+        import numpy as np
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: torch.from_numpy(z[k].copy()) for k in z.files if k != "__metadata__"}
+            meta = json.loads(bytes(z["__metadata__"]).decode("utf-8")) if "__metadata__" in z.files else {}
+        return arrays, meta
+    from safetensors import safe_open     # pip install safetensors
+    with safe_open(path, framework="pt") as f:
+        arrays = {k: f.get_tensor(k) for k in f.keys()}
+        raw = f.metadata() or {}
+    meta = {}
+    for k, v in raw.items():   # structured values are JSON text; names stay text
+        if k in ${text_metadata}:
+            meta[k] = v
+            continue
+        try:
+            meta[k] = json.loads(v)
+        except ValueError:
+            meta[k] = v
+    return arrays, meta
+
+
+def load_model(path: str = WEIGHTS_FILE, *, device: str | torch.device = "cpu") -> ${cls}:
+    """The network with the weights of `path` loaded, in eval mode.
+
+    Sets the input scaling from the file's scaler (so the model takes raw features), and
+    `model.class_names`, `model.feature_names` and `model.metadata` from its metadata.
+    """
+    model = ${cls}().to(DTYPE)
+    arrays, meta = _read_weights(path)
+    missing = sorted(set(WEIGHTS) - set(arrays))
+    if missing:
+        raise ValueError(f"{path}: weights missing for this design: {', '.join(missing)}")
+    targets = dict(model.named_parameters()) | dict(model.named_buffers())
+    with torch.no_grad():
+        for name, (attr, transpose) in WEIGHTS.items():
+            value = arrays[name].T if transpose else arrays[name]   # kernel [in, out] → [out, in]
+            if tuple(value.shape) != tuple(targets[attr].shape):
+                raise ValueError(f"{path}: {name} has shape {tuple(arrays[name].shape)}, "
+                                 f"this design needs {tuple(targets[attr].shape)}")
+            targets[attr].copy_(value)
+        scaler = meta.get("scaler")
+        if isinstance(scaler, dict) and scaler.get("offset") is not None:
+            model.input_offset.copy_(torch.tensor(scaler["offset"], dtype=torch.float64))
+            model.input_scale.copy_(torch.tensor(scaler["scale"], dtype=torch.float64))
+    model.class_names = meta.get("class_names")
+    model.feature_names = meta.get("feature_names")
+    model.metadata = meta
+    return model.to(device).eval()
+
+
+def save_weights(model, path: str) -> None:
+    """Write the weights back in NetDesigner's layout (.safetensors), so NetDesigner can import,
+    evaluate or fine-tune them (File → Import Weights…, `netdesigner evaluate DESIGN FILE`)."""
+    from safetensors.torch import save_file
+    model = getattr(model, "module", model)    # unwrap DistributedDataParallel
+    targets = dict(model.named_parameters()) | dict(model.named_buffers())
+    tensors = {}
+    for name, (attr, transpose) in WEIGHTS.items():
+        value = targets[attr].detach().cpu()
+        tensors[name] = (value.T if transpose else value).contiguous()
+    meta = dict(getattr(model, "metadata", {}) or {})
+    meta.setdefault("format", "netdesigner-weights")
+    meta.setdefault("version", 1)
+    meta["scaler"] = {"kind": (meta.get("scaler") or {}).get("kind", "standard"),
+                      "offset": model.input_offset.tolist(), "scale": model.input_scale.tolist()}
+    text = {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items() if v is not None}
+    save_file(tensors, path, metadata=text)''')
+
+_REGULARIZATION = '''\
+def regularization(model) -> torch.Tensor | float:
+    """Σ l1·|W| + l2·W² over the penalised Dense kernels (Keras; added to the loss)."""
+    total = 0.0
+    for name, c in REGULARIZED.items():
+        kernel = getattr(model, name).weight
+        total = total + c["l1"] * kernel.abs().sum() + c["l2"] * (kernel * kernel).sum()
+    return total'''
+
+_CLIP_GRADIENTS = '''\
+def clip_gradients(params, clip_norm: float, clip_value: float) -> None:
+    """NetDesigner's order: each gradient to [−v, v] first, then the global L2 norm scaled by
+    c / max(‖g‖, c) (Keras; torch.nn.utils.clip_grad_norm_ adds 1e-6 to the norm, so it is written
+    out here)."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if clip_value > 0:
+        for g in grads:
+            g.clamp_(-clip_value, clip_value)
+    if clip_norm > 0 and grads:
+        norm = torch.sqrt(sum((g.double() ** 2).sum() for g in grads))
+        if norm > clip_norm:
+            for g in grads:
+                g.mul_(clip_norm / norm)'''
+
+_MAIN = Template('''\
+def main(argv=None) -> None:
+    """python ${module_file} --data data.npz [--weights W] [--epochs N] [--out trained.safetensors]"""
+    parser = argparse.ArgumentParser(description=f"Train {DESIGN_NAME!r} with PyTorch")
+    parser.add_argument("--data", required=True, help=".npz with X (raw features) and y")
+    parser.add_argument("--weights", default=WEIGHTS_FILE, help="start from these weights (and their scaler)")
+    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--out", default="trained.safetensors", help="trained weights, NetDesigner's layout")
+    args = parser.parse_args(argv)
+    import numpy as np
+    with np.load(args.data, allow_pickle=False) as z:
+        X, y = z["X"].reshape(len(z["X"]), -1), z["y"]
+    model = load_model(args.weights, device=args.device)
+    # a seeded random validation split (NetDesigner's own split is stratified: the rows differ)
+    split = torch.randperm(len(X), generator=torch.Generator().manual_seed(TRAINING["seed"])).numpy()
+    n_val = int(round(len(X) * TRAINING["validation_split"]))
+    val, tr = split[:n_val], split[n_val:]
+    history = train(model, X[tr], y[tr], X_val=X[val], y_val=y[val], epochs=args.epochs)
+    # what NetDesigner shows for the weights: epochs trained in all and the last epoch's numbers
+    model.metadata["epoch"] = int(model.metadata.get("epoch") or 0) + len(history.get("loss", []))
+    model.metadata["metrics"] = {k: v[-1] for k, v in history.items()}
+    save_weights(model, args.out)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()''')
+
 
 def weights_io_source(cls: str) -> list[str]:
     """`_read_weights`, `load_model` and `save_weights` of the generated module."""
-    out: list[str] = []
-    w = out.append
-    w("# ---------------------------------------------------------------------------- weights")
-    w("")
-    w("def _read_weights(path):")
-    w('    """(tensors, metadata) of a NetDesigner .safetensors (or .npz) weights file."""')
-    w("    if str(path).endswith(\".npz\"):")
-    w("        import numpy as np")
-    w("        with np.load(path, allow_pickle=False) as z:")
-    w("            arrays = {k: torch.from_numpy(z[k].copy()) for k in z.files if k != \"__metadata__\"}")
-    w("            meta = json.loads(bytes(z[\"__metadata__\"]).decode(\"utf-8\")) if \"__metadata__\" in z.files else {}")
-    w("        return arrays, meta")
-    w("    from safetensors import safe_open     # pip install safetensors")
-    w("    with safe_open(path, framework=\"pt\") as f:")
-    w("        arrays = {k: f.get_tensor(k) for k in f.keys()}")
-    w("        raw = f.metadata() or {}")
-    w("    meta = {}")
-    w("    for k, v in raw.items():   # structured values are JSON text; names stay text")
-    w(f"        if k in {TEXT_METADATA!r}:")
-    w("            meta[k] = v")
-    w("            continue")
-    w("        try:")
-    w("            meta[k] = json.loads(v)")
-    w("        except ValueError:")
-    w("            meta[k] = v")
-    w("    return arrays, meta")
-    w("")
-    w("")
-    w(f"def load_model(path: str = WEIGHTS_FILE, *, device: str | torch.device = \"cpu\") -> {cls}:")
-    w('    """The network with the weights of `path` loaded, in eval mode.')
-    w("")
-    w("    Sets the input scaling from the file's scaler (so the model takes raw features), and")
-    w("    `model.class_names`, `model.feature_names` and `model.metadata` from its metadata.")
-    w('    """')
-    w(f"    model = {cls}().to(DTYPE)")
-    w("    arrays, meta = _read_weights(path)")
-    w("    missing = sorted(set(WEIGHTS) - set(arrays))")
-    w("    if missing:")
-    w("        raise ValueError(f\"{path}: weights missing for this design: {', '.join(missing)}\")")
-    w("    targets = dict(model.named_parameters()) | dict(model.named_buffers())")
-    w("    with torch.no_grad():")
-    w("        for name, (attr, transpose) in WEIGHTS.items():")
-    w("            value = arrays[name].T if transpose else arrays[name]   # kernel [in, out] → [out, in]")
-    w("            if tuple(value.shape) != tuple(targets[attr].shape):")
-    w("                raise ValueError(f\"{path}: {name} has shape {tuple(arrays[name].shape)}, \"")
-    w("                                 f\"this design needs {tuple(targets[attr].shape)}\")")
-    w("            targets[attr].copy_(value)")
-    w("        scaler = meta.get(\"scaler\")")
-    w("        if isinstance(scaler, dict) and scaler.get(\"offset\") is not None:")
-    w("            model.input_offset.copy_(torch.tensor(scaler[\"offset\"], dtype=torch.float64))")
-    w("            model.input_scale.copy_(torch.tensor(scaler[\"scale\"], dtype=torch.float64))")
-    w("    model.class_names = meta.get(\"class_names\")")
-    w("    model.feature_names = meta.get(\"feature_names\")")
-    w("    model.metadata = meta")
-    w("    return model.to(device).eval()")
-    w("")
-    w("")
-    w("def save_weights(model, path: str) -> None:")
-    w('    """Write the weights back in NetDesigner\'s layout (.safetensors), so NetDesigner can import,')
-    w('    evaluate or fine-tune them (File → Import Weights…, `netdesigner evaluate DESIGN FILE`)."""')
-    w("    from safetensors.torch import save_file")
-    w("    model = getattr(model, \"module\", model)    # unwrap DistributedDataParallel")
-    w("    targets = dict(model.named_parameters()) | dict(model.named_buffers())")
-    w("    tensors = {}")
-    w("    for name, (attr, transpose) in WEIGHTS.items():")
-    w("        value = targets[attr].detach().cpu()")
-    w("        tensors[name] = (value.T if transpose else value).contiguous()")
-    w("    meta = dict(getattr(model, \"metadata\", {}) or {})")
-    w("    meta.setdefault(\"format\", \"netdesigner-weights\")")
-    w("    meta.setdefault(\"version\", 1)")
-    w("    meta[\"scaler\"] = {\"kind\": (meta.get(\"scaler\") or {}).get(\"kind\", \"standard\"),")
-    w("                      \"offset\": model.input_offset.tolist(), \"scale\": model.input_scale.tolist()}")
-    w("    text = {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items() if v is not None}")
-    w("    save_file(tensors, path, metadata=text)")
-    return out
+    return _WEIGHTS_IO.substitute(cls=cls, text_metadata=repr(TEXT_METADATA)).split("\n")
 
 
 def regularization_source() -> list[str]:
     """`regularization(model)`: the L1/L2 penalty of the Dense kernels in REGULARIZED."""
-    out: list[str] = []
-    w = out.append
-    w("def regularization(model) -> torch.Tensor | float:")
-    w('    """Σ l1·|W| + l2·W² over the penalised Dense kernels (Keras; added to the loss)."""')
-    w("    total = 0.0")
-    w("    for name, c in REGULARIZED.items():")
-    w("        kernel = getattr(model, name).weight")
-    w("        total = total + c[\"l1\"] * kernel.abs().sum() + c[\"l2\"] * (kernel * kernel).sum()")
-    w("    return total")
-    return out
+    return _REGULARIZATION.split("\n")
 
 
 def clip_gradients_source() -> list[str]:
     """`clip_gradients(params, clip_norm, clip_value)` in NetDesigner's order."""
-    out: list[str] = []
-    w = out.append
-    w("def clip_gradients(params, clip_norm: float, clip_value: float) -> None:")
-    w('    """NetDesigner\'s order: each gradient to [−v, v] first, then the global L2 norm scaled by')
-    w("    c / max(‖g‖, c) (Keras; torch.nn.utils.clip_grad_norm_ adds 1e-6 to the norm, so it is written")
-    w('    out here)."""')
-    w("    grads = [p.grad for p in params if p.grad is not None]")
-    w("    if clip_value > 0:")
-    w("        for g in grads:")
-    w("            g.clamp_(-clip_value, clip_value)")
-    w("    if clip_norm > 0 and grads:")
-    w("        norm = torch.sqrt(sum((g.double() ** 2).sum() for g in grads))")
-    w("        if norm > clip_norm:")
-    w("            for g in grads:")
-    w("                g.mul_(clip_norm / norm)")
-    return out
+    return _CLIP_GRADIENTS.split("\n")
 
 
 def main_source(module_file: str) -> list[str]:
     """`main(argv)`: the module's command line (train on an .npz, write the weights)."""
-    out: list[str] = []
-    w = out.append
-    w("def main(argv=None) -> None:")
-    w(f'    """python {comment_text(module_file)} --data data.npz [--weights W] [--epochs N] [--out trained.safetensors]"""')
-    w("    parser = argparse.ArgumentParser(description=f\"Train {DESIGN_NAME!r} with PyTorch\")")
-    w("    parser.add_argument(\"--data\", required=True, help=\".npz with X (raw features) and y\")")
-    w("    parser.add_argument(\"--weights\", default=WEIGHTS_FILE, help=\"start from these weights (and their scaler)\")")
-    w("    parser.add_argument(\"--epochs\", type=int, default=TRAINING[\"epochs\"])")
-    w("    parser.add_argument(\"--device\", default=\"cuda\" if torch.cuda.is_available() else \"cpu\")")
-    w("    parser.add_argument(\"--out\", default=\"trained.safetensors\", help=\"trained weights, NetDesigner's layout\")")
-    w("    args = parser.parse_args(argv)")
-    w("    import numpy as np")
-    w("    with np.load(args.data, allow_pickle=False) as z:")
-    w("        X, y = z[\"X\"].reshape(len(z[\"X\"]), -1), z[\"y\"]")
-    w("    model = load_model(args.weights, device=args.device)")
-    w("    # a seeded random validation split (NetDesigner's own split is stratified: the rows differ)")
-    w("    split = torch.randperm(len(X), generator=torch.Generator().manual_seed(TRAINING[\"seed\"])).numpy()")
-    w("    n_val = int(round(len(X) * TRAINING[\"validation_split\"]))")
-    w("    val, tr = split[:n_val], split[n_val:]")
-    w("    history = train(model, X[tr], y[tr], X_val=X[val], y_val=y[val], epochs=args.epochs)")
-    w("    # what NetDesigner shows for the weights: epochs trained in all and the last epoch's numbers")
-    w("    model.metadata[\"epoch\"] = int(model.metadata.get(\"epoch\") or 0) + len(history.get(\"loss\", []))")
-    w("    model.metadata[\"metrics\"] = {k: v[-1] for k, v in history.items()}")
-    w("    save_weights(model, args.out)")
-    w("    print(f\"wrote {args.out}\")")
-    w("")
-    w("")
-    w("if __name__ == \"__main__\":")
-    w("    main()")
-    return out
+    return _MAIN.substitute(module_file=comment_text(module_file)).split("\n")
