@@ -9,6 +9,11 @@ import torch
 from core.kernels import recurrent as R
 from core.kernels.opcodes import ACT_RELU, ACT_TANH, OPT_ADAM
 from core.kernels.optim import HP_BETA1, HP_BETA2, HP_EPS, apply_update
+from core.threads import configure_threading_layer
+
+# The kernels link the parallel GEMM panels: loaded from numba's cache, they need the threading
+# layer started first (the engine does this; a bare process calling a cached kernel crashes).
+configure_threading_layer()
 
 # kind → (gate count G, Keras→torch conversion, torch→Keras conversion)
 KINDS = {

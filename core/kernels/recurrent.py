@@ -134,12 +134,12 @@ def _add_step_grad(D, dyf, n, T, h, t, return_sequences):
     """D += ∂L/∂y_t (only the last step has an upstream gradient without return_sequences)."""
     if return_sequences:
         for i in range(n):
+            d, g = D[i * h:i * h + h], dyf[(i * T + t) * h:(i * T + t + 1) * h]
             for j in range(h):
-                D[i * h + j] += dyf[(i * T + t) * h + j]
+                d[j] += g[j]
     elif t == T - 1:
-        for i in range(n):
-            for j in range(h):
-                D[i * h + j] += dyf[i * h + j]
+        for k in range(n * h):
+            D[k] += dyf[k]
 
 
 @njit(**JIT)
@@ -147,9 +147,10 @@ def _step_norm(D, n, h):
     """Mean over the batch of ‖∂L/∂h_t‖₂ per sample."""
     total = 0.0
     for i in range(n):
+        d = D[i * h:i * h + h]
         s = 0.0
         for j in range(h):
-            s += D[i * h + j] * D[i * h + j]
+            s += d[j] * d[j]
         total += math.sqrt(s)
     return total / n
 
@@ -175,6 +176,102 @@ def _emit(v_src, v_off, P, p_off, yf, y_off, h, t, T, return_sequences):
             yf[y_off + j] = v_src[v_off + j]
 
 
+# Element-wise passes over one (sample, step) row. NOTE: each works on slices indexed from 0:
+# numba wraps negative indices, and with `a[off + j]` LLVM cannot prove the index non-negative,
+# so the wrap test stays in the loop and the loop stays scalar (measured: 10× slower). Each loop
+# stores into one or two places, so LLVM's runtime alias checks stay few enough to vectorise.
+# `one` is typed like the data: a bare `1 - v` would promote float32 to float64.
+@njit(**JIT)
+def _sigmoid_span(a, off, m):
+    v = a[off:off + m]
+    for k in range(m):
+        v[k] = _sigmoid(v[k])
+
+
+@njit(**JIT)
+def _tanh_span(a, off, m):
+    v = a[off:off + m]
+    for k in range(m):
+        v[k] = _tanh(v[k])
+
+
+@njit(**JIT)
+def _lstm_cell_forward(a, z, h, cp, cdst, co, tcs, hdst, ho):
+    """c_t = f⊙c_{t−1} + i⊙g → cdst; tanh(c_t) → a[tcs:]; h_t = o⊙tanh(c_t) → hdst."""
+    ig, fg, gg, og = a[z:z + h], a[z + h:z + 2 * h], a[z + 2 * h:z + 3 * h], a[z + 3 * h:z + 4 * h]
+    cprev, c, tc, hv = a[cp:cp + h], cdst[co:co + h], a[tcs:tcs + h], hdst[ho:ho + h]
+    for j in range(h):
+        c[j] = fg[j] * cprev[j] + ig[j] * gg[j]
+    for j in range(h):
+        tc[j] = _tanh(c[j])
+    for j in range(h):
+        hv[j] = og[j] * tc[j]
+
+
+@njit(**JIT)
+def _lstm_cell_backward(a, z, h, cs, tcs, D, DC, d):
+    """Gate pre-activation gradients into a[z:z+4h]; DC[d:] becomes ∂L/∂c_{t−1}."""
+    one = a.dtype.type(1.0)
+    ig, fg, gg, og = a[z:z + h], a[z + h:z + 2 * h], a[z + 2 * h:z + 3 * h], a[z + 3 * h:z + 4 * h]
+    cprev, tc, dh, dc = a[cs:cs + h], a[tcs:tcs + h], D[d:d + h], DC[d:d + h]
+    for j in range(h):
+        dc[j] += dh[j] * og[j] * (one - tc[j] * tc[j])
+    for j in range(h):
+        o = og[j]
+        og[j] = dh[j] * tc[j] * o * (one - o)
+    for j in range(h):
+        i = ig[j]
+        g = gg[j]
+        ig[j] = dc[j] * g * i * (one - i)
+        gg[j] = dc[j] * i * (one - g * g)
+    for j in range(h):
+        f = fg[j]
+        fg[j] = dc[j] * cprev[j] * f * (one - f)
+        dc[j] = dc[j] * f
+
+
+@njit(**JIT)
+def _gru_cell_forward(a, z, h, R, r0, rn, p, hdst, ho):
+    """Gates z, r, n into a[z:z+3h], h·U_n + b_rec_n into a[rn:], h_t into hdst."""
+    one = a.dtype.type(1.0)
+    zr, rec, ng = a[z:z + 2 * h], R[r0:r0 + 3 * h], a[z + 2 * h:z + 3 * h]
+    zg, rg = a[z:z + h], a[z + h:z + 2 * h]
+    recn, hprev, hv = a[rn:rn + h], a[p:p + h], hdst[ho:ho + h]
+    for k in range(2 * h):
+        zr[k] = _sigmoid(zr[k] + rec[k])
+    for j in range(h):
+        recn[j] = rec[2 * h + j]
+    for j in range(h):
+        ng[j] = _tanh(ng[j] + rg[j] * recn[j])
+    for j in range(h):
+        hv[j] = zg[j] * hprev[j] + (one - zg[j]) * ng[j]
+
+
+@njit(**JIT)
+def _gru_cell_backward(a, z, h, rn, p, D, d, DR, r0):
+    """Input-side pre-activation gradients into a[z:z+3h], recurrent-side ones into DR[r0:r0+3h]
+    and (n block) a[rn:]; D[d:] becomes the direct part dh⊙z of ∂L/∂h_{t−1}."""
+    one = a.dtype.type(1.0)
+    zg, rg, ng = a[z:z + h], a[z + h:z + 2 * h], a[z + 2 * h:z + 3 * h]
+    recn, hprev, dh, dr = a[rn:rn + h], a[p:p + h], D[d:d + h], DR[r0:r0 + 3 * h]
+    for j in range(h):
+        zj = zg[j]
+        nj = ng[j]
+        ng[j] = dh[j] * (one - zj) * (one - nj * nj)
+        dr[j] = dh[j] * (hprev[j] - nj) * zj * (one - zj)
+    for j in range(h):
+        dh[j] = dh[j] * zg[j]
+    for j in range(h):
+        rj = rg[j]
+        dr[h + j] = ng[j] * recn[j] * rj * (one - rj)
+        dr[2 * h + j] = ng[j] * rj
+    zr = a[z:z + 2 * h]
+    for k in range(2 * h):
+        zr[k] = dr[k]
+    for j in range(h):
+        recn[j] = dr[2 * h + j]
+
+
 # ----------------------------------------------------------------------------- SimpleRNN
 @njit(**JIT)
 def simple_rnn_forward(x, W, U, b, use_bias, act, return_sequences, y, aux, scratch, threads=1):
@@ -189,6 +286,7 @@ def simple_rnn_forward(x, W, U, b, use_bias, act, return_sequences, y, aux, scra
     Th = T * h
     xf, Wf, Uf, yf = x.reshape(x.size), W.reshape(W.size), U.reshape(U.size), y.reshape(y.size)
     oP = n * Th                          # region P after region H
+    zero = aux.dtype.type(0.0)
     _input_projection(xf, Wf, b, use_bias, aux, n * T, F, h, h, threads)
     for i in range(n):
         for j in range(h):
@@ -199,12 +297,11 @@ def simple_rnn_forward(x, W, U, b, use_bias, act, return_sequences, y, aux, scra
         for i in range(n):
             o = i * Th + t * h
             if act == ACT_RELU:
+                v = aux[o:o + h]
                 for j in range(h):
-                    v = aux[o + j]
-                    aux[o + j] = v if v > 0 else 0
+                    v[j] = v[j] if v[j] > zero else zero
             else:
-                for j in range(h):
-                    aux[o + j] = _tanh(aux[o + j])
+                _tanh_span(aux, o, h)
             _emit(aux, o, aux, oP + o, yf, o if return_sequences else i * h, h, t, T, return_sequences)
 
 
@@ -223,6 +320,7 @@ def simple_rnn_backward(x, W, U, act, use_bias, return_sequences, dy, aux, dW, d
     Th = T * h
     xf, Wf, dyf = x.reshape(x.size), W.reshape(W.size), dy.reshape(dy.size)
     oP = n * Th
+    zero, one = aux.dtype.type(0.0), aux.dtype.type(1.0)
     D = scratch[:n * h]
     UT = scratch[n * h:n * h + h * h]
     _transpose_into(U.reshape(U.size), h, h, UT)
@@ -232,13 +330,13 @@ def simple_rnn_backward(x, W, U, act, use_bias, return_sequences, dy, aux, dW, d
         gnorm[t] = _step_norm(D, n, h)
         for i in range(n):
             o = i * Th + t * h
+            v, dh = aux[o:o + h], D[i * h:i * h + h]     # h_t, overwritten by dz_t
             if act == ACT_RELU:
                 for j in range(h):
-                    aux[o + j] = D[i * h + j] if aux[o + j] > 0 else 0
+                    v[j] = dh[j] if v[j] > zero else zero
             else:
                 for j in range(h):
-                    v = aux[o + j]
-                    aux[o + j] = D[i * h + j] * (1 - v * v)
+                    v[j] = dh[j] * (one - v[j] * v[j])
         if t > 0:
             gemm_nn(aux, t * h, Th, 1, UT, 0, h, D, 0, h, n, h, h, False)
     _weight_grads(xf, aux, 0, h, aux, oP, n * T, F, h, h, dW, dU, db, use_bias, need_dw, threads)
@@ -292,20 +390,10 @@ def lstm_forward(x, W, U, b, use_bias, return_sequences, y, aux, scratch, thread
             co = i * h if last else oC + s + h
             hdst = yf if last else aux
             ho = ((i * T + t) * h if return_sequences else i * h) if last else oP + s + h
-            for j in range(h):
-                ig = _sigmoid(aux[z + j])
-                fg = _sigmoid(aux[z + h + j])
-                gg = _tanh(aux[z + 2 * h + j])
-                og = _sigmoid(aux[z + 3 * h + j])
-                c = fg * aux[oC + s + j] + ig * gg
-                tc = _tanh(c)
-                aux[z + j] = ig
-                aux[z + h + j] = fg
-                aux[z + 2 * h + j] = gg
-                aux[z + 3 * h + j] = og
-                cdst[co + j] = c
-                aux[oTC + s + j] = tc
-                hdst[ho + j] = og * tc
+            _sigmoid_span(aux, z, 2 * h)
+            _tanh_span(aux, z + 2 * h, h)
+            _sigmoid_span(aux, z + 3 * h, h)
+            _lstm_cell_forward(aux, z, h, oC + s, cdst, co, oTC + s, hdst, ho)
             if return_sequences and not last:
                 for j in range(h):
                     yf[(i * T + t) * h + j] = aux[oP + s + h + j]
@@ -342,19 +430,7 @@ def lstm_backward(x, W, U, use_bias, return_sequences, dy, aux, dW, dU, db, need
         for i in range(n):
             z = i * TG + t * G
             s = i * Th + t * h
-            for j in range(h):
-                ig = aux[z + j]
-                fg = aux[z + h + j]
-                gg = aux[z + 2 * h + j]
-                og = aux[z + 3 * h + j]
-                tc = aux[oTC + s + j]
-                dh = D[i * h + j]
-                dc = DC[i * h + j] + dh * og * (1 - tc * tc)
-                DC[i * h + j] = dc * fg
-                aux[z + j] = dc * gg * ig * (1 - ig)
-                aux[z + h + j] = dc * aux[oC + s + j] * fg * (1 - fg)
-                aux[z + 2 * h + j] = dc * ig * (1 - gg * gg)
-                aux[z + 3 * h + j] = dh * tc * og * (1 - og)
+            _lstm_cell_backward(aux, z, h, oC + s, oTC + s, D, DC, i * h)
         if t > 0:
             gemm_nn(aux, t * G, TG, 1, UT, 0, h, D, 0, h, n, G, h, False)
     _weight_grads(xf, aux, 0, G, aux, oP, n * T, F, h, G, dW, dU, db, use_bias, need_dw, threads)
@@ -396,18 +472,13 @@ def gru_forward(x, W, U, b, use_bias, return_sequences, y, aux, scratch, threads
             z = i * TG + t * G
             s = i * Th + t * h
             r0 = i * G
-            for j in range(h):
-                zg = _sigmoid(aux[z + j] + R[r0 + j])
-                rg = _sigmoid(aux[z + h + j] + R[r0 + h + j])
-                rn = R[r0 + 2 * h + j]
-                ng = _tanh(aux[z + 2 * h + j] + rg * rn)
-                aux[z + j] = zg
-                aux[z + h + j] = rg
-                aux[z + 2 * h + j] = ng
-                aux[oRN + s + j] = rn
-                R[r0 + j] = zg * aux[oP + s + j] + (1 - zg) * ng     # h_t (R's z block is spent)
-            _emit(R, r0, aux, oP + s, yf, (i * T + t) * h if return_sequences else i * h, h, t, T,
-                  return_sequences)
+            last = t + 1 == T
+            hdst = yf if last else aux
+            ho = ((i * T + t) * h if return_sequences else i * h) if last else oP + s + h
+            _gru_cell_forward(aux, z, h, R, r0, oRN + s, oP + s, hdst, ho)
+            if return_sequences and not last:
+                for j in range(h):
+                    yf[(i * T + t) * h + j] = aux[oP + s + h + j]
 
 
 @njit(**JIT)
@@ -440,23 +511,7 @@ def gru_backward(x, W, U, use_bias, return_sequences, dy, aux, dW, dU, db, need_
             z = i * TG + t * G
             s = i * Th + t * h
             r0 = i * G
-            for j in range(h):
-                zg = aux[z + j]
-                rg = aux[z + h + j]
-                ng = aux[z + 2 * h + j]
-                rn = aux[oRN + s + j]
-                dh = D[i * h + j]
-                dn = dh * (1 - zg) * (1 - ng * ng)
-                dzz = dh * (aux[oP + s + j] - ng) * zg * (1 - zg)
-                dzr = dn * rn * rg * (1 - rg)
-                aux[z + j] = dzz
-                aux[z + h + j] = dzr
-                aux[z + 2 * h + j] = dn
-                aux[oRN + s + j] = dn * rg
-                DR[r0 + j] = dzz
-                DR[r0 + h + j] = dzr
-                DR[r0 + 2 * h + j] = dn * rg
-                D[i * h + j] = dh * zg
+            _gru_cell_backward(aux, z, h, oRN + s, oP + s, D, i * h, DR, r0)
         if t > 0:
             gemm_nn(DR, 0, G, 1, UT, 0, h, D, 0, h, n, G, h, True)
     if need_dw:
