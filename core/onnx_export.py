@@ -7,7 +7,7 @@ Layout:
 - one tensor per node, named by the node id (weights are initializers named ``node_id/weight``);
 - one graph output ``output`` of shape ["batch", k].
 
-Block by block (inference semantics of the engine):
+Op by op (inference semantics of the engine), each conversion in its op's module (core/ops/):
 Dense → Gemm (MatMul without bias; kernel [in, out] as Keras); Flatten → nothing (samples are
 flat); Linear → Identity; Step → Cast(GreaterOrEqual(x, threshold)); Sigmoid, Tanh, Relu;
 LeakyReLU → LeakyRelu(alpha); PReLU → PRelu(slopes); RReLU → LeakyRelu((lower+upper)/2) (its
@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .atomic import atomic_write_bytes
 from .export import require
-from .kernels.activations import SELU_ALPHA, SELU_SCALE
+from .ops import OpView
 
 DEFAULT_OPSET = 18
 MIN_OPSET = 17          # LayerNormalization
@@ -68,106 +68,6 @@ def _tensor_name(nid: str) -> str:
     return f"node:{nid}" if nid in _RESERVED else nid
 
 
-def _weight(weights: dict[str, np.ndarray], nid: str, w: str) -> np.ndarray | None:
-    return weights.get(f"{nid}/{w}")
-
-
-def _act(op: str, **attrs) -> Callable:
-    def emit(b: _Builder, nid, out, params, ins, weights, opset):
-        return b.node(op, ins, out, **attrs)
-    return emit
-
-
-def _leaky(b, nid, out, params, ins, weights, opset):
-    return b.node("LeakyRelu", ins, out, alpha=float(params["alpha"]))
-
-
-def _elu(b, nid, out, params, ins, weights, opset):
-    return b.node("Elu", ins, out, alpha=float(params["alpha"]))
-
-
-def _rrelu(b, nid, out, params, ins, weights, opset):
-    return b.node("LeakyRelu", ins, out, alpha=0.5 * (float(params["lower"]) + float(params["upper"])))
-
-
-def _step(b, nid, out, params, ins, weights, opset):
-    thr = b.init(f"{out}/threshold", params["threshold"])
-    ge = b.node("GreaterOrEqual", [ins[0], thr], f"{out}/ge")
-    return b.node("Cast", [ge], out, to=b.elem)
-
-
-def _swish(b, nid, out, params, ins, weights, opset):
-    s = b.node("Sigmoid", ins, f"{out}/sigmoid")
-    return b.node("Mul", [ins[0], s], out)
-
-
-def _mish(b, nid, out, params, ins, weights, opset):
-    if opset >= 18:
-        return b.node("Mish", ins, out)
-    sp = b.node("Softplus", ins, f"{out}/softplus")
-    t = b.node("Tanh", [sp], f"{out}/tanh")
-    return b.node("Mul", [ins[0], t], out)
-
-
-def _prelu(b, nid, out, params, ins, weights, opset):
-    return b.node("PRelu", [ins[0], b.init(f"{nid}/alpha", _weight(weights, nid, "alpha"))], out)
-
-
-def _dense(b, nid, out, params, ins, weights, opset):
-    k = b.init(f"{nid}/kernel", _weight(weights, nid, "kernel"))
-    bias = _weight(weights, nid, "bias")
-    if bias is None:
-        return b.node("MatMul", [ins[0], k], out)
-    return b.node("Gemm", [ins[0], k, b.init(f"{nid}/bias", bias)], out)
-
-
-def _batchnorm(b, nid, out, params, ins, weights, opset):
-    mean = _weight(weights, nid, "moving_mean")
-    gamma = _weight(weights, nid, "gamma")
-    beta = _weight(weights, nid, "beta")
-    names = [b.init(f"{nid}/gamma", np.ones_like(mean) if gamma is None else gamma),
-             b.init(f"{nid}/beta", np.zeros_like(mean) if beta is None else beta),
-             b.init(f"{nid}/moving_mean", mean),
-             b.init(f"{nid}/moving_variance", _weight(weights, nid, "moving_variance"))]
-    return b.node("BatchNormalization", [ins[0], *names], out, epsilon=float(params["epsilon"]))
-
-
-def _layernorm(b, nid, out, params, ins, weights, opset):
-    g = b.init(f"{nid}/gamma", _weight(weights, nid, "gamma"))
-    be = b.init(f"{nid}/beta", _weight(weights, nid, "beta"))
-    return b.node("LayerNormalization", [ins[0], g, be], out, axis=-1, epsilon=float(params["epsilon"]))
-
-
-def _dropout(b, nid, out, params, ins, weights, opset):
-    if params.get("inverted", True) or params["rate"] == 0.0:
-        return ins[0]                                   # identity at inference: removed
-    return b.node("Mul", [ins[0], b.init(f"{out}/keep", 1.0 - float(params["rate"]))], out)
-
-
-def _passthrough(b, nid, out, params, ins, weights, opset):
-    return ins[0]
-
-
-def _add(b, nid, out, params, ins, weights, opset):
-    return b.node("Sum", ins, out)
-
-
-def _concat(b, nid, out, params, ins, weights, opset):
-    return b.node("Concat", ins, out, axis=1)
-
-
-EMITTERS: dict[str, Callable] = {
-    "Dense": _dense, "Flatten": _passthrough,
-    "Linear": _act("Identity"), "Step": _step, "Sigmoid": _act("Sigmoid"), "Tanh": _act("Tanh"),
-    "ReLU": _act("Relu"), "LeakyReLU": _leaky, "PReLU": _prelu, "RReLU": _rrelu, "ELU": _elu,
-    "SELU": _act("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE), "Swish": _swish, "Mish": _mish,
-    "Softplus": _act("Softplus"), "Softmax": _act("Softmax", axis=-1),
-    "BatchNorm": _batchnorm, "LayerNorm": _layernorm,
-    "Dropout": _dropout, "AlphaDropout": _passthrough,
-    "Add": _add, "Concat": _concat,
-}
-
-
 def build_onnx(graph, plan, weights: dict[str, np.ndarray], *, scaler=None, opset: int = DEFAULT_OPSET,
                dtype="float32", name: str = "netdesigner", metadata: dict[str, Any] | None = None):
     """An ``onnx.ModelProto`` of the inference graph (checked with ``onnx.checker``, full check).
@@ -197,29 +97,22 @@ def build_onnx(graph, plan, weights: dict[str, np.ndarray], *, scaler=None, opse
         c = b.node("Sub", [x, off], "scaler/centered")
         x = b.node("Div", [c, scale], "scaled")
 
-    tensor: dict[str, str] = {}
-    for nid, col, width in plan.inputs:
-        if len(plan.inputs) == 1 and col == 0 and width == n_features:
-            tensor[nid] = b.node("Identity", [x], _tensor_name(nid))
-        else:
-            st = b.init(f"{nid}/starts", [col], np.int64)
-            en = b.init(f"{nid}/ends", [col + width], np.int64)
-            ax = b.init(f"{nid}/axes", [1], np.int64)
-            tensor[nid] = b.node("Slice", [x, st, en, ax], _tensor_name(nid))
-
-    inputs = set(graph.input_nodes())
-    for nid in graph.topological_order():
-        if nid in inputs:
-            continue
-        node = graph.nodes[nid]
-        emit = EMITTERS.get(node.type)
-        if emit is None:
-            raise GraphError(f"ONNX export does not know the block type {node.type!r}", nid, node.label)
-        ins = [tensor[e.source] for e in graph.input_edges(nid)]
-        tensor[nid] = emit(b, nid, _tensor_name(nid), node.params, ins, weights, opset)
+    # Step by step through the plan (topological order), each op converting itself (``to_onnx`` in
+    # its module under core/ops/); a tensor is named by the node that made it. Flatten has no step:
+    # its node shares its input's tensor.
+    tensor: dict[int, str] = {}
+    for s in range(len(plan.ops)):
+        op = OpView(plan, s, weights)
+        if op.entry.onnx is None:
+            node = graph.nodes.get(op.node_id)
+            raise GraphError(f"ONNX export does not know the block type {plan.node_types.get(op.node_id)!r} "
+                             f"(its op {op.entry.name!r} has no ONNX conversion)", op.node_id,
+                             node.label if node is not None else None)
+        ins = [x] if op.entry.name == "input" else [tensor[t] for t in op.inputs]
+        tensor[op.output] = op.entry.onnx(b, op, ins, _tensor_name(op.node_id), opset)
 
     out_w = plan.output_width
-    b.node("Identity", [tensor[plan.output_node]], "output", name="output")
+    b.node("Identity", [tensor[plan.out_tensor]], "output", name="output")
     g = helper.make_graph(
         b.nodes, name,
         [helper.make_tensor_value_info("input", b.elem, ["batch", n_features])],

@@ -233,6 +233,7 @@ def preflight(design, *, data_loader: Callable[[dict], DataSummary | None] = dat
     if plan is not None:
         problems += loss_activation_problems(design, plan)
         problems += memory_problems(design, plan)
+        problems += device_problems(design, plan)
     problems += settings_problems(design)
     try:
         summary = data_loader(design_data_settings(design))    # relative paths: the design's folder
@@ -338,6 +339,17 @@ def settings_problems(design) -> list:
             out.append(PreflightProblem("device 'cuda' was asked for but no CUDA GPU is available here; "
                                         "use the CPU", kind="settings"))
     return out
+
+
+def device_problems(design, plan) -> list:
+    """On the CUDA device, one problem per block whose op is not on CUDA yet (its module under
+    core/ops/ says ``CUDA = None``), naming the block — before training, not in the middle of it."""
+    if design.training.get("device") != "cuda":
+        return []
+    from .cuda_backend import cuda_missing
+    return [PreflightProblem(f"{block} is not available on the CUDA device yet; train this design on the CPU",
+                             node, getattr(design.graph.nodes.get(node), "label", None), kind="settings")
+            for node, block in cuda_missing(plan)]
 
 
 def memory_problems(design, plan) -> list:

@@ -4,7 +4,8 @@ on the own kernels."""
 import numpy as np
 
 from core import threads
-from core.kernels import opcodes as K
+from core.ops import op
+from core.ops.schema import H_OP
 from core.plan import compile_plan
 from tests.helpers import make_executor, sequential
 
@@ -14,7 +15,7 @@ def _mlp(width: int):
 
 
 def _dense_steps(plan):
-    return [s for s, row in enumerate(plan.ops) if row[K.C_OP] == K.OP_DENSE]
+    return [s for s, row in enumerate(plan.ops) if row[H_OP] == op("dense").schema.opcode]
 
 
 def test_policy_keeps_own_kernels_on_any_machine_and_blas_on_one_thread():
@@ -48,7 +49,8 @@ def test_a_layer_on_blas_trains_like_the_own_kernels():
     for on_blas in (False, True):
         ex = make_executor(_mlp(12), max_batch=16)
         ex.use_blas_for(_dense_steps(ex.plan) if on_blas else [])
-        assert [int(ex.ops[s, K.C_BLAS]) for s in _dense_steps(ex.plan)] == [int(on_blas)] * 2
+        blas = op("dense").schema.col("blas")
+        assert [int(ex.ops[s, blas]) for s in _dense_steps(ex.plan)] == [int(on_blas)] * 2
         lrs, out = np.full(4, 0.05), np.zeros(4)
         ex.train_batches(X, Y, order, 0, 16, 4, lrs, out, 0, np.zeros(8))
         losses.append((out.copy(), ex.params.copy()))

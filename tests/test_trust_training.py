@@ -294,13 +294,20 @@ def test_views_refuse_more_rows_than_the_arena_holds(small_ex):
 
 def test_a_plan_whose_steps_point_outside_the_arenas_is_refused():
     plan = compile_plan(_graph(), "mse", {})
-    plan.ops[-1, K.C_OUT] = len(plan.tensor_widths)          # a tensor that does not exist
+    from core.ops import op
+    from core.ops.schema import H_OP, H_OUT
+    plan.ops[-1, H_OUT] = len(plan.tensor_widths)            # a tensor that does not exist
     with pytest.raises(TrainingError, match="tensor that does not exist"):
         Executor(plan, 8)
+    dense = op("dense").schema
     plan = compile_plan(_graph(), "mse", {})
-    dense = [s for s in range(len(plan.ops)) if plan.ops[s, K.C_OP] == K.OP_DENSE][-1]
-    plan.ops[dense, K.C_W] = plan.n_params + 5                # weights past the parameter arena
+    step = [s for s in range(len(plan.ops)) if plan.ops[s, H_OP] == dense.opcode][-1]
+    plan.ops[step, dense.col("kernel")] = plan.n_params + 5    # weights past the parameter arena
     with pytest.raises(TrainingError, match="outside the parameter arena"):
+        Executor(plan, 8)
+    plan = compile_plan(_graph(), "mse", {})
+    plan.ops[step, H_OP] = 999                                   # an op nobody declared
+    with pytest.raises(TrainingError, match="unknown opcode 999"):
         Executor(plan, 8)
 
 

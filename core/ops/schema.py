@@ -135,10 +135,11 @@ class OpView:
 
     def weight(self, name: str):
         """The array of a named weight, or None when the op has it switched off (offset -1)."""
-        if self.int(name) < 0:
+        off = self.int(name)
+        if off < 0:
             return None
-        from ..plan import weight_name
-        return self._weights[weight_name(self.node_id, name)]
+        slot = next(w for w in self.plan.weights if w.offset == off and w.node_id == self.node_id)
+        return self._weights[slot.name]
 
     @property
     def inputs(self) -> list[int]:
