@@ -65,14 +65,14 @@ def fold_data(dataset: Dataset, train_idx, test_idx, *, scaling: str = "standard
         (X_fit, y_fit), v = parts["train"], parts["val"]
         if v is not None:
             X_val, y_val = v
-    scaler = Scaler(scaling).fit(X_fit)
+    scaler = Scaler(scaling).fit(X_fit, dataset.sample_shape)   # per channel for images/sequences, as prepare
     col = (lambda y: None if y is None else np.asarray(y, np.float64).reshape(len(y), -1))
     X_test, y_test = dataset.X[test_idx], dataset.y[test_idx]
     return PreparedData(scaler.transform(X_fit), col(y_fit),
                         None if X_val is None else scaler.transform(X_val), col(y_val),
                         scaler.transform(X_test), col(y_test), scaler=scaler, task=dataset.task,
                         n_classes=dataset.n_classes, feature_names=list(dataset.feature_names),
-                        class_names=dataset.class_names, name=dataset.name)
+                        class_names=dataset.class_names, name=dataset.name, sample_shape=dataset.sample_shape)
 
 
 @dataclass

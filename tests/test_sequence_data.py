@@ -162,3 +162,12 @@ def test_per_channel_minmax_and_round_trip():
     np.testing.assert_allclose(back.transform(X), s.transform(X))
     with pytest.raises(DataError, match="shape"):
         D.Scaler().fit(np.zeros((2, 5)), (2, 2))
+
+
+def test_kfold_folds_scale_per_channel_too():
+    from core.kfold import fold_data
+    ds = D.load_dataset("recall_first", n=100, length=6, symbols=3, seed=0)
+    fold = fold_data(ds, np.arange(80), np.arange(80, 100))
+    assert fold.sample_shape == (6, 4)
+    cue = fold.X_train.reshape(80, 6, 4)[:, :, 3]
+    assert np.all(cue[:, 0] > 1.5) and np.all(cue[:, 1:] < 0.0)
