@@ -211,8 +211,9 @@ def block_icon(type_name: str) -> QIcon:
     from .theme import current
     key = ("block", type_name)
     if key not in _cache:
-        group = get_block(type_name).group
-        glyph = GLYPHS.get(type_name, _dense)
+        block = get_block(type_name)
+        group = block.group
+        glyph = GLYPHS.get(block.icon or type_name, _dense)   # the block names its glyph (core/blocks)
         _cache[key] = _render(_tile(current().group_color(group), glyph))
     return _cache[key]
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+import importlib
+import pkgutil
+
 from ..registry import Registry
-from . import activations, dense, dropout, io, merge, normalization
 from .base import Block, WeightSpec
 
 BLOCKS: Registry[type[Block]] = Registry("block")
 
-for _cls in (io.Input, io.Flatten, dense.Dense, *activations.BLOCKS, *normalization.BLOCKS,
-             *dropout.BLOCKS, *merge.BLOCKS):
-    BLOCKS.register(_cls.type_name, _cls)
+# The palette's order: these modules first, as listed; any other module of this package after
+# them, by name — a new block module is found without editing this file. A module lists its
+# blocks in ``BLOCKS`` (a tuple of classes).
+_FIRST = ("io", "dense", "activations", "normalization", "dropout", "merge")
+_OTHERS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _FIRST and m.name != "base")
+for _name in (*_FIRST, *_OTHERS):
+    for _cls in getattr(importlib.import_module(f"{__name__}.{_name}"), "BLOCKS", ()):
+        BLOCKS.register(_cls.type_name, _cls)
 
 GROUPS = ("Input/Output", "Layers", "Activations", "Normalization", "Regularization", "Merge")
+GROUPS += tuple(dict.fromkeys(BLOCKS.get(n).group for n in BLOCKS if BLOCKS.get(n).group not in GROUPS))
 
 
 def get_block(type_name: str) -> type[Block]:

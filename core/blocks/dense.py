@@ -50,3 +50,6 @@ class Dense(Block):
         w = builder.weight_offsets(node_id)
         builder.add_op("dense", inputs, out, weights=w, train_w=params["trainable"], node_id=node_id)
         return out
+
+
+BLOCKS = (Dense,)

@@ -46,3 +46,6 @@ class Flatten(Block):
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         return inputs[0]
+
+
+BLOCKS = (Input, Flatten)
