@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from core.kernels.conv import (conv2d_backward, conv2d_cols_per_sample, conv2d_fixed_scratch_size,
                                conv2d_forward, conv2d_geometry, conv2d_im2col, conv_output_size)
 from core.kernels.dense import PARALLEL_MIN_MACS
-from core.kernels.pool import (avgpool2d_backward, avgpool2d_forward, global_avgpool2d_backward,
+from core.kernels.pool import (PARALLEL_MIN_ELEMENTS, avgpool2d_backward, avgpool2d_forward, global_avgpool2d_backward,
                                global_avgpool2d_forward, maxpool2d_backward, maxpool2d_forward)
 
 torch.set_num_threads(1)
@@ -324,6 +324,23 @@ def test_pool_backward_accumulates_when_asked():
     global_avgpool2d_backward(dy, once, False, 36, 2, 1)
     global_avgpool2d_backward(dy, twice, True, 36, 2, 1)
     close(twice, once + 3.0)
+
+
+def test_pool_parallel_paths_equal_serial_bitwise():
+    p = Pool(64, 32, 32, 16, 2, 2, 2, 2, "valid", np.float32, seed=12)
+    assert 64 * 16 * 16 * 16 * 4 >= PARALLEL_MIN_ELEMENTS        # really takes the parallel branches
+    out = {}
+    for threads in (1, 2):
+        y, arg, dx = np.zeros_like(p.dy), np.zeros_like(p.dy), np.zeros_like(p.x)
+        maxpool2d_forward(p.x, y, arg, *p.window, threads)
+        maxpool2d_backward(p.dy, arg, dx, False, p.h, p.w, p.c, p.oh, p.ow, threads)
+        ya, dxa = np.zeros_like(p.dy), np.zeros_like(p.x)
+        avgpool2d_forward(p.x, ya, *p.window, threads)
+        avgpool2d_backward(p.dy, dxa, False, *p.window, threads)
+        out[threads] = (y, arg, dx, ya, dxa)
+    for a, b in zip(out[1], out[2]):
+        assert np.array_equal(a, b)
+    close(out[2][0], p.torch_ref("max")[0])
 
 
 @pytest.mark.parametrize("n,h,w,c", [(1, 5, 7, 3), (33, 4, 3, 2)])
