@@ -14,6 +14,8 @@ _PARITY = r"""
 import numpy as np
 from numba import cuda
 from core.kernels import conv, pool, cuda_conv as cc
+from core.threads import configure_threading_layer
+configure_threading_layer()   # the CPU kernels link parallel variants (see test_conv_kernels.py)
 
 rng = np.random.default_rng(0)
 f32 = np.float32

@@ -23,7 +23,11 @@ from core.kernels.conv import (conv2d_backward, conv2d_cols_per_sample, conv2d_f
 from core.kernels.dense import PARALLEL_MIN_MACS
 from core.kernels.pool import (PARALLEL_MIN_ELEMENTS, avgpool2d_backward, avgpool2d_forward, global_avgpool2d_backward,
                                global_avgpool2d_forward, maxpool2d_backward, maxpool2d_forward)
+from core.threads import configure_threading_layer
 
+# The kernels link parallel variants: loaded from numba's cache, they need the threading layer
+# started first (the engine does this), as in tests/test_recurrent_kernels.py.
+configure_threading_layer()
 torch.set_num_threads(1)
 
 
