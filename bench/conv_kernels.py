@@ -6,8 +6,8 @@ Batch 32: 8×8×1 → Conv 3×3×16 same → MaxPool 2 → 4×4×16 → Conv 3×
 Each row times one layer's forward + backward (the first conv computes no dx, as in a network,
 where its input is data; PyTorch's input then has requires_grad=False too). PyTorch runs NCHW
 through autograd (what a model's training step does); ours runs NHWC on preallocated arrays.
-The median of `repeats` runs of `iters` calls is printed (ours and torch interleaved); the machine may be shared, so the ratios
-are indicative.
+The median of `repeats` runs of `iters` calls is printed (ours and torch interleaved); the
+machine may be shared, so the ratios are indicative.
 """
 from __future__ import annotations
 
