@@ -126,6 +126,8 @@ CONV_CASES = [
     (2, 7, 8, 3, 3, 3, 2, 2, "same", 70),     # > 64 filters: dx through the dot-product kernel
     (3, 6, 7, 2, 3, 5, 1, 2, "same", 4),      # kh ≠ kw, sh ≠ sw
     (2, 5, 6, 3, 5, 3, 2, 1, "valid", 2),
+    (2, 3, 2, 2, 5, 5, 1, 1, "same", 3),      # kernel larger than the image: windows mostly padding
+    (3, 5, 4, 3, 1, 1, 2, 2, "valid", 4),     # 1×1 kernel, stride 2
 ]
 
 
@@ -276,6 +278,7 @@ POOL_CASES = [
     (2, 7, 6, 3, 3, 3, 2, 2, "same"),         # overlapping windows
     (33, 5, 7, 2, 3, 3, 1, 1, "same"),        # stride 1: every element in up to nine windows
     (3, 9, 8, 2, 3, 2, 3, 1, "valid"),
+    (3, 1, 3, 2, 2, 2, 2, 2, "same"),         # one-row image: the window's lower row is padding
 ]
 
 
