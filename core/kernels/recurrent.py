@@ -32,6 +32,13 @@ aux layout (flat, n·aux_size(T, h) elements, each region sample-major (n, T, wi
 - GRU:  [Z: gates z,r,n after activation (n,T,3h)] [RN: h_{t−1}·U_n + b_rec_n (n,T,h)] [P: h_{t−1}]
 NOTE: backward overwrites the gate regions with the pre-activation gradients (so the weight
 gradients are one GEMM over all steps without more memory): one backward per forward.
+
+Arrays: x, y, dy, dx, W, U, dW, dU are C-contiguous 2-D (the engine's arena views); b, db, aux,
+scratch and gnorm (length T, any float dtype) are 1-D; everything else one float dtype. `threads`
+> 1 sends the GEMMs over all n·T rows to the parallel panels above dense.PARALLEL_MIN_MACS (the
+per-step products are far below it). Because they link those parallel panels, a process that
+loads these kernels from numba's cache must start the threading layer first
+(core.threads.configure_threading_layer(), as the engine does) — else the call crashes.
 """
 import math
 
@@ -124,8 +131,9 @@ def _input_projection(xf, Wf, b, use_bias, zf, nT, F, G, ldz, threads):
     """z[(i,t), :G] = b + x[(i,t)]·W for all n·T rows at once (row stride ldz in zf)."""
     if use_bias:
         for q in range(nT):
+            row = zf[q * ldz:q * ldz + G]
             for k in range(G):
-                zf[q * ldz + k] = b[k]
+                row[k] = b[k]
     gemm_nn_threads(xf, 0, F, 1, Wf, 0, G, zf, 0, ldz, nT, F, G, use_bias, threads)
 
 
@@ -158,11 +166,12 @@ def _step_norm(D, n, h):
 @njit(**JIT)
 def _column_sums(src, off, ld, rows, cols, out, o_off):
     """out[o_off + k] = Σ_q src[off + q·ld + k]."""
-    for k in range(cols):
-        out[o_off + k] = 0.0
+    acc = out[o_off:o_off + cols]
+    acc[:] = 0.0
     for q in range(rows):
+        row = src[off + q * ld:off + q * ld + cols]
         for k in range(cols):
-            out[o_off + k] += src[off + q * ld + k]
+            acc[k] += row[k]
 
 
 @njit(**JIT)
@@ -464,8 +473,12 @@ def gru_forward(x, W, U, b, use_bias, return_sequences, y, aux, scratch, threads
             aux[oP + i * Th + j] = 0.0
     for t in range(T):
         for i in range(n):       # R = b_rec + h_{t−1}·U
-            for k in range(G):
-                R[i * G + k] = b[G + k] if use_bias else 0.0
+            row = R[i * G:i * G + G]
+            if use_bias:
+                for k in range(G):
+                    row[k] = b[G + k]
+            else:
+                row[:] = 0.0
         if t > 0:
             gemm_nn(aux, oP + t * h, Th, 1, Uf, 0, G, R, 0, G, n, h, G, True)
         for i in range(n):
