@@ -272,3 +272,29 @@ def test_gru_conversion_swaps_the_z_and_r_blocks_both_ways():
     assert list(bi) == [20, 20, 10, 10, 30, 30] and list(bh) == [50, 50, 40, 40, 60, 60]
     k2, _, b2 = R.torch_to_keras_gru(wi, wh, bi, bh)
     assert np.array_equal(k2, kernel) and np.array_equal(b2, bias)
+
+
+def _run_threads(kind, x, W, U, b, T, h, g, threads):
+    n = x.shape[0]
+    aux_size, scratch_size = _sizes(kind, n, T, h)
+    aux, scratch = np.zeros(n * aux_size, x.dtype), np.zeros(scratch_size, x.dtype)
+    y = np.zeros((n, T * h), x.dtype)
+    dx, dW, dU, db, gnorm = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U), np.zeros_like(b), np.zeros(T)
+    fw, bw = (R.lstm_forward, R.lstm_backward) if kind == "lstm" else (R.gru_forward, R.gru_backward)
+    fw(x, W, U, b, True, True, y, aux, scratch, threads)
+    bw(x, W, U, True, True, g, aux, dW, dU, db, True, dx, True, False, scratch, gnorm, threads)
+    return y, dx, dW, dU, db, gnorm
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_threads_give_the_serial_result_bit_for_bit(kind):
+    """At the bench's shape the all-steps GEMMs (h·n·T·G ≥ 2²²) take the parallel panels."""
+    rng = np.random.default_rng(2)
+    n, T, F, h = 32, 50, 8, 64
+    x = rng.normal(size=(n, T * F)).astype(np.float32)
+    W, U, b = _weights(kind, F, h, np.float32, rng)
+    g = rng.normal(size=(n, T * h)).astype(np.float32)
+    serial = _run_threads(kind, x, W, U, b, T, h, g, 1)
+    parallel = _run_threads(kind, x, W, U, b, T, h, g, 2)
+    for a, c in zip(serial, parallel):
+        assert np.array_equal(a, c)
