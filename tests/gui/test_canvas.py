@@ -250,7 +250,7 @@ def test_problems_are_shown_inline_and_listed(window, qtbot):
     window.document.push(Connect(window.document.graph, inp, d))
     assert not item.problems and window.scene.problems == []
     # The graph is whole; the pre-flight then holds it against the data: xor has 1 target column.
-    qtbot.waitUntil(lambda: not window.problems.checking, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.problems.checking, timeout=600_000)
     assert [p.node_id for p in window.problems.problems] == [d]
     assert "8 units" in window.problems.problems[0].reason
     assert "problem" in window.problem_label.text()

@@ -30,7 +30,7 @@ def test_every_example_opens_in_the_window_with_no_problems(window, qtbot):
     for ex in EXAMPLES:
         assert window.open_example(str(ex.path))
         # The pre-flight summarises the example's data on a worker thread the first time.
-        qtbot.waitUntil(lambda: not window.problems.checking, timeout=60_000)
+        qtbot.waitUntil(lambda: not window.problems.checking, timeout=600_000)
         assert window.problems.problems == []
         assert window.scene.problems == []
         assert set(window.scene.node_items) == set(window.document.graph.nodes)

@@ -10,7 +10,7 @@ from core.kfold import kfold
 from core.settings import validate_data, validate_training
 from designer.kfold_dialog import live_threads
 
-WAIT_MS = 60_000          # a cold numba cache compiles the kernels on the first fold
+WAIT_MS = 600_000         # hang guard only: a cold numba cache compiles the kernels on the first fold
 
 
 def tiny_design(epochs=4, data=None) -> Design:

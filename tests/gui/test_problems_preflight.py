@@ -27,7 +27,7 @@ def build(window, *blocks):
 
 
 def settled(window, qtbot):
-    qtbot.waitUntil(lambda: not window.problems.checking, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.problems.checking, timeout=600_000)
     return window.problems.problems
 
 

@@ -144,7 +144,7 @@ def test_training_switches_to_the_train_workspace(make_window, qtbot):
     ctl = w.training
     ctl.mode = "thread"
     assert w.workspace.mode == "design"
-    with qtbot.waitSignal(ctl.runningChanged, timeout=120_000, check_params_cb=lambda running: not running):
+    with qtbot.waitSignal(ctl.runningChanged, timeout=600_000, check_params_cb=lambda running: not running):
         assert ctl.start()
         assert w.workspace.mode == "train" and ctl.docks["loss"].isVisible()
     assert w.workspace.mode == "train"       # stays for reading the results
@@ -158,7 +158,7 @@ def test_a_short_run_fills_the_dashboard_histories(make_window, qtbot):
     assert w.install_dashboard()
     w.open_example(str(resource("examples", "xor.json")))
     ctl = w.training          # the default worker mode: a process, as for every user
-    with qtbot.waitSignal(ctl.runningChanged, timeout=120_000, check_params_cb=lambda running: not running):
+    with qtbot.waitSignal(ctl.runningChanged, timeout=600_000, check_params_cb=lambda running: not running):
         assert ctl.start()
     assert ctl.last_error == "" and ctl.last_end.reason == "completed"
     grads, weights = ctl.panels["gradients"], ctl.panels["weights"]
