@@ -499,8 +499,8 @@ def gru_backward(x, W, U, use_bias, return_sequences, dy, aux, dW, dU, db, need_
                  dx, need_dx, acc_dx, scratch, gnorm, threads=1):
     """Backward through time from the aux of the matching forward (which it overwrites).
 
-    Per step (dh = ∂L/∂h_t): dn = dh⊙(1−z)⊙(1−n²) (gradient of n's pre-activation), dz = dh⊙(h_{t−1} − n)⊙z(1−z),
-    dr = dn⊙(h·U_n + b_rec_n)⊙r(1−r); the recurrent pre-activation gradients are [dz, dr, dn⊙r];
+    Per step (dh = ∂L/∂h_t): dn = dh⊙(1−z)⊙(1−n²) (n's pre-activation),
+    dz = dh⊙(h_{t−1} − n)⊙z(1−z), dr = dn⊙(h·U_n + b_rec_n)⊙r(1−r); the recurrent pre-activation gradients are [dz, dr, dn⊙r];
     dh_{t−1} = dh⊙z + [dz, dr, dn⊙r]·Uᵀ. db is (6h): input-bias row then recurrent-bias row.
     gnorm[t] = mean over the batch of ‖∂L/∂h_t‖ (total derivative).
     """
