@@ -27,9 +27,9 @@ from .workloads import Workload, batch_order, make_data
 
 
 @njit
-def _forward_n(reps, ops, opf, op_in, tens, params, acts, aux, X, rows, n, rng):
+def _forward_n(reps, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, rng):
     for _ in range(reps):
-        forward_pass(ops, opf, op_in, tens, params, acts, aux, X, rows, n, True, rng)
+        forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, True, rng)
 
 
 @njit
@@ -41,15 +41,15 @@ def _loss_n(reps, code, delta, out, logits, y, g):
 
 
 @njit
-def _backward_n_training(reps, ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n):
+def _backward_n_training(reps, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n):
     for _ in range(reps):
-        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n, True)
+        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, True)
 
 
 @njit
-def _backward_n_plain(reps, ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n):
+def _backward_n_plain(reps, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n):
     for _ in range(reps):
-        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, scratch, n)
+        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n)
 
 
 # The engine's backward_pass gained a `training` flag at some point: call whichever exists.
@@ -113,13 +113,14 @@ def profile_step(wl: Workload, peak_gflops: float, seed: int = 0) -> dict:
     r.run(4)                      # compile and warm up; grads/acts now hold a real step
     res = {"workload": wl.label}
     res["forward_us"] = 1e6 * _per_call(lambda k: _forward_n(k, ex.ops, p.opf, p.op_in, ex.tens, ex.params, ex.acts,
-                                                               ex.aux, X, rows, n, ex.rng), 16)
+                                                               ex.aux, ex.aux_off, X, rows, n, ex.rng), 16)
     out, logits = ex.output_view(n), ex.acts[ex.tens[p.logits_tensor, 0]:][:n * ex.tens[p.logits_tensor, 1]].reshape(n, -1)
     yb = np.ascontiguousarray(Y[rows])
     g = ex.dacts[ex.tens[p.out_tensor, 0]:][:n * p.output_width].reshape(n, -1)
     res["loss_us"] = 1e6 * _per_call(lambda k: _loss_n(k, p.loss_code, p.loss_delta, out, logits, yb, g), 64)
     res["backward_us"] = 1e6 * _per_call(lambda k: _backward_n(k, ex.ops, p.opf, p.op_in, ex.tens, ex.params, ex.grads,
-                                                                 ex.acts, ex.dacts, ex.aux, ex.scratch, n), 16)
+                                                                 ex.acts, ex.dacts, ex.aux, ex.aux_off, ex.scratch, n),
+                                                     16)
     params, state = ex.params.copy(), ex.opt_state.copy()   # do not disturb the runner's weights
     grads = ex.grads * np.float32(1e-3)
     res["update_us"] = 1e6 * _per_call(lambda k: _update_n(k, r.opt_code, r.opt_hp, 1e-7, params, grads, state,
@@ -194,9 +195,9 @@ def op_breakdown(wl: Workload, seed: int = 0) -> list[dict]:
         ex.init_weights(seed)
         ex.dacts[:] = 1e-3
         f = 1e6 * _per_call(lambda r: _forward_n(r, ex.ops, plan.opf, plan.op_in, ex.tens, ex.params, ex.acts,
-                                                  ex.aux, X, rows, n, ex.rng), 8, 0.15)
+                                                  ex.aux, ex.aux_off, X, rows, n, ex.rng), 8, 0.15)
         b = 1e6 * _per_call(lambda r: _backward_n(r, ex.ops, plan.opf, plan.op_in, ex.tens, ex.params, ex.grads,
-                                                   ex.acts, ex.dacts, ex.aux, ex.scratch, n), 8, 0.15)
+                                                   ex.acts, ex.dacts, ex.aux, ex.aux_off, ex.scratch, n), 8, 0.15)
         node = full.nodes[chain[k - 1]]
         rows_out.append({"op": f"{chain[k - 1]} ({node.type})", "forward_us": f - prev_f, "backward_us": b - prev_b})
         prev_f, prev_b = f, b

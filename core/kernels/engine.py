@@ -16,14 +16,15 @@ its callees changed).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
+import inspect
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 GENERATOR_VERSION = "1"
-_CORE = Path(__file__).resolve().parent.parent
 _TEMPLATE = Path(__file__).resolve().parent / "loop.py"
 _MARKER = "# ---- template: everything below this line is copied into the generated engine ----"
 _ARGS_F = "s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads"
@@ -60,11 +61,24 @@ def engine_dir() -> Path:
 
 
 def _sources(entries) -> list[Path]:
-    """Every file the generated engine's code depends on: the kernels, the op infrastructure and
-    each module that declares an op."""
-    files = set((_CORE / "kernels").glob("*.py")) | set((_CORE / "ops").glob("*.py"))
-    files |= {Path(sys.modules[e.module].__file__).resolve() for e in entries}
-    return sorted(files)
+    """Every source file the generated engine's code can reach: the op modules, the loop template,
+    and what they use within ``core`` (followed through module globals: imported functions,
+    kernels and modules), so an edit to an unrelated kernel file does not recompile the engine."""
+    roots = {e.module for e in entries} | {"core.kernels.loop", "core.kernels.engine", "core.ops.common",
+                                           "core.ops.schema", "core.kernels.config"}
+    seen: set[str] = set()
+    stack = sorted(roots)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        module = sys.modules.get(name) or importlib.import_module(name)
+        for value in vars(module).values():
+            dep = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+            if isinstance(dep, str) and dep.startswith("core.") and dep not in seen:
+                stack.append(dep)
+    return sorted(Path(sys.modules[n].__file__).resolve() for n in seen if getattr(sys.modules[n], "__file__", None))
 
 
 def generate_source(entries) -> str:

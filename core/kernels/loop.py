@@ -15,6 +15,20 @@ blocks receives both contributions.
 Names the generated module defines before this text: math, njit, JIT, view, H_OP, H_OUT,
 INPUT_OPCODE, INPUT_COLUMN, forward_pass, backward_pass.
 """
+# Above the marker: what the generated module defines before the copied text, so that this file
+# also imports on its own (tools that import every module); its loop is never compiled from here.
+import math  # noqa: F401,E402
+
+from numba import njit
+
+from core.kernels.config import JIT
+from core.ops.common import view
+from core.ops.input import COLUMN as INPUT_COLUMN, SCHEMA as _INPUT
+from core.ops.schema import H_OP, H_OUT
+
+INPUT_OPCODE = _INPUT.opcode
+forward_pass = backward_pass = None     # the generated ones, in the generated module
+
 # ---- template: everything below this line is copied into the generated engine ----
 from core.kernels.losses import loss_and_grad
 from core.kernels.opcodes import (LOSS_SOFTMAX_SPARSE_CCE, LOSS_SPARSE_CCE, LOSS_SPARSE_CCE_LOGITS,

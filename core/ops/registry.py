@@ -79,8 +79,21 @@ def op_by_code(code: int) -> OpEntry:
 
 def n_int_cols() -> int:
     """Width of a plan's int table: the header and the most fields any op has."""
-    return N_HEADER + max((e.schema.n_int_fields for e in ops().values()), default=0)
+    return _widths()[0]
 
 
 def n_float_cols() -> int:
-    return max([1] + [len(e.schema.floats) for e in ops().values()])
+    """Width of a plan's float table (at least 1)."""
+    return _widths()[1]
+
+
+_table_widths: tuple[int, int] | None = None
+
+
+def _widths() -> tuple[int, int]:
+    global _table_widths
+    if _table_widths is None:
+        entries = ops().values()
+        _table_widths = (N_HEADER + max((e.schema.n_int_fields for e in entries), default=0),
+                         max([1] + [len(e.schema.floats) for e in entries]))
+    return _table_widths
