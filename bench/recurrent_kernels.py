@@ -49,7 +49,7 @@ def _ours(kind, rng):
     else:
         def step():
             R.simple_rnn_forward(x, W, U, b, True, R.ACT_TANH, True, y, aux, scratch, 1)
-            R.simple_rnn_backward(x, W, U, R.ACT_TANH, True, True, dy, aux, dW, dU, db, True, dx, True, False,
+            R.simple_rnn_backward(x, W, U, True, R.ACT_TANH, True, dy, aux, dW, dU, db, True, dx, True, False,
                                   scratch, gnorm, 1)
     return step
 

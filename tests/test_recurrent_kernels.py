@@ -75,7 +75,7 @@ def backward(kind, x, W, U, b, T, h, ret, dy, aux, scratch, use_bias=True, need_
                        gnorm, 1)
     else:
         act = ACT_RELU if kind == "rnn_relu" else ACT_TANH
-        R.simple_rnn_backward(x, W, U, act, use_bias, ret, dy, aux, dW, dU, db, need_dw, dx, need_dx, acc_dx,
+        R.simple_rnn_backward(x, W, U, use_bias, act, ret, dy, aux, dW, dU, db, need_dw, dx, need_dx, acc_dx,
                               scratch, gnorm, 1)
     return dx, dW, dU, db, gnorm
 

@@ -315,7 +315,7 @@ def simple_rnn_forward(x, W, U, b, use_bias, act, return_sequences, y, aux, scra
 
 
 @njit(**JIT)
-def simple_rnn_backward(x, W, U, act, use_bias, return_sequences, dy, aux, dW, dU, db, need_dw,
+def simple_rnn_backward(x, W, U, use_bias, act, return_sequences, dy, aux, dW, dU, db, need_dw,
                         dx, need_dx, acc_dx, scratch, gnorm, threads=1):
     """Backward through time from the aux of the matching forward (which it overwrites).
 
