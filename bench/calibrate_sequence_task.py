@@ -29,10 +29,11 @@ KERAS_NAME = {"RNN": "SimpleRNN", "LSTM": "LSTM", "GRU": "GRU"}
 RESULT = os.path.join(os.path.dirname(__file__), "results", "sequence_task_calibration.json")
 
 # the settings chosen (see the JSON for what they reach); the examples use these
-TASK = {"name": "recall_first", "n": 1000, "length": 20, "symbols": 4, "noise": 1.0}
+TASK = {"name": "recall_first", "n": 2000, "length": 15, "symbols": 4, "noise": 2.0}
 SPLIT = {"validation_split": 0.2, "test_split": 0.2, "scaling": "standard"}
 TRAIN = {"hidden": 32, "epochs": 30, "batch_size": 32, "optimizer": "adam", "lr": 1e-2}
 SEEDS = (0, 1, 2)
+SWEEP_LENGTHS = (5, 30)               # the same settings at other lengths, seed 0: difficulty grows with T
 CNN = {"epochs_max": 30, "batch_size": 32, "lr": 1e-3, "target": 0.97, "seeds": (0, 1, 2)}
 
 
@@ -129,14 +130,14 @@ def calibrate_recurrent(task: dict, train: dict, seeds, kinds=KINDS, verbose: bo
     return rows
 
 
-def calibrate_cnn(cfg: dict = CNN, verbose: bool = True) -> dict:
+def calibrate_cnn(cfg: dict = CNN, validation_split: float = 0.0, verbose: bool = True) -> dict:
     """The digits CNN of issue 13 (Conv 3×3×16 same → MaxPool 2 → Conv 3×3×32 same → MaxPool 2 →
     Flatten → Dense 10), Adam, on digits_images with a 20 % test split and standard scaling."""
     torch = _torch()
     nn = torch.nn
     runs = []
     for seed in cfg["seeds"]:
-        data = prepared({"name": "digits_images"}, seed, {"validation_split": 0.0, "test_split": 0.2,
+        data = prepared({"name": "digits_images"}, seed, {"validation_split": validation_split, "test_split": 0.2,
                                                            "scaling": "standard"})
         torch.manual_seed(seed)
         net = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -161,11 +162,12 @@ def calibrate_cnn(cfg: dict = CNN, verbose: bool = True) -> dict:
         runs.append({"seed": seed, "first_epoch_at_target": first, "curve": curve,
                      "seconds": round(time.perf_counter() - start, 2)})
         if verbose:
-            print(f"  digits CNN seed {seed}: ≥{cfg['target']} at epoch {first}; final {curve[-1]:.3f} "
+            print(f"  digits CNN (val {validation_split}) seed {seed}: ≥{cfg['target']} at epoch {first}; final {curve[-1]:.3f} "
                   f"{runs[-1]['seconds']:.1f}s", flush=True)
     return {"architecture": "Input(8,8,1) → Conv2D 16 3×3 same ReLU → MaxPool2D 2 → Conv2D 32 3×3 same ReLU → "
                             "MaxPool2D 2 → Flatten → Dense 10 (softmax / cross-entropy)",
-            "data": {"name": "digits_images", "validation_split": 0.0, "test_split": 0.2, "scaling": "standard"},
+            "data": {"name": "digits_images", "validation_split": validation_split, "test_split": 0.2,
+                     "scaling": "standard (per channel)"},
             **{k: v for k, v in cfg.items() if k != "seeds"}, "runs": runs}
 
 
@@ -195,8 +197,17 @@ def main(argv=None) -> None:
                                "chance": round(1.0 / TASK["symbols"], 4)}}
     print("recall_first, chosen settings:", flush=True)
     out["long_range_task"]["results"] = calibrate_recurrent(TASK, TRAIN, SEEDS)
+    print("recall_first, other lengths (seed 0):", flush=True)
+    out["length_sweep"] = {str(t): calibrate_recurrent({**TASK, "length": t}, TRAIN, (0,)) for t in SWEEP_LENGTHS}
     print("digits CNN:", flush=True)
     out["digits_cnn"] = calibrate_cnn()
+    print("digits CNN, 20 % of the data also held out for validation (as the examples split):", flush=True)
+    out["digits_cnn_with_validation_split"] = calibrate_cnn(validation_split=0.2)
+    if os.path.exists(RESULT):        # the grid of settings tried (see --scan) is kept from earlier runs
+        with open(RESULT, encoding="utf-8") as f:
+            previous = json.load(f)
+        if "grid_tried" in previous:
+            out["grid_tried"] = previous["grid_tried"]
     os.makedirs(os.path.dirname(RESULT), exist_ok=True)
     tmp = RESULT + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
