@@ -122,12 +122,12 @@ SHAPED_DATASETS = {f.__name__: f for f in (digits_images, sine_forecast, recall_
 SHAPED_DATASET_PARAMS: dict[str, list[Param]] = {
     "digits_images": [],
     "sine_forecast": [
-        Param("n", "int", 500, minimum=4, maximum=1_000_000, doc="Number of windows (samples)."),
+        Param("n", "int", 500, minimum=4, maximum=1_000_000, doc="Number of samples."),
         _length(20, 1, "Steps in each window: the network sees this many values and predicts the next."),
         Param("noise", "float", 0.05, minimum=0.0, maximum=10.0, doc="Std of the Gaussian noise added to the window."),
     ],
     "recall_first": [
-        Param("n", "int", 2000, minimum=4, maximum=1_000_000, doc="Number of sequences (samples)."),
+        Param("n", "int", 2000, minimum=4, maximum=1_000_000, doc="Number of samples."),
         _length(15, 1, "Steps in each sequence: the symbol to remember comes first, the rest is noise. "
                        "Longer is harder."),
         Param("symbols", "int", 4, minimum=2, maximum=100, doc="Number of symbols (classes); chance is 1/symbols."),
