@@ -41,9 +41,14 @@ INITIALIZER_DOCS = {
 
 
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """Keras' fans: a convolution kernel (kh, kw, C_in, F) has fan_in kh·kw·C_in and fan_out
+    kh·kw·F (the receptive field times the input / output channels)."""
     if len(shape) == 1:
         return shape[0], shape[0]
-    return int(np.prod(shape[:-1])), shape[-1]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    field = int(np.prod(shape[:-2]))
+    return field * shape[-2], field * shape[-1]
 
 
 def _truncated_normal(rng: np.random.Generator, shape, std: float) -> np.ndarray:
