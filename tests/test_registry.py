@@ -225,3 +225,22 @@ def test_preflight_runs_the_device_check(monkeypatch):
     problems = preflight.preflight(design, data_loader=lambda settings: None)
     assert any(getattr(p, "node_id", None) == ln and "LayerNorm is not available on the CUDA device" in str(p)
                for p in problems), problems
+
+
+def test_the_generated_engine_goes_to_the_first_writable_cache_folder(tmp_path, monkeypatch):
+    from core.kernels import engine
+    monkeypatch.setenv("NETDESIGNER_ENGINE_DIR", str(tmp_path / "engine"))
+    assert engine.engine_dir() == tmp_path / "engine"
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("NETDESIGNER_ENGINE_DIR", str(blocker / "engine"))   # cannot be made
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
+    assert engine.engine_dir() == tmp_path / "numba" / "netdesigner_engine"
+    # Written once per content: an unchanged file keeps its time stamp (numba's cache checks it).
+    target = tmp_path / "numba" / "netdesigner_engine" / "probe.py"
+    engine._write_once(target, "x = 1\n")
+    stamp = target.stat().st_mtime_ns
+    engine._write_once(target, "x = 1\n")
+    assert target.stat().st_mtime_ns == stamp
+    engine._write_once(target, "x = 2\n")
+    assert target.read_text() == "x = 2\n"
