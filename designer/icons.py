@@ -175,6 +175,55 @@ def _rrelu(p):
     p.drawLine(QPointF(0.5, 0.6), QPointF(0.2, 0.8))
 
 
+def _conv(p):
+    """A 3×3 kernel (outlined) over an image grid, one output cell beside it."""
+    p.setPen(_pen(QColor(255, 255, 255, 110), 0.03))
+    p.setBrush(Qt.NoBrush)
+    for i in range(5):
+        for j in range(5):
+            p.drawRect(QRectF(0.14 + 0.1 * j, 0.25 + 0.1 * i, 0.1, 0.1))
+    p.setPen(_pen(_W, 0.06))
+    p.drawRect(QRectF(0.24, 0.35, 0.3, 0.3))
+    p.drawLine(QPointF(0.54, 0.5), QPointF(0.7, 0.5))
+    p.setPen(Qt.NoPen)
+    p.setBrush(_W)
+    p.drawRect(QRectF(0.7, 0.44, 0.12, 0.12))
+
+
+def _pool(kind):
+    """A 2×2 window of cells shrinking to one: the largest cell filled (max), all half-filled
+    (average), or the whole image to one cell (global)."""
+    def draw(p):
+        p.setPen(_pen(_W, 0.04))
+        cells = [(0.16, 0.3), (0.34, 0.3), (0.16, 0.48), (0.34, 0.48)]
+        for k, (x, y) in enumerate(cells):
+            fill = (kind == "max" and k == 1) or kind != "max"
+            p.setBrush(QColor(255, 255, 255, 255 if kind == "max" else 130) if fill else Qt.NoBrush)
+            p.drawRect(QRectF(x, y, 0.16, 0.16))
+        if kind == "global":
+            p.setBrush(Qt.NoBrush)
+            p.drawRect(QRectF(0.12, 0.26, 0.42, 0.42))
+        p.setPen(_pen(_W, 0.06))
+        p.drawLine(QPointF(0.56, 0.47), QPointF(0.68, 0.47))
+        p.setPen(Qt.NoPen)
+        p.setBrush(_W)
+        p.drawRect(QRectF(0.7, 0.4, 0.14, 0.14))
+    return draw
+
+
+def _reshape(p):
+    """A row of four cells becoming a 2×2 block."""
+    p.setPen(Qt.NoPen)
+    p.setBrush(_W)
+    for i in range(4):
+        p.drawRect(QRectF(0.14 + 0.1 * i, 0.45, 0.08, 0.08))
+    for x in (0.66, 0.76):
+        for y in (0.38, 0.5):
+            p.drawRect(QRectF(x, y, 0.09, 0.09))
+    p.setPen(_pen(_W, 0.05))
+    p.drawLine(QPointF(0.54, 0.49), QPointF(0.62, 0.49))
+
+
 GLYPHS: dict[str, Callable] = {
     "Input": _input, "Flatten": _flatten, "Dense": _dense,
     "Linear": _curve(lambda x: x), "Step": _curve(lambda x: 1.0 if x >= 0 else 0.0),
@@ -189,11 +238,14 @@ GLYPHS: dict[str, Callable] = {
     "BatchNorm": _bell, "LayerNorm": _layernorm,
     "Dropout": _grid((1, 5, 6)), "AlphaDropout": _grid((1, 5, 6), crosses=True),
     "Add": _add, "Concat": _concat,
+    "Conv2D": _conv, "MaxPool2D": _pool("max"), "AveragePool2D": _pool("avg"),
+    "GlobalAveragePool2D": _pool("global"), "Reshape": _reshape,
 }
 
 # The representative glyph of each palette group.
 GROUP_GLYPH = {"Input/Output": "Input", "Layers": "Dense", "Activations": "ReLU",
-               "Normalization": "BatchNorm", "Regularization": "Dropout", "Merge": "Add"}
+               "Normalization": "BatchNorm", "Regularization": "Dropout", "Merge": "Add",
+               "Convolution": "Conv2D"}
 
 
 def _tile(color: QColor, glyph: Callable) -> Callable:
