@@ -31,21 +31,31 @@ def _tests_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(TESTS.rglob("test_*.py")) if p.resolve() != me)
 
 
+SAMPLE_SHAPES = ((3,), (8, 8, 1), (6, 3), (64,))     # flat, image (H, W, C), sequence (T, F), Reshape's default
+
+
 def tiny_graph(block: type[Block]) -> tuple[Graph, str | None]:
-    """Inputs → the block (default parameters) → Dense: the smallest design that has its op."""
-    g = Graph()
-    if block.type_name == "Input":
-        src = g.add_node("Input", {"shape": [3]}).id
-        head = g.add_node("Dense", {"units": 2}).id
-        g.connect(src, head)
-        return g, src
-    node = g.add_node(block.type_name, {}).id
-    for port in range(block.num_inputs(g.nodes[node].params)):
-        src = g.add_node("Input", {"shape": [3]}).id
-        g.connect(src, node, port)
-    head = g.add_node("Dense", {"units": 2}).id
-    g.connect(node, head)
-    return g, node
+    """Inputs → the block (default parameters) → Flatten → Dense: the smallest design that has its
+    op, with the first sample shape the block accepts."""
+    error = None
+    for shape in SAMPLE_SHAPES:
+        try:
+            g = Graph()
+            if block.type_name == "Input":
+                node = tail = g.add_node("Input", {"shape": list(shape)}).id
+            else:
+                node = tail = g.add_node(block.type_name, {}).id
+                for port in range(block.num_inputs(g.nodes[node].params)):
+                    g.connect(g.add_node("Input", {"shape": list(shape)}).id, node, port)
+            for kind, params in (("Flatten", {}), ("Dense", {"units": 2})):
+                nxt = g.add_node(kind, params).id
+                g.connect(tail, nxt)
+                tail = nxt
+            compile_plan(g, "mse")
+            return g, node
+        except Exception as e:      # noqa: BLE001 — try the next shape; report the first failure
+            error = error or e
+    raise error
 
 
 def ops_of(block: type[Block]) -> list[str]:
