@@ -6,6 +6,7 @@ activation lives in one flat array. Nothing is allocated per step.
 from __future__ import annotations
 
 import os
+import sys
 import zlib
 from typing import Mapping
 
@@ -166,6 +167,10 @@ class Executor:
                 w_out = plan.tensor_widths[plan.ops[s, H_OUT]]
                 if w_out <= TRANSPOSE_MAX_WIDTH:
                     size = max(size, w_in * w_out)
+        for s in range(len(plan.ops)):   # an op module may state its backward's need (recurrent ops)
+            need = getattr(sys.modules[op_by_code(int(plan.ops[s, H_OP])).module], "scratch_size", None)
+            if need is not None:
+                size = max(size, int(need(plan, s, self.max_batch)))
         return size
 
     @property

@@ -23,6 +23,7 @@ _SCALING = {"glorot": (1.0, "fan_avg"), "he": (2.0, "fan_in"), "lecun": (1.0, "f
 INITIALIZER_NAMES = (
     "zeros", "ones", "constant", "random_normal", "random_uniform",
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+    "orthogonal",
 )
 
 INITIALIZER_DOCS = {
@@ -37,6 +38,8 @@ INITIALIZER_DOCS = {
     "he_normal": "Truncated normal, variance 2/fan_in. Suits ReLU and its relatives (He 2015).",
     "lecun_uniform": "Uniform, variance 1/fan_in.",
     "lecun_normal": "Truncated normal, variance 1/fan_in. What SELU needs for self-normalisation.",
+    "orthogonal": "A random orthogonal matrix (Keras: QR of a normal matrix; rows or columns "
+                  "orthonormal). The recurrent layers' default: h·U keeps the norm of h.",
 }
 
 
@@ -61,10 +64,35 @@ def _truncated_normal(rng: np.random.Generator, shape, std: float) -> np.ndarray
     return out * std
 
 
+def orthogonal(shape: tuple[int, ...], rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
+    """Keras ``Orthogonal``: the shape is read as (prod(shape[:-1]), shape[-1]); Q of the QR
+    decomposition of a normal matrix of shape (max, min), its columns' signs fixed by sign(diag R)
+    (so Q is uniformly distributed, Mezzadri 2007), transposed when there are fewer rows than
+    columns. Square: W·Wᵀ = I; otherwise the shorter side is orthonormal. A 1-D shape is one row."""
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    cols = int(shape[-1])
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return gain * q.reshape(shape)
+
+
 def initialize(name: str, shape: tuple[int, ...], rng: np.random.Generator,
                params: dict | None = None, dtype=np.float32) -> np.ndarray:
-    """Draw an array of `shape` for initializer `name` (see the module docstring for formulas)."""
+    """Draw an array of `shape` for initializer `name` (see the module docstring for formulas).
+
+    ``params["unit_forget_bias"] = h`` (an LSTM bias, gates [i f c o]) sets the forget block
+    [h, 2h) to 1 after drawing, as Keras' ``unit_forget_bias=True`` does."""
     params = params or {}
+    h = params.get("unit_forget_bias")
+    if h:
+        out = initialize(name, shape, rng, {k: v for k, v in params.items() if k != "unit_forget_bias"}, dtype)
+        out[..., h:2 * h] = 1
+        return out
+    if name == "orthogonal":
+        return orthogonal(tuple(shape), rng, params.get("gain", 1.0)).astype(dtype)
     if name == "zeros":
         return np.zeros(shape, dtype)
     if name == "ones":

@@ -1,0 +1,146 @@
+"""SimpleRNN, LSTM and GRU (Keras layers, channels-last sequences (time steps, features)).
+
+Each reads a sequence sample (T, F) and gives (T, units) with ``return_sequences``, else the last
+step's hidden state (units,). Weights are Keras': kernel (F, G·units), recurrent_kernel
+(units, G·units), bias (G·units) — GRU's bias is (2, 3·units): input row, recurrent row — with
+G = 1, 4 (gates i, f, c, o) and 3 (gates z, r, h). Parameter counts equal Keras' summary:
+SimpleRNN h·(F + h + 1), LSTM 4·h·(F + h + 1), GRU 3·h·(F + h + 2).
+
+GRU: only ``reset_after=True`` (Keras' default since TF 2, and the formula PyTorch's nn.GRU uses:
+the reset gate multiplies h·U_n + b_rec_n *after* the product, hence the second bias row). The
+original Cho et al. form (reset_after=False, one bias, r applied to h before the product) is not
+offered. PyTorch orders the GRU gates [r, z, n] where Keras has [z, r, h]; LSTM's order agrees
+([i, f, g, o] = [i, f, c, o]); PyTorch keeps two biases where Keras keeps their sum.
+
+The ops (opcodes 50–52) and the per-time-step gradient norms live in recurrent_ops.py.
+"""
+from __future__ import annotations
+
+from ..initializers import INITIALIZER_NAMES
+from ..params import Param, ParamSet
+from .base import Block, WeightSpec, initializer_params
+from .recurrent_ops import ACT_RELU, ACT_TANH, AUX_SIZE, GATES, STATE_PER_SAMPLE
+
+
+def sequence_shape(shape: tuple[int, ...], block: str) -> tuple[int, int]:
+    """(T, F) of a sequence sample, else a ValueError saying to insert a Reshape."""
+    if len(shape) != 2:
+        raise ValueError(f"{block} expects sequences (time steps, features); received shape {shape}. "
+                         "Give the Input a shape like [T, F], or insert a Reshape before it.")
+    return int(shape[0]), int(shape[1])
+
+
+def _common_params(default_units: int) -> tuple[Param, ...]:
+    return (
+        Param("units", "int", default_units, minimum=1, maximum=100_000,
+              doc="Size of the hidden state h_t (and of the output per time step)."),
+        Param("return_sequences", "bool", False,
+              doc="Output h_t for every time step (T, units) — needed before another recurrent layer — "
+                  "instead of only the last one (units,)."),
+        Param("use_bias", "bool", True, doc="Add a learned bias to every gate."),
+        *initializer_params("kernel", "glorot_uniform"),
+        Param("recurrent_initializer", "choice", "orthogonal",
+              choices=INITIALIZER_NAMES,
+              doc="How the recurrent weights (h_{t−1} → gates) start. Orthogonal (Keras' default) keeps "
+                  "the norm of h through many steps at the start of training."),
+        *initializer_params("bias", "zeros"),
+        Param("l1", "float", 0.0, minimum=0.0, doc="L1 penalty l1·Σ|w| on the kernel (Keras)."),
+        Param("l2", "float", 0.0, minimum=0.0, doc="L2 penalty l2·Σw² on the kernel (Keras)."),
+        Param("trainable", "bool", True, doc="Untick to freeze: the weights get no updates."),
+    )
+
+
+class _Recurrent(Block):
+    group = "Recurrent"
+    has_weights = True
+    key_params = ("units",)
+    op_name = ""        # simple_rnn / lstm / gru
+
+    @classmethod
+    def output_shape(cls, params, input_shapes):
+        T, _ = sequence_shape(input_shapes[0], cls.type_name)
+        return (T, params["units"]) if params["return_sequences"] else (params["units"],)
+
+    @classmethod
+    def _bias_spec(cls, params, h):
+        return WeightSpec("bias", (GATES[cls.op_name] * h,), params["bias_initializer"], {},
+                          trainable=params["trainable"])
+
+    @classmethod
+    def weight_specs(cls, params, input_shapes):
+        _, F = sequence_shape(input_shapes[0], cls.type_name)
+        h, G, t = params["units"], GATES[cls.op_name], params["trainable"]
+        specs = [WeightSpec("kernel", (F, G * h), params["kernel_initializer"], {}, trainable=t,
+                            l1=params["l1"], l2=params["l2"]),
+                 WeightSpec("recurrent_kernel", (h, G * h), params["recurrent_initializer"], {}, trainable=t)]
+        if params["use_bias"]:
+            specs.append(cls._bias_spec(params, h))
+        return specs
+
+    @classmethod
+    def _act(cls, params) -> int:
+        return ACT_TANH
+
+    @classmethod
+    def emit(cls, builder, node_id, params, inputs, input_shapes):
+        T, F = sequence_shape(input_shapes[0], cls.type_name)
+        h = params["units"]
+        out = builder.new_tensor(T * h if params["return_sequences"] else h, node_id)
+        name = cls.op_name
+        builder.add_op(name, inputs, out, weights=builder.weight_offsets(node_id),
+                       aux={"seq": AUX_SIZE[name](T, h), "state": STATE_PER_SAMPLE[name](h), "time_grad_norms": T},
+                       ints={"units": h, "features": F, "return_sequences": int(params["return_sequences"]),
+                             "act": cls._act(params)},
+                       train_w=params["trainable"], node_id=node_id)
+        return out
+
+
+class SimpleRNN(_Recurrent):
+    """h_t = act(x_t·W + h_{t−1}·U + b): the plain recurrent layer."""
+    type_name = "SimpleRNN"
+    icon = "SimpleRNN"
+    op_name = "simple_rnn"
+    params = ParamSet((
+        *_common_params(8)[:2],
+        Param("activation", "choice", "tanh", choices=("tanh", "relu"),
+              doc="The state's non-linearity. tanh (Keras' default) keeps h_t in (−1, 1)."),
+        *_common_params(8)[2:],
+    ))
+
+    @classmethod
+    def _act(cls, params) -> int:
+        return ACT_RELU if params["activation"] == "relu" else ACT_TANH
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory: a cell state c_t carried through time, written and read through
+    input, forget and output gates."""
+    type_name = "LSTM"
+    icon = "LSTM"
+    op_name = "lstm"
+    params = ParamSet((
+        *_common_params(8),
+        Param("unit_forget_bias", "bool", True,
+              doc="Start the forget gate's bias at 1 (Keras' default; Jozefowicz et al. 2015), so the "
+                  "cell keeps its memory at the start of training."),
+    ))
+
+    @classmethod
+    def _bias_spec(cls, params, h):
+        init = {"unit_forget_bias": h} if params["unit_forget_bias"] else {}
+        return WeightSpec("bias", (4 * h,), params["bias_initializer"], init, trainable=params["trainable"])
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit, Keras reset_after=True (= PyTorch nn.GRU): update gate z, reset gate r."""
+    type_name = "GRU"
+    icon = "GRU"
+    op_name = "gru"
+    params = ParamSet(_common_params(8))
+
+    @classmethod
+    def _bias_spec(cls, params, h):
+        return WeightSpec("bias", (2, 3 * h), params["bias_initializer"], {}, trainable=params["trainable"])
+
+
+BLOCKS = (SimpleRNN, LSTM, GRU)
