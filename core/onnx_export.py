@@ -59,6 +59,21 @@ class _Builder:
         return output
 
 
+def _drop_unused(b: _Builder) -> None:
+    """Remove nodes (and initializers) nothing reads. Image ops (core/blocks/conv.py) leave their
+    result both as NCHW and, for the engine's flat layout, transposed back and reshaped; when the
+    next op is an image op it reads the NCHW tensor, so back-to-back inverse transposes fold by
+    the flat form's nodes going unused here."""
+    needed = {"output"}
+    kept = []
+    for node in reversed(b.nodes):
+        if any(o in needed for o in node.output):
+            kept.append(node)
+            needed.update(i for i in node.input if i)
+    b.nodes = kept[::-1]
+    b.inits = [t for t in b.inits if t.name in needed]
+
+
 _RESERVED = frozenset({"input", "output", "scaled"})
 
 
@@ -113,6 +128,7 @@ def build_onnx(graph, plan, weights: dict[str, np.ndarray], *, scaler=None, opse
 
     out_w = plan.output_width
     b.node("Identity", [tensor[plan.out_tensor]], "output", name="output")
+    _drop_unused(b)
     g = helper.make_graph(
         b.nodes, name,
         [helper.make_tensor_value_info("input", b.elem, ["batch", n_features])],

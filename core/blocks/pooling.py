@@ -144,8 +144,13 @@ def _pool_to_onnx(kind, **extra):
 
 
 def gap_to_onnx(b, op, ins, out, opset):
-    """ReduceMean over H·W of the flat (N, H·W·C) tensor seen as (N, H·W, C): no transpose needed."""
+    """ReduceMean over H and W of the NCHW tensor a previous image op left, else over H·W of
+    the flat (N, H·W·C) tensor seen as (N, H·W, C): no transpose either way."""
     hw, c = op.int("hw"), op.int("channels")
+    known = getattr(b, "nchw", {}).get(ins[0])
+    if known is not None and known[1][0] * known[1][1] == hw and known[1][2] == c:
+        axes = b.init(f"{op.node_id}/axes", [2, 3], "int64")
+        return b.node("ReduceMean", [known[0], axes], out, keepdims=0)
     shape = b.init(f"{op.node_id}/shape", [-1, hw, c], "int64")
     x = b.node("Reshape", [ins[0], shape], f"{op.node_id}/nlc")
     axes = b.init(f"{op.node_id}/axes", [1], "int64")
