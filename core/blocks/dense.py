@@ -1,8 +1,21 @@
-"""Dense (fully connected): y = x·W + b with W of shape [in, out] (Keras layout)."""
+"""Dense (fully connected): y = x·W + b with W of shape [in, out] (Keras layout).
+
+On a sample of rank > 1 it works on the last axis, as Keras' Dense does: (T, F) → (T, units) with
+one kernel (F, units) shared by every time step (TimeDistributed(Dense) in older Keras). The op
+sees n·T rows of F features (its ``rows_per_sample`` field)."""
 from __future__ import annotations
 
 from ..params import Param, ParamSet
-from .base import Block, WeightSpec, flat_features, initializer_params
+from math import prod
+
+from .base import Block, WeightSpec, initializer_params
+
+
+def _last_axis(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(rows per sample, features): Dense runs on the last axis of any sample shape."""
+    if len(shape) == 0:
+        raise ValueError(f"Dense expects an input with at least one axis. Received shape {shape}.")
+    return int(prod(shape[:-1])), int(shape[-1])
 
 
 class Dense(Block):
@@ -23,12 +36,11 @@ class Dense(Block):
 
     @classmethod
     def output_shape(cls, params, input_shapes):
-        flat_features(input_shapes[0], "Dense")
-        return (params["units"],)
+        return (*input_shapes[0][:-1], params["units"]) if input_shapes[0] else (params["units"],)
 
     @classmethod
     def weight_specs(cls, params, input_shapes):
-        fan_in = flat_features(input_shapes[0], "Dense")
+        fan_in = _last_axis(input_shapes[0])[1]
         t = params["trainable"]
         specs = [WeightSpec("kernel", (fan_in, params["units"]), params["kernel_initializer"], {},
                             trainable=t, l1=params["l1"], l2=params["l2"])]
@@ -41,14 +53,16 @@ class Dense(Block):
         """What summing ``weight_specs`` gives, without building them: counting a 10⁵-node
         design's parameters must not allocate two WeightSpecs per Dense."""
         units = params["units"]
-        n = flat_features(input_shapes[0], "Dense") * units + (units if params["use_bias"] else 0)
+        n = _last_axis(input_shapes[0])[1] * units + (units if params["use_bias"] else 0)
         return (n, 0) if params["trainable"] else (0, n)
 
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
-        out = builder.new_tensor(params["units"], node_id)
+        rows, _ = _last_axis(input_shapes[0])
+        out = builder.new_tensor(rows * params["units"], node_id)
         w = builder.weight_offsets(node_id)
-        builder.add_op("dense", inputs, out, weights=w, train_w=params["trainable"], node_id=node_id)
+        builder.add_op("dense", inputs, out, weights=w, ints={"rows_per_sample": rows}, train_w=params["trainable"],
+                       node_id=node_id)
         return out
 
 

@@ -16,6 +16,8 @@ The ops (opcodes 50–52) and the per-time-step gradient norms live in recurrent
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..initializers import INITIALIZER_NAMES
 from ..params import Param, ParamSet
 from .base import Block, WeightSpec, initializer_params
@@ -141,6 +143,55 @@ class GRU(_Recurrent):
     @classmethod
     def _bias_spec(cls, params, h):
         return WeightSpec("bias", (2, 3 * h), params["bias_initializer"], {}, trainable=params["trainable"])
+
+
+# ----------------------------------------------------------------------------- ONNX (ops 50-52)
+_ONNX_OP = {"simple_rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+
+
+def _onnx_gates(kind: str, a: np.ndarray, h: int) -> np.ndarray:
+    """Keras gate blocks along the last axis → ONNX's order: LSTM [i f c o] → [i o f c];
+    GRU [z r h] is ONNX's [z r h]; SimpleRNN has one block."""
+    if kind != "lstm":
+        return a
+    i, f, c, o = (a[..., k * h:(k + 1) * h] for k in range(4))
+    return np.concatenate([i, o, f, c], axis=-1)
+
+
+def recurrent_to_onnx(kind: str, b, op, ins, out, opset):
+    """ONNX RNN / LSTM / GRU (forward, one layer). The flat [N, T·F] tensor is reshaped to
+    [N, T, F] and transposed to ONNX's [T, N, F] (layout 0: onnxruntime's CPU kernels take only
+    that); W [1, G·h, F] = kernelᵀ, R [1, G·h, h] = recurrent_kernelᵀ, B [1, 2·G·h] = [input
+    bias, recurrent bias] — Keras' one bias as the input half and zeros (GRU: its two rows), gates
+    reordered for LSTM. GRU: linear_before_reset=1 (Keras reset_after=True). Output Y [T, 1, N, h]
+    → [N, T·h], or its last step [N, h] without return_sequences."""
+    nid, h, F = op.node_id, op.int("units"), op.int("features")
+    T = op.plan.tensor_widths[op.inputs[0]] // F
+    W = _onnx_gates(kind, np.asarray(op.weight("kernel")), h).T[None]
+    R = _onnx_gates(kind, np.asarray(op.weight("recurrent_kernel")), h).T[None]
+    inputs = [b.node("Transpose", [b.node("Reshape", [ins[0], b.init(f"{nid}/seq_shape", [0, T, F], np.int64)],
+                                          f"{out}/seq")], f"{out}/time_major", perm=[1, 0, 2]),
+              b.init(f"{nid}/W", W), b.init(f"{nid}/R", R)]
+    bias = op.weight("bias")
+    if bias is not None:
+        bias = np.asarray(bias).reshape(-1)
+        if kind == "gru":
+            rows = bias.reshape(2, -1)
+        else:
+            rows = np.stack([_onnx_gates(kind, bias, h), np.zeros_like(bias)])
+        inputs.append(b.init(f"{nid}/B", rows.reshape(1, -1)))
+    attrs = {"hidden_size": h}
+    if kind == "simple_rnn":
+        attrs["activations"] = ["Relu" if op.int("act") == ACT_RELU else "Tanh"]
+    if kind == "gru":
+        attrs["linear_before_reset"] = 1
+    y = b.node(_ONNX_OP[kind], inputs, f"{out}/Y", **attrs)                       # [T, 1, N, h]
+    y = b.node("Squeeze", [y, b.init(f"{nid}/axis1", [1], np.int64)], f"{out}/Y3")  # [T, N, h]
+    if op.int("return_sequences"):
+        y = b.node("Transpose", [y], f"{out}/batch_major", perm=[1, 0, 2])
+        return b.node("Reshape", [y, b.init(f"{nid}/out_shape", [0, T * h], np.int64)], out)
+    y = b.node("Gather", [y, b.init(f"{nid}/last", [T - 1], np.int64)], f"{out}/last_step", axis=0)  # [1, N, h]
+    return b.node("Squeeze", [y, b.init(f"{nid}/axis0", [0], np.int64)], out)
 
 
 BLOCKS = (SimpleRNN, LSTM, GRU)

@@ -165,7 +165,7 @@ def recurrent_nodes(plan) -> list[str]:
 # ----------------------------------------------------------------------------- ONNX
 def _onnx(kind):
     def convert(b, op, ins, out, opset):
-        from .recurrent_onnx import recurrent_to_onnx
+        from .recurrent import recurrent_to_onnx     # there: an edit to it recompiles no engine
         return recurrent_to_onnx(kind, b, op, ins, out, opset)
     return convert
 
