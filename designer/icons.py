@@ -224,6 +224,24 @@ def _reshape(p):
     p.drawLine(QPointF(0.54, 0.49), QPointF(0.62, 0.49))
 
 
+def _recurrent(gates):
+    """A cell (box) whose output loops back into it — the hidden state carried to the next step —
+    with input and output arrows; LSTM/GRU show their gates as small dots on the box."""
+    def draw(p):
+        p.setPen(_pen(_W, 0.06))
+        p.setBrush(Qt.NoBrush)
+        p.drawRoundedRect(QRectF(0.32, 0.42, 0.36, 0.3), 0.06, 0.06)
+        p.drawLine(QPointF(0.5, 0.9), QPointF(0.5, 0.72))               # x_t in
+        p.drawLine(QPointF(0.68, 0.57), QPointF(0.86, 0.57))             # h_t out
+        loop = QPainterPath(QPointF(0.5, 0.42))
+        loop.cubicTo(QPointF(0.5, 0.1), QPointF(0.1, 0.18), QPointF(0.2, 0.57))
+        p.drawPath(loop)                                                 # h_{t-1} back in
+        p.drawLine(QPointF(0.2, 0.57), QPointF(0.32, 0.57))
+        p.drawPolyline([QPointF(0.25, 0.51), QPointF(0.32, 0.57), QPointF(0.25, 0.63)])
+        _dots(p, [(0.39 + 0.22 * k / max(1, gates - 1), 0.57) for k in range(gates)] if gates > 1 else [], r=0.045)
+    return draw
+
+
 GLYPHS: dict[str, Callable] = {
     "Input": _input, "Flatten": _flatten, "Dense": _dense,
     "Linear": _curve(lambda x: x), "Step": _curve(lambda x: 1.0 if x >= 0 else 0.0),
@@ -240,12 +258,13 @@ GLYPHS: dict[str, Callable] = {
     "Add": _add, "Concat": _concat,
     "Conv2D": _conv, "MaxPool2D": _pool("max"), "AveragePool2D": _pool("avg"),
     "GlobalAveragePool2D": _pool("global"), "Reshape": _reshape,
+    "SimpleRNN": _recurrent(1), "LSTM": _recurrent(4), "GRU": _recurrent(3),
 }
 
 # The representative glyph of each palette group.
 GROUP_GLYPH = {"Input/Output": "Input", "Layers": "Dense", "Activations": "ReLU",
                "Normalization": "BatchNorm", "Regularization": "Dropout", "Merge": "Add",
-               "Convolution": "Conv2D"}
+               "Convolution": "Conv2D", "Recurrent": "LSTM"}
 
 
 def _tile(color: QColor, glyph: Callable) -> Callable:
