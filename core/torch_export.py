@@ -28,9 +28,9 @@ from math import prod
 from typing import Any
 
 from .torch_templates import (
-    HELPER_CLASSES, TorchExportError, block_module, clip_gradients_source, comment_text,
-    loss_source, main_source, optimizer_source, regularization_source, schedule_source,
-    weights_io_source,
+    ANY, HELPER_CLASSES, NATIVE, NCHW, PERMUTE, WEIGHT_TRANSFORMS, TorchExportError, block_module,
+    clip_gradients_source, comment_text, loss_source, main_source, optimizer_source,
+    regularization_source, schedule_source, transforms_source, weights_io_source,
 )
 
 # Names a submodule or local variable may not take: Python's, the module's own helpers, and the
@@ -113,7 +113,9 @@ class _Gen:
         self.helpers: set[str] = set()
         self.init: list[str] = []
         self.fwd: list[str] = []
-        self.weights: list[tuple[str, str, bool]] = []     # (file name, module attribute, transpose)
+        # (file name, module attribute or a tuple of them, transform name or None)
+        self.weights: list[tuple[str, str | tuple[str, ...], str | None]] = []
+        self.layout: dict[str, str] = {}        # node id → NATIVE or NCHW (torch_templates)
         self.logits_var: str | None = None
         self.n_features = sum(prod(self.shapes[i]) for i in inputs)
 
@@ -124,13 +126,52 @@ class _Gen:
     def src(self, nid) -> list[str]:
         return [self.names[e.source] for e in self.graph.input_edges(nid)]
 
+    def weight(self, file_name: str, attr: str | tuple[str, ...], transform: str | None = None) -> None:
+        """NetDesigner's weight `file_name` is the module's `attr` (a tuple: split over several)
+        once `transform` (a name in torch_templates.WEIGHT_TRANSFORMS; None: as it is) is applied."""
+        if transform is not None and transform not in WEIGHT_TRANSFORMS:
+            raise TorchExportError(f"unknown weight transform {transform!r} for {file_name}")
+        self.weights.append((file_name, attr, transform))
+
+    def arg(self, source: str, want: str) -> str:
+        """The variable of node `source` in layout `want` (a permute where it has the other one)."""
+        have = self.layout[source]
+        v = self.names[source]
+        return v if want in (ANY, have) else v + PERMUTE[(have, want)]
+
+    def comment(self, nid: str) -> str:
+        """The shape the tensor of `nid` has in the generated forward."""
+        shape = self.shapes[nid]
+        if self.layout.get(nid) == NCHW:
+            h, w_, c = shape
+            return f"# (batch, {c}, {h}, {w_}) channels-first"
+        return f"# {_shape_comment(shape)}"
+
+    def regularized(self) -> dict[str, tuple[float, float]]:
+        """Module attribute → (l1, l2) of every weight the design penalises (its WeightSpecs)."""
+        from .blocks import BLOCKS
+        attrs = {f: (a if isinstance(a, tuple) else (a,)) for f, a, _ in self.weights}
+        out = {}
+        for nid, node in self.graph.nodes.items():
+            block = BLOCKS.get(node.type)
+            if not block.has_weights:
+                continue
+            shapes = [self.shapes[e.source] for e in self.graph.input_edges(nid)]
+            for spec in block.weight_specs(node.params, shapes):
+                if spec.l1 or spec.l2:
+                    for a in attrs[f"{nid}/{spec.name}"]:
+                        out[a] = (float(spec.l1), float(spec.l2))
+        return out
+
     def build(self) -> None:
+        from .blocks import BLOCKS
         col = 0
         for nid in self.order:
             node = self.graph.nodes[nid]
             v = self.names[nid]
             shape = self.shapes[nid]
-            comment = f"# {_shape_comment(shape)}"
+            self.layout[nid] = NATIVE
+            comment = self.comment(nid)
             t = node.type
             p = node.params
             label = f" “{comment_text(node.label, 60)}”" if node.label and node.label != nid else ""
@@ -142,32 +183,42 @@ class _Gen:
                 self.fwd.append(f"{v} = {expr}  {comment} {head}: feature columns {col}..{col + width - 1}")
                 col += width
                 continue
-            args = self.src(nid)
-            if t == "Flatten":
-                self.fwd.append(f"{v} = {args[0]}.flatten(1)  {comment} {head}")
+            sources = [e.source for e in self.graph.input_edges(nid)]
+            if t == "Flatten":        # in NetDesigner's (channels-last) order, as the next Dense expects
+                self.fwd.append(f"{v} = {self.arg(sources[0], NATIVE)}.flatten(1)  {comment} {head}")
                 continue
-            if t == "Add":
-                self.fwd.append(f"{v} = {' + '.join(args)}  {comment} {head}")
+            if t == "Add":            # a layout all inputs share is kept, else NetDesigner's
+                layouts = {self.layout[s] for s in sources}
+                self.layout[nid] = layouts.pop() if len(layouts) == 1 else NATIVE
+                comment = self.comment(nid)
+                terms = " + ".join(self.arg(s, self.layout[nid]) for s in sources)
+                self.fwd.append(f"{v} = {terms}  {comment} {head}")
                 continue
             if t == "Concat":
-                self.fwd.append(f"{v} = torch.cat([{', '.join(args)}], dim=1)  {comment} {head}")
+                args = ", ".join(self.arg(s, NATIVE) for s in sources)
+                self.fwd.append(f"{v} = torch.cat([{args}], dim=1)  {comment} {head}")
                 continue
-            module, extra = block_module(self, nid, t, p)
-            self.init.append(f"# {head}{extra}")
-            self.init.append(f"self.{v} = {module}")
-            if t in ("Dense", "BatchNorm", "LayerNorm", "PReLU") and not p.get("trainable", True):
-                self.init.append(f"self.{v}.requires_grad_(False)  # frozen in the design (buffers still update)")
-            call = f"self.{v}({args[0]})"
+            tb = block_module(self, nid, t, p)
+            if tb.module is not None:
+                self.init.append(f"# {head}{tb.comment}")
+                self.init.append(f"self.{v} = {tb.module}")
+                self.init.extend(line.format(m=f"self.{v}") for line in tb.init)
+                if BLOCKS.get(t).has_weights and not p.get("trainable", True):
+                    self.init.append(f"self.{v}.requires_grad_(False)  # frozen in the design (buffers still update)")
+            x = self.arg(sources[0], tb.reads)
+            self.layout[nid] = tb.writes or (self.layout[sources[0]] if tb.reads == ANY else tb.reads)
+            comment = self.comment(nid)
             multi_axis = len(self.shape_in(nid)) > 1
             if t == "Softmax" and nid == self.output:
-                self.logits_var = args[0]
+                self.logits_var = x
                 self.fwd.append("if return_logits:  # the scores the fused softmax + cross-entropy loss reads")
-                self.fwd.append(f"    return {args[0]}" + (".flatten(1)" if multi_axis else ""))
+                self.fwd.append(f"    return {x}" + (".flatten(1)" if multi_axis else ""))
             if t in ("PReLU", "Softmax") and multi_axis:
                 # NetDesigner stores a sample flat: one slope per element, a softmax over all of them
                 self.fwd.append(f"{comment} {head}, over the sample's {prod(shape)} values")
-                self.fwd.append(f"{v} = self.{v}({args[0]}.flatten(1)).view_as({args[0]})")
+                self.fwd.append(f"{v} = self.{v}({x}.flatten(1)).view_as({x})")
                 continue
+            call = tb.call.format(m=f"self.{v}", x=x)
             self.fwd.append(f"{v} = {call}  {comment} {head}")
 
 # ----------------------------------------------------------------------------- the whole file
@@ -193,8 +244,7 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     loss_name = LOSSES.canonical(t["loss"]["name"])
     task = meta.get("task") or LOSSES.get(loss_name).task
     logit_out = bool(t["loss"]["params"].get("from_logits"))
-    regularized = {g.names[n]: (float(nd.params["l1"]), float(nd.params["l2"]))
-                   for n, nd in g.graph.nodes.items() if nd.type == "Dense" and (nd.params["l1"] or nd.params["l2"])}
+    regularized = g.regularized()
     es = t["early_stopping"]
     dtype = "torch.float64" if t["dtype"] == "float64" else "torch.float32"
     title = comment_text(design.name or "Untitled design")
@@ -215,10 +265,12 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("")
     w(f"    python {comment_text(module_file)} --data data.npz    # X (n, features) raw, y: labels or values")
     w("")
-    w("Conventions: Dense kernels are stored [in, out] in NetDesigner's files (nn.Linear.weight is the")
-    w("transpose); BatchNorm keeps NetDesigner's statistics exactly (see KerasBatchNorm1d); inputs are")
-    w("scaled inside the module by `preprocess` (x − offset) / scale with the scaler fitted at training.")
-    w("Several Input blocks take consecutive feature columns, in the order of their ids.")
+    w("Conventions: NetDesigner's files keep Keras' layouts (Dense kernels [in, out], nn.Linear.weight is")
+    w("the transpose; TRANSFORMS lists every conversion); BatchNorm keeps NetDesigner's statistics exactly")
+    w("(see KerasBatchNorm1d); inputs are scaled inside the module by `preprocess` (x − offset) / scale")
+    w("with the scaler fitted at training. Several Input blocks take consecutive feature columns, in the")
+    w("order of their ids. Images are channels-last (batch, H, W, C) as in NetDesigner and Keras, and")
+    w("permuted to channels-first only around the layers that need it (nn.Conv2d, the pools).")
     w('"""')
     w("from __future__ import annotations")
     w("")
@@ -244,14 +296,16 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     settings["validation_split"] = design.data.get("validation_split", 0.2)
     settings["early_stopping"] = dict(es)
     w("TRAINING = " + _settings_literal(settings))
-    w("# Dense kernels with an L1/L2 penalty (Keras: l1·Σ|w| + l2·Σw², added to the loss).")
+    w("# Kernels with an L1/L2 penalty (Keras: l1·Σ|w| + l2·Σw², added to the loss), by parameter name.")
     w("REGULARIZED = " + _settings_literal({k: {"l1": a, "l2": b} for k, (a, b) in regularized.items()}))
-    w("# NetDesigner weight name → (attribute of the module, transposed?)")
+    w("# NetDesigner weight name → (attribute(s) of the module, layout transform: see TRANSFORMS)")
     w("WEIGHTS = {")
     for fname, attr, tr in g.weights:
-        w(f"    {fname!r}: ({attr!r}, {tr}),")
+        w(f"    {fname!r}: ({attr!r}, {tr!r}),")
     w("}")
-    for h in ("Step", "BatchNorm", "ClassicDropout"):
+    w("")
+    out.extend(transforms_source({tr for _, _, tr in g.weights}))
+    for h in ("Step", "BatchNorm", "ClassicDropout", "SamePool2d"):
         if h in g.helpers:
             w("")
             out.extend(HELPER_CLASSES[h].rstrip().split("\n"))
@@ -284,7 +338,8 @@ def generate_module(design, *, weights_file: str = "", metadata: dict[str, Any] 
     w("            x = self.preprocess(x)")
     for line in g.fwd:
         w("        " + line)
-    w(f"        return {g.names[g.output]}" + (".flatten(1)  # NetDesigner's outputs are flat" if len(out_shape) > 1 else ""))
+    w(f"        return {g.arg(g.output, NATIVE)}"
+      + (".flatten(1)  # NetDesigner's outputs are flat" if len(out_shape) > 1 else ""))
     w("")
     w("")
     out.extend(weights_io_source(cls))

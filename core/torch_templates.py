@@ -4,8 +4,13 @@ core/torch_export.py walks the graph and lays the generated file out; this modul
 pieces it lays out, so that adding a block or a training setting touches this table and not the
 exporter's layout:
 
-* per block, the ``torch.nn`` constructor (``block_module``) and, where torch.nn has no exact twin,
-  a small class of our own (``HELPER_CLASSES``: Step, Keras-style BatchNorm, classic Dropout);
+* per block, its translation (``block_module`` → a ``TorchBlock``: the ``torch.nn`` constructor, the
+  forward expression, the tensor layout it reads and writes). A block module may carry its own
+  (``Block.torch_module``, read first); the image and sequence blocks' are in core/torch_blocks.py;
+  where torch.nn has no exact twin, a small class of our own (``HELPER_CLASSES``: Step, Keras-style
+  BatchNorm, classic Dropout, TensorFlow-'same' pooling);
+* per weight, how its layout differs between NetDesigner's file and the torch module
+  (``WEIGHT_TRANSFORMS``: named, applied both ways by the generated load_model/save_weights);
 * per training setting, the loss, optimizer and learning-rate schedule source;
 * the runtime functions every generated file carries unchanged (weights I/O, the L1/L2 penalty,
   gradient clipping, the command line).
@@ -14,6 +19,7 @@ Like the exporter it is plain text work: nothing here imports torch.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import prod
 from string import Template
 from typing import Any
@@ -39,6 +45,82 @@ def comment_text(s: Any, limit: int = 120) -> str:
 def _f(v: float) -> str:
     """A float literal that reads back exactly."""
     return repr(float(v))
+
+
+# ----------------------------------------------------------------------------- a block's translation
+
+# Layouts of a tensor in the generated forward. "native": NetDesigner's own, (batch, *sample shape)
+# — images (batch, H, W, C), sequences (batch, T, F); "nchw": an image channels-first, as nn.Conv2d
+# and the pools want it. A block that reads "any" (element-wise) keeps its input's layout, so a
+# Conv2D → ReLU → MaxPool2D chain stays channels-first with no permute in between.
+NATIVE, NCHW, ANY = "native", "nchw", "any"
+PERMUTE = {(NATIVE, NCHW): ".permute(0, 3, 1, 2)", (NCHW, NATIVE): ".permute(0, 2, 3, 1)"}
+
+
+@dataclass(frozen=True)
+class TorchBlock:
+    """What one block becomes in the generated module.
+
+    module: the ``torch.nn`` constructor of its submodule (``self.<name> = …``), or None when the
+      block is only an expression (a reshape, a mean) and has no submodule.
+    comment: appended to the block's heading comment in ``__init__``.
+    call: the forward expression; ``{m}`` is the submodule (``self.<name>``), ``{x}`` the input
+      (port 0) already in the layout `reads` asks for.
+    reads: the layout it wants its input in (NATIVE, NCHW, or ANY: whatever the input has).
+    writes: the layout of its output (None: the same as what it read).
+    init: more ``__init__`` lines after the constructor (``{m}`` as in call).
+    Weights are recorded on the generator: ``gen.weight(file_name, attribute(s), transform)``.
+    """
+
+    module: str | None
+    comment: str = ""
+    call: str = "{m}({x})"
+    reads: str = NATIVE
+    writes: str | None = None
+    init: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------------------- weight layouts
+# NetDesigner's files keep Keras' layouts; the torch modules want theirs. Each transform is written
+# into the generated file as (to PyTorch, back to NetDesigner), only moves values (no arithmetic),
+# and the two are inverses, so load_model + save_weights gives the file's numbers back exactly.
+# A transform may split one file array over several module attributes (GRU's two bias rows).
+
+SWAP_GATES = '''
+def _swap_first_two_gates(w):
+    """Keras' GRU gate blocks [z, r, h] ↔ PyTorch's [r, z, n] along the first axis (its own inverse)."""
+    z, r, n = w.chunk(3, dim=0)
+    return torch.cat([r, z, n])
+'''
+
+WEIGHT_TRANSFORMS: dict[str, tuple[str, str, str]] = {
+    # name: (to PyTorch, back to NetDesigner, what it is)
+    "transpose": ("lambda w: w.T", "lambda w: w.T",
+                  "Dense / recurrent kernel [in, out] ↔ nn.Linear / weight_ih [out, in]"),
+    "conv2d": ("lambda w: w.permute(3, 2, 0, 1)", "lambda w: w.permute(2, 3, 1, 0)",
+               "Conv2D kernel (kh, kw, C_in, F) ↔ nn.Conv2d (F, C_in, kh, kw)"),
+    "gru_kernel": ("lambda w: _swap_first_two_gates(w.T)", "lambda w: _swap_first_two_gates(w).T",
+                   "GRU (in, 3h) gates [z r h] ↔ (3h, in) gates [r z n]"),
+    "gru_bias": ("lambda b: (_swap_first_two_gates(b[0]), _swap_first_two_gates(b[1]))",
+                 "lambda b: torch.stack([_swap_first_two_gates(v) for v in b])",
+                 "GRU bias (2, 3h): input row → bias_ih, recurrent row → bias_hh"),
+}
+
+
+def transforms_source(used: set[str]) -> list[str]:
+    """`TRANSFORMS` of the generated module: the identity and every transform its weights use."""
+    lines = []
+    if used & {"gru_kernel", "gru_bias"}:
+        lines += SWAP_GATES.strip().split("\n") + ["", ""]
+    lines += ["# NetDesigner's (Keras') layout ↔ PyTorch's: name → (to PyTorch, back to NetDesigner). Each only",
+              "# moves values, so loading and saving again gives the file's numbers exactly.",
+              "TRANSFORMS = {",
+              "    None: (lambda w: w, lambda w: w),"]
+    for name in sorted(used - {None}):
+        to_torch, to_file, what = WEIGHT_TRANSFORMS[name]
+        lines.append(f"    {name!r}: ({to_torch}, {to_file}),  # {what}")
+    lines.append("}")
+    return lines
 
 
 # ----------------------------------------------------------------------------- helper classes
@@ -116,19 +198,61 @@ class ClassicDropout(nn.Module):
     def extra_repr(self):
         return f"rate={self.rate}"
 ''',
+    "SamePool2d": '''
+class SamePool2d(nn.Module):
+    """Max or average pooling with TensorFlow's (Keras') 'same' padding where PyTorch's symmetric
+    padding= cannot say it: the odd padded row/column goes at the bottom/right, padded positions
+    are ignored (−inf for max; an average divides by the image elements in the window only)."""
+
+    def __init__(self, kind: str, kernel_size, stride, pads):
+        super().__init__()
+        self.kind, self.kernel_size, self.stride = kind, tuple(kernel_size), tuple(stride)
+        self.pads = tuple(pads)          # (left, right, top, bottom), as F.pad takes them
+
+    def forward(self, x):
+        if self.kind == "max":
+            return F.max_pool2d(F.pad(x, self.pads, value=-math.inf), self.kernel_size, self.stride)
+        total = F.avg_pool2d(F.pad(x, self.pads), self.kernel_size, self.stride, divisor_override=1)
+        inside = F.pad(torch.ones_like(x[:1, :1]), self.pads)
+        count = F.avg_pool2d(inside, self.kernel_size, self.stride, divisor_override=1)
+        return total / count
+
+    def extra_repr(self):
+        return f"{self.kind}, kernel_size={self.kernel_size}, stride={self.stride}, pads={self.pads}"
+''',
 }
 
 
 # ----------------------------------------------------------------------------- blocks
 
-def block_module(gen, nid: str, t: str, p: dict) -> tuple[str, str]:
-    """(constructor expression, comment suffix) of block `nid` (type t, params p); records the
-    weight mapping and the helper classes it needs on `gen` (core.torch_export's generator)."""
+# Element-wise blocks: they read any layout and keep it (an activation after a Conv2D stays
+# channels-first).
+ELEMENT_WISE = ("Linear", "Step", "Sigmoid", "Tanh", "ReLU", "SELU", "Swish", "Mish", "Softplus",
+                "LeakyReLU", "ELU", "RReLU", "Dropout", "AlphaDropout")
+
+
+def block_module(gen, nid: str, t: str, p: dict) -> TorchBlock:
+    """The translation of block `nid` (type t, params p): the block's own ``torch_module`` hook
+    first, then core/torch_blocks.py's table, then the catalogue's first blocks below. Weights
+    and helper classes it needs are recorded on `gen` (core.torch_export's generator)."""
+    from .blocks import BLOCKS
+    from .torch_blocks import TRANSLATIONS
+    hook = BLOCKS.get(t).torch_module(gen, nid, p) if t in BLOCKS else None
+    if hook is None and t in TRANSLATIONS:
+        hook = TRANSLATIONS[t](gen, nid, p)
+    if hook is not None:
+        return hook if isinstance(hook, TorchBlock) else TorchBlock(*hook)
+    module, comment = _first_blocks(gen, nid, t, p)
+    return TorchBlock(module, comment, reads=ANY if t in ELEMENT_WISE else NATIVE)
+
+
+def _first_blocks(gen, nid: str, t: str, p: dict) -> tuple[str, str]:
+    """(constructor expression, comment suffix) of the catalogue's first (flat) blocks."""
     if t == "Dense":
-        n_in = gen.shape_in(nid)[0]
-        gen.weights.append((f"{nid}/kernel", f"{gen.names[nid]}.weight", True))
+        n_in = gen.shape_in(nid)[-1]             # nn.Linear, like Keras' Dense, acts on the last axis
+        gen.weight(f"{nid}/kernel", f"{gen.names[nid]}.weight", "transpose")
         if p["use_bias"]:
-            gen.weights.append((f"{nid}/bias", f"{gen.names[nid]}.bias", False))
+            gen.weight(f"{nid}/bias", f"{gen.names[nid]}.bias")
         bias = "" if p["use_bias"] else ", bias=False"
         reg = ""
         if p["l1"] or p["l2"]:
@@ -151,7 +275,7 @@ def block_module(gen, nid: str, t: str, p: dict) -> tuple[str, str]:
         return f"nn.ELU(alpha={_f(p['alpha'])})", ""
     if t == "PReLU":
         n = prod(gen.shape_in(nid))
-        gen.weights.append((f"{nid}/alpha", f"{gen.names[nid]}.weight", False))
+        gen.weight(f"{nid}/alpha", f"{gen.names[nid]}.weight")
         return f"nn.PReLU(num_parameters={n}, init={_f(p['alpha_init'])})", ": one learned slope per unit"
     if t == "RReLU":
         return (f"nn.RReLU(lower={_f(p['lower'])}, upper={_f(p['upper'])})",
@@ -163,11 +287,11 @@ def block_module(gen, nid: str, t: str, p: dict) -> tuple[str, str]:
         n = gen.shape_in(nid)[0]
         v = gen.names[nid]
         if p["scale"]:
-            gen.weights.append((f"{nid}/gamma", f"{v}.weight", False))
+            gen.weight(f"{nid}/gamma", f"{v}.weight")
         if p["center"]:
-            gen.weights.append((f"{nid}/beta", f"{v}.bias", False))
-        gen.weights.append((f"{nid}/moving_mean", f"{v}.running_mean", False))
-        gen.weights.append((f"{nid}/moving_variance", f"{v}.running_var", False))
+            gen.weight(f"{nid}/beta", f"{v}.bias")
+        gen.weight(f"{nid}/moving_mean", f"{v}.running_mean")
+        gen.weight(f"{nid}/moving_variance", f"{v}.running_var")
         m = float(p["momentum"])
         return (f"KerasBatchNorm1d({n}, eps={_f(p['epsilon'])}, momentum=1 - {_f(m)}, "
                 f"scale={p['scale']}, center={p['center']})",
@@ -176,8 +300,8 @@ def block_module(gen, nid: str, t: str, p: dict) -> tuple[str, str]:
     if t == "LayerNorm":
         n = gen.shape_in(nid)[0]
         v = gen.names[nid]
-        gen.weights.append((f"{nid}/gamma", f"{v}.weight", False))
-        gen.weights.append((f"{nid}/beta", f"{v}.bias", False))
+        gen.weight(f"{nid}/gamma", f"{v}.weight")
+        gen.weight(f"{nid}/beta", f"{v}.bias")
         return f"nn.LayerNorm({n}, eps={_f(p['epsilon'])})", ""
     if t == "Dropout":
         if p["inverted"]:
@@ -393,12 +517,16 @@ def load_model(path: str = WEIGHTS_FILE, *, device: str | torch.device = "cpu") 
         raise ValueError(f"{path}: weights missing for this design: {', '.join(missing)}")
     targets = dict(model.named_parameters()) | dict(model.named_buffers())
     with torch.no_grad():
-        for name, (attr, transpose) in WEIGHTS.items():
-            value = arrays[name].T if transpose else arrays[name]   # kernel [in, out] → [out, in]
-            if tuple(value.shape) != tuple(targets[attr].shape):
+        for name, (attr, transform) in WEIGHTS.items():
+            to_torch, to_file = TRANSFORMS[transform]
+            own = tuple(targets[a] for a in attr) if isinstance(attr, tuple) else targets[attr]
+            needed = tuple(to_file(own).shape)        # this design's shape in NetDesigner's layout
+            if tuple(arrays[name].shape) != needed:
                 raise ValueError(f"{path}: {name} has shape {tuple(arrays[name].shape)}, "
-                                 f"this design needs {tuple(targets[attr].shape)}")
-            targets[attr].copy_(value)
+                                 f"this design needs {needed}")
+            value = to_torch(arrays[name])
+            for target, v in zip(own, value) if isinstance(attr, tuple) else [(own, value)]:
+                target.copy_(v)
         scaler = meta.get("scaler")
         if isinstance(scaler, dict) and scaler.get("offset") is not None:
             model.input_offset.copy_(torch.tensor(scaler["offset"], dtype=torch.float64))
@@ -416,9 +544,11 @@ def save_weights(model, path: str) -> None:
     model = getattr(model, "module", model)    # unwrap DistributedDataParallel
     targets = dict(model.named_parameters()) | dict(model.named_buffers())
     tensors = {}
-    for name, (attr, transpose) in WEIGHTS.items():
-        value = targets[attr].detach().cpu()
-        tensors[name] = (value.T if transpose else value).contiguous()
+    for name, (attr, transform) in WEIGHTS.items():
+        to_file = TRANSFORMS[transform][1]
+        value = tuple(targets[a].detach().cpu() for a in attr) if isinstance(attr, tuple) \
+            else targets[attr].detach().cpu()
+        tensors[name] = to_file(value).contiguous()
     meta = dict(getattr(model, "metadata", {}) or {})
     meta.setdefault("format", "netdesigner-weights")
     meta.setdefault("version", 1)
@@ -429,10 +559,12 @@ def save_weights(model, path: str) -> None:
 
 _REGULARIZATION = '''\
 def regularization(model) -> torch.Tensor | float:
-    """Σ l1·|W| + l2·W² over the penalised Dense kernels (Keras; added to the loss)."""
+    """Σ l1·|W| + l2·W² over the penalised kernels (Keras; added to the loss). A layout change
+    (transpose, permutation) leaves the sums as they are."""
+    model = getattr(model, "module", model)    # unwrap DistributedDataParallel
     total = 0.0
     for name, c in REGULARIZED.items():
-        kernel = getattr(model, name).weight
+        kernel = model.get_parameter(name)
         total = total + c["l1"] * kernel.abs().sum() + c["l2"] * (kernel * kernel).sum()
     return total'''
 
@@ -487,7 +619,7 @@ def weights_io_source(cls: str) -> list[str]:
 
 
 def regularization_source() -> list[str]:
-    """`regularization(model)`: the L1/L2 penalty of the Dense kernels in REGULARIZED."""
+    """`regularization(model)`: the L1/L2 penalty of the kernels in REGULARIZED."""
     return _REGULARIZATION.split("\n")
 
 

@@ -132,7 +132,9 @@ def test_example_matches_netdesigner_and_trains_an_epoch(path, tmp_path):
 
 def test_every_block_matches_netdesigner(tmp_path):
     graph = all_blocks_graph()
-    assert {n.type for n in graph.nodes.values()} == set(BLOCKS.names())   # a new block must be added here
+    # the flat blocks; the image and sequence ones are in test_torch_export_v2.DESIGNS, and
+    # test_torch_export_v2.test_every_block_type_is_exported_by_a_test checks the two cover every type
+    assert {n.type for n in graph.nodes.values()} <= set(BLOCKS.names())
     design = design_of(graph, name="all blocks", loss={"name": "sparse_categorical_crossentropy"},
                        batch_size=16, data={"name": "blobs", "params": {"dims": 8, "centers": 3}})
     model = Model.from_design(design)

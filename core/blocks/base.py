@@ -68,6 +68,12 @@ class Block:
         raise NotImplementedError(cls.type_name)
 
     @classmethod
+    def torch_module(cls, gen, node_id: str, params: dict[str, Any]):
+        """This block in the PyTorch code export: a core.torch_templates.TorchBlock (None: not
+        provided here; core/torch_templates.py's tables translate it)."""
+        return None
+
+    @classmethod
     def param_count(cls, params, input_shapes) -> tuple[int, int]:
         """(trainable, non-trainable) parameter counts."""
         t = n = 0
