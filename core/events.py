@@ -111,3 +111,9 @@ class Intervention:
     change: str
     value: float
     node_id: str = ""
+
+
+# The dashboard's image and sequence payloads, emitted by the trainer like the events above (their
+# contracts live beside them): FeatureMaps at each epoch end and on request, TimeGradients per epoch.
+from .feature_maps import FeatureMaps  # noqa: E402,F401
+from .time_gradients import TimeGradients  # noqa: E402,F401

@@ -12,7 +12,9 @@ import numpy as np
 
 from .events import LayerStat
 from .executor import Executor
+from .feature_maps import FeatureMaps
 from .kernels import stats as kstats
+from .time_gradients import TimeGradients
 
 RELU_FAMILY = ("ReLU", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU")
 SATURATING = ("Sigmoid", "Tanh")
@@ -86,3 +88,57 @@ def layer_stats(ex: Executor, n_rows: int, bins: int = 30) -> list[LayerStat]:
             out.append(LayerStat(node_id, "activation", zero_fraction=float(f)) if relu else
                        LayerStat(node_id, "activation", saturated_fraction=float(f)))
     return out
+
+
+# ---- feature maps and gradients through time (the dashboard's image and sequence panels) -----------
+def conv_layers(ex: Executor) -> list[tuple[str, tuple[int, int, int]]]:
+    """(node id, output (H, W, C)) of every Conv2D step, input side first."""
+    cached = getattr(ex, "_stats_conv_layers", None)
+    if cached is None:
+        from .blocks.conv import FILTERS, OH, OW, SCHEMA
+        from .ops.schema import H_OP
+        plan = ex.plan
+        cached = ex._stats_conv_layers = [
+            (nid, (int(plan.ops[s, OH]), int(plan.ops[s, OW]), int(plan.ops[s, FILTERS])))
+            for s, nid in enumerate(plan.step_nodes) if int(plan.ops[s, H_OP]) == SCHEMA.opcode]
+    return cached
+
+
+def recurrent_layers(ex: Executor) -> list[str]:
+    """Node ids of the SimpleRNN / LSTM / GRU steps, input side first."""
+    cached = getattr(ex, "_stats_recurrent_layers", None)
+    if cached is None:
+        from .blocks.recurrent_ops import recurrent_nodes
+        cached = ex._stats_recurrent_layers = recurrent_nodes(ex.plan)
+    return cached
+
+
+def feature_maps(ex: Executor, X: np.ndarray, index: int) -> FeatureMaps | None:
+    """Every Conv2D layer's output for row `index` of X in inference mode, (H, W, C), and its
+    kernel (kh, kw, C_in, filters): copies, so the payload stays what it was when the weights
+    move on. One forward of one row (it overwrites the activation arena: call between batches).
+    None when the design has no Conv2D layer or X has no row `index`."""
+    layers = conv_layers(ex)
+    index = int(index)
+    if not layers or not 0 <= index < len(X):
+        return None
+    ex.predict(X[index:index + 1])
+    activations = {nid: ex.tensor_view(nid, 1)[0].reshape(shape).copy() for nid, shape in layers}
+    kernels = {w.node_id: w for w in ex.plan.weights if w.weight == "kernel" and w.node_id in activations}
+    filters = {nid: ex.params[w.offset:w.offset + w.size].reshape(w.shape).copy() for nid, w in kernels.items()}
+    return FeatureMaps([nid for nid, _ in layers], activations, filters, index)
+
+
+def time_gradients(ex: Executor, X: np.ndarray, Y: np.ndarray, epoch: int) -> TimeGradients | None:
+    """‖∂L/∂h_t‖₂ per time step of every recurrent layer, measured on X, Y (the caller passes the
+    same rows every epoch so the curves compare) with one forward and backward in inference mode
+    — no dropout draws, no running statistics moved, so measuring never changes the training.
+    It overwrites the gradient arena (the next batch computes its own). None without recurrent
+    layers."""
+    layers = recurrent_layers(ex)
+    if not layers or not len(X):
+        return None
+    from .blocks.recurrent_ops import time_gradient_norms
+    n = min(len(X), ex.max_batch)
+    ex.loss_and_gradients(X[:n], Y[:n], training=False)
+    return TimeGradients(int(epoch), {nid: time_gradient_norms(ex, nid) for nid in layers})

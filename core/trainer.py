@@ -93,6 +93,9 @@ class Trainer:
         # Live intervention: changes asked for from any thread, applied between chunks.
         self.lr_scale = 1.0
         self._changes: list[tuple[str, str, float]] = []
+        # Feature maps: the validation sample shown (0 until one is asked for), requests pending.
+        self.feature_sample = 0
+        self._sample_requests: list[int] = []
 
     # ---- control from any thread ---------------------------------------------------------------
     def request_stop(self) -> None:
@@ -132,6 +135,14 @@ class Trainer:
                                 f"weights: {', '.join(names) or 'none'}")
         with self._cond:
             self._changes.append(("trainable", node_id, 1.0 if trainable else 0.0))
+
+    def request_feature_maps(self, index: int) -> None:
+        """Send a FeatureMaps event for validation sample `index` at the next chunk boundary, or at
+        once while paused (any thread); later epoch ends show that sample. No Conv2D layer or no
+        such sample: nothing is sent."""
+        with self._cond:
+            self._sample_requests.append(int(index))
+            self._cond.notify_all()
 
     def _rows_of(self, node_id: str) -> list[int]:
         return [r for r, w in enumerate(self.executor.plan.weights) if w.node_id == node_id and not w.state]
@@ -196,8 +207,10 @@ class Trainer:
         self._call(np.arange(n, dtype=np.int64), 0, 0, np.zeros(1), np.zeros(1))   # compiles or loads
         ex.predict(self.X[:1])
         if self.collect_stats:
-            from .stats import layer_stats
+            from .stats import layer_stats, recurrent_layers
             layer_stats(ex, 1, self.stats_bins)          # loads its kernels now, not in the first sample
+            if recurrent_layers(ex):                     # the gradients through time' passes too
+                ex.loss_and_gradients(self.X[:1], self.Y[:1], training=False)
         yield Compiled(time.perf_counter() - t0)
 
         losses = np.zeros(spe)
@@ -215,6 +228,8 @@ class Trainer:
             while b < spe:
                 if self._changes:
                     yield from self._apply_changes(epoch, b, spe)
+                if self._sample_requests:
+                    yield from self._served_samples()
                 step = int(ex.step[0])
                 count = min(spe - b, chunk)
                 if self.collect_stats:
@@ -254,10 +269,14 @@ class Trainer:
                         state = self._state
                     if state == _PAUSED:
                         yield Paused(epoch)
-                        with self._cond:
-                            while self._state == _PAUSED:
-                                self._cond.wait()
-                            state = self._state
+                        while True:      # while paused, requested feature maps are still sent
+                            with self._cond:
+                                while self._state == _PAUSED and not self._sample_requests:
+                                    self._cond.wait()
+                                state = self._state
+                            yield from self._served_samples()
+                            if state != _PAUSED:
+                                break
                         if state != _STOPPING:
                             yield Resumed(epoch)
                     if state == _STOPPING:
@@ -270,11 +289,42 @@ class Trainer:
                 self.schedule.on_epoch_end(logs.get("val_loss", logs["loss"]))
             for cb in self.callbacks:
                 cb.on_epoch_end(self, epoch, logs)
+            if self.collect_stats:
+                yield from self._epoch_pictures(epoch)
             yield EpochEnd(epoch, logs, time.perf_counter() - t_epoch)
             if self.stop_training:
                 yield self._end(self.stop_reason, self.stop_message, epoch)
                 return
         yield self._end("completed", f"Trained {epochs} epochs.", epochs - 1)
+
+    # ---- the dashboard's pictures: feature maps and gradients through time ----------------------------
+    def _feature_rows(self) -> np.ndarray:
+        return self.val[0] if self.val is not None else self.X
+
+    def _epoch_pictures(self, epoch: int) -> Iterator:
+        """At an epoch end: the shown sample's feature maps (Conv2D layers) and the gradient norm
+        per time step on the first batch of the training set (recurrent layers) — the same rows
+        every epoch, so the pictures compare. Each costs one small pass (core.stats)."""
+        from .stats import feature_maps, time_gradients
+        fm = feature_maps(self.executor, self._feature_rows(), self.feature_sample)
+        if fm is not None:
+            yield fm
+        bs = self.settings["batch_size"]
+        tg = time_gradients(self.executor, self.X[:bs], self.Y[:bs], epoch)
+        if tg is not None:
+            yield tg
+
+    def _served_samples(self) -> Iterator:
+        """Feature maps for the samples asked for (request_feature_maps), the last one kept as
+        the sample later epoch ends show."""
+        with self._cond:
+            asked, self._sample_requests = self._sample_requests, []
+        from .stats import feature_maps
+        for index in dict.fromkeys(asked):         # each sample once, in the order asked
+            fm = feature_maps(self.executor, self._feature_rows(), index)
+            if fm is not None:
+                self.feature_sample = index
+                yield fm
 
     def _fill_lrs(self, out: np.ndarray, step: int) -> None:
         """Learning rate per batch. Constant and plateau schedules change only between epochs, so
