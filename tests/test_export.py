@@ -116,6 +116,10 @@ CASES = {
     "Input-two-nodes": lambda: _two_inputs(),
     "Dropout-as-output": lambda: G(6).add("Dense", units=3).add("Dropout", rate=0.5).g,
     "reserved-ids": lambda: G(6, node_id="input").add("Dense", node_id="output", units=3).g,
+    "Conv2D-pools": lambda: G(7, 9, 2).add("Conv2D", filters=3, strides=2, padding="same").add("MaxPool2D")
+    .add("AveragePool2D", pool_size=1).add("GlobalAveragePool2D").add("Dense", units=3).g,
+    "Reshape": lambda: G(12).add("Reshape", target_shape="3, 4, 1").add("Conv2D", filters=2, kernel_size=2)
+    .add("Flatten").add("Dense", units=3).g,
 }
 
 
