@@ -263,9 +263,9 @@ def test_load_design_names_the_file(tmp_path):
 def test_shape_problems_still_open():
     """A design with a shape mismatch loads (the canvas shows it inline); only structure is strict."""
     doc = valid_doc()
-    doc["nodes"][0]["params"]["shape"] = [2, 3]      # Dense straight on a 2-D input
+    doc["edges"][3]["source"] = "x"      # Add of the 2 inputs and the 8 hidden units
     d = loads(json.dumps(doc))
-    assert [p.node_id for p in d.graph.check()] == ["hidden"]
+    assert [p.node_id for p in d.graph.check()] == ["res"]
 
 
 # ---- atomic saves ------------------------------------------------------------------------------

@@ -129,10 +129,11 @@ def test_shape_mismatch_on_add_at_connect_time_leaves_model_unchanged():
     assert g.connection_problem("wide", "add", 1) is None   # same width: fine
 
 
-def test_connecting_unflattened_input_to_dense_is_refused():
+def test_connecting_unflattened_input_to_batchnorm_is_refused():
+    # (Dense takes it: it works on the last axis, as in Keras.)
     g = Graph()
     g.add_node("Input", {"shape": [8, 8]}, node_id="img")
-    g.add_node("Dense", {"units": 3}, node_id="d")
+    g.add_node("BatchNorm", {}, node_id="d")
     with pytest.raises(ShapeMismatchError) as err:
         g.connect("img", "d")
     assert err.value.node_id == "d"
@@ -238,9 +239,9 @@ def test_new_ids_are_unique_per_type():
 
 def test_check_reports_every_problem_with_its_node():
     g = Graph()
-    # 1. shape mismatch: Dense straight on an image (edge added as a loaded file would)
+    # 1. shape mismatch: BatchNorm straight on an image (edge added as a loaded file would)
     g.add_node("Input", {"shape": [8, 8]}, node_id="img", label="image")
-    g.add_node("Dense", {"units": 4}, node_id="dense_img", label="too early")
+    g.add_node("BatchNorm", {}, node_id="dense_img", label="too early")
     g.edges.append(Edge("img", "dense_img"))
     # 2. dangling port: Add with only port 0 fed
     g.add_node("Input", {"shape": [3]}, node_id="vec")
@@ -271,7 +272,7 @@ def test_check_with_a_cycle_still_infers_nodes_inserted_out_of_order():
     """A node inserted before its source (undo, paste, a loaded file) is still checked when an
     unrelated part of the graph has a cycle."""
     g = Graph()
-    g.add_node("Dense", {"units": 3}, node_id="late", label="L")
+    g.add_node("BatchNorm", {}, node_id="late", label="L")
     g.add_node("Input", {"shape": [8, 8]}, node_id="inp")
     g.edges.append(Edge("inp", "late"))
     g.add_node("ReLU", node_id="a")
