@@ -380,17 +380,17 @@ cpu.init_weights(2); gpu.init_weights(2)
 spec = OPTIMIZERS.get("adam")
 hp = spec.hyper_vector(spec.params.resolve({}))
 for ex in (cpu, gpu):
-    losses = np.zeros(2)
-    done, status = ex.train_batches(X, Y, np.arange(6, dtype=np.int64), 0, 3, 2, np.full(2, 0.05), losses,
+    losses = np.zeros(1)
+    done, status = ex.train_batches(X, Y, np.arange(6, dtype=np.int64), 3, 3, 1, np.full(1, 0.05), losses,
                                     spec.code, hp)
-    assert (done, status) == (2, 0), (done, status)
+    assert (done, status) == (1, 0), (done, status)
     ex.losses = losses
 np.testing.assert_allclose(gpu.losses, cpu.losses, rtol=1e-4, atol=1e-6)
 for w in plan.weights:
     np.testing.assert_allclose(gpu.view(w.name, gpu.grads), cpu.view(w.name, cpu.grads), rtol=1e-4, atol=1e-5,
                                err_msg=w.name)
     np.testing.assert_allclose(gpu.view(w.name), cpu.view(w.name), rtol=1e-4, atol=1e-5, err_msg=w.name)
-np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-4, atol=1e-5)
+np.testing.assert_allclose(gpu.predict(X[:3]), cpu.predict(X[:3]), rtol=1e-4, atol=1e-5)
 print("ok")
 """
 
