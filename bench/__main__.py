@@ -2,8 +2,11 @@
 
 Parts (``--only`` picks some): W1 W2 W3 W4 (headline throughput), sweep (samples/s vs batch and
 vs width), observers, digits, startup (cold and warm start), rss (peak RSS over 100 epochs),
-profile (per-phase and per-op time of NetDesigner's step). Before any timing, a three-step
-parity check against PyTorch. Writes bench/results/bench.json and bench.png.
+profile (per-phase and per-op time of NetDesigner's step), cnn (the digits CNN) and rnn (LSTM,
+GRU, SimpleRNN over 50-step sequences) — issue 13's rows, bench/cnn_rnn.py: bare executor,
+1 batch per call and Model.fit against PyTorch eager/fused Adam, and the GEMM/conv share of the
+step. Before any timing, a three-step parity check against PyTorch. Writes
+bench/results/bench.json and bench.png.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from . import report
 from .measure import blas_environment, describe_thread_policy, gemm_peak, load_blas_libraries, thread_policy
 from .workloads import SWEEP_BATCHES, SWEEP_WIDTHS, W1, W2, W3, W4, headline, width_workload
 
-PARTS = ("W1", "W2", "W3", "W4", "sweep", "observers", "digits", "startup", "rss", "profile")
+PARTS = ("W1", "W2", "W3", "W4", "sweep", "observers", "digits", "startup", "rss", "profile", "cnn", "rnn")
 
 
 def main(argv=None) -> int:
@@ -114,6 +117,10 @@ def main(argv=None) -> int:
                 res["digits"][t] = digits.run_all(args.seed, use_torch)
             log(f"digits thr {t}: " + ", ".join(f"{k} {v['train_s']:.3f}s acc {v['test_accuracy']:.3f}"
                                                for k, v in res["digits"][t].items() if isinstance(v, dict)))
+    shaped = [p for p in ("cnn", "rnn") if want(p)]
+    if shaped:
+        from . import cnn_rnn
+        res["cnn_rnn"] = cnn_rnn.run(shaped, [int(t) for t in threads], args.quick, log=log)
     if want("startup"):
         res["startup"] = measure_startup(s)
         log(f"start-up: warm {res['startup']['warm_s']:.2f}s" +
@@ -143,6 +150,9 @@ def main(argv=None) -> int:
     res["meta"]["loadavg_end"] = os.getloadavg()
     res["meta"]["seconds"] = time.perf_counter() - t0
     res["targets"] = report.targets(res)
+    if res.get("cnn_rnn"):
+        from .cnn_rnn import targets as cnn_rnn_targets
+        res["targets"] += cnn_rnn_targets(res["cnn_rnn"])
     print_report(res)
     os.makedirs(args.out, exist_ok=True)
     report.write_json(res, os.path.join(args.out, "bench.json"))
@@ -197,6 +207,14 @@ def print_report(res: dict) -> None:
             print(f"  per-op µs, {label} (prefix differences):")
             for r in rows:
                 print(f"    {r['op']:<24} fwd {r['forward_us']:8.1f}  bwd {r['backward_us']:8.1f}")
+    if res.get("cnn_rnn"):
+        from .cnn_rnn import format_row, format_share
+        print("\nImage and sequence networks (issue 13): samples/s, ND / the faster PyTorch form; load average")
+        for r in res["cnn_rnn"]["rows"]:
+            print("  " + format_row(r))
+        print("GEMM/convolution share of the step (1 thread, each layer's kernels timed alone):")
+        for sh in res["cnn_rnn"]["share"]:
+            print("  " + format_share(sh))
     print("\nTargets (judged on 1 thread)")
     print(report.format_targets(res["targets"]))
     print(f"\ntotal {m['seconds']:.0f} s")

@@ -37,6 +37,58 @@ def build_model(wl: Workload):
     return nn.Sequential(*layers)
 
 
+def build_shaped_model(wl: Workload):
+    """The issue-13 image/sequence networks as a PyTorch user writes them. Rows arrive flat (the
+    arena's layout); the CNN's single-channel NHWC rows are NCHW rows of the same memory, so a
+    view gives the (N, 1, 8, 8) batch nn.Conv2d wants; the sequences go to batch_first RNNs."""
+    if wl.kind == "cnn":
+        h, w, c = wl.sample_shape
+        if c != 1:
+            raise ValueError("the PyTorch CNN reference reads single-channel images")
+        return nn.Sequential(nn.Unflatten(1, (c, h, w)),
+                             nn.Conv2d(c, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(32 * (h // 4) * (w // 4), wl.n_out))
+    return SequenceNet(wl)
+
+
+class SequenceNet(nn.Module if torch is not None else object):
+    """(N, T·F) rows → (N, T, F) → nn.LSTM / nn.GRU / nn.RNN (batch_first) → last step → Linear."""
+
+    def __init__(self, wl: Workload):
+        super().__init__()
+        self.T, self.F = wl.sample_shape
+        cls = {"lstm": nn.LSTM, "gru": nn.GRU, "simple_rnn": nn.RNN}[wl.kind]
+        self.rnn = cls(self.F, wl.sizes[1], batch_first=True)
+        self.head = nn.Linear(wl.sizes[1], wl.n_out)
+
+    def forward(self, x):
+        out, _ = self.rnn(x.view(x.shape[0], self.T, self.F))
+        return self.head(out[:, -1])
+
+
+
+def shaped_weights_to_torch(wl: Workload, w: dict) -> dict[str, np.ndarray]:
+    """NetDesigner's (Keras-layout) weights of a CNN/RNN workload as the torch model's state_dict."""
+    from core.kernels import recurrent as R
+    head = w["head/kernel"]
+    if wl.kind == "cnn":
+        h, w_, _ = wl.sample_shape
+        pos = (h // 4) * (w_ // 4)
+        # ND flattens (h, w, c) rows, torch flattens (c, h, w): reorder the head's input rows.
+        head_t = head.reshape(pos, 32, -1).transpose(1, 0, 2).reshape(pos * 32, -1)
+        out = {"1.weight": w["conv1/kernel"].transpose(3, 2, 0, 1), "1.bias": w["conv1/bias"],
+               "4.weight": w["conv2/kernel"].transpose(3, 2, 0, 1), "4.bias": w["conv2/bias"],
+               "8.weight": head_t.T, "8.bias": w["head/bias"]}
+    else:
+        conv = {"lstm": R.keras_to_torch_lstm, "gru": R.keras_to_torch_gru,
+                "simple_rnn": R.keras_to_torch_simple_rnn}[wl.kind]
+        ih, hh, bih, bhh = conv(w["rnn/kernel"], w["rnn/recurrent_kernel"], w["rnn/bias"])
+        out = {"rnn.weight_ih_l0": ih, "rnn.weight_hh_l0": hh, "rnn.bias_ih_l0": bih, "rnn.bias_hh_l0": bhh,
+               "head.weight": head.T, "head.bias": w["head/bias"]}
+    return {k: np.ascontiguousarray(v, np.float32) for k, v in out.items()}
+
+
 def make_optimizer(wl: Workload, params):
     if wl.optimizer == "sgd":
         return torch.optim.SGD(params, lr=wl.lr)
@@ -58,7 +110,7 @@ class TorchRunner:
         bs = wl.batch
         self.n_cycle = len(order) // bs
         self.batches = [torch.from_numpy(order[k * bs:(k + 1) * bs].copy()) for k in range(self.n_cycle)]
-        self.model = build_model(wl).train()
+        self.model = (build_model(wl) if wl.kind == "mlp" else build_shaped_model(wl)).train()
         self.set_weights(weights)
         self.opt = make_optimizer(wl, self.model.parameters())
         self.pos = 0
@@ -71,6 +123,10 @@ class TorchRunner:
         return [m for m in self.model if isinstance(m, nn.BatchNorm1d)]
 
     def set_weights(self, w: dict) -> None:
+        if self.wl.kind != "mlp":
+            sd = {k: torch.from_numpy(v) for k, v in shaped_weights_to_torch(self.wl, w).items()}
+            self.model.load_state_dict(sd, strict=True)
+            return
         with torch.no_grad():
             for lin, name in zip(self._linears(), dense_names(self.wl)):
                 lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(w[f"{name}/kernel"].T)))

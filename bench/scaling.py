@@ -1,7 +1,7 @@
 """Thread scaling, side by side: ``python -m bench.scaling`` writes ``bench/results/scaling.json``.
 
 For threads 1, 2 and every power of two up to the physical cores, on W3 (784-512-256-10) at batch
-128 and 512 and W5 (784-2048-2048-10) at batch 256:
+128 and 512, W5 (784-2048-2048-10) at batch 256 and the digits CNN (bench/workloads.CNN, batch 32):
 - NetDesigner, bare executor (``train_batches``, the fused loop: many batches per call), the same
   executor called once per batch (``netdesigner_1_per_call``: stepping from Python as the
   references do, so bare / 1-per-call is the share of a ratio that fusing batches explains) and
@@ -30,10 +30,10 @@ import numpy as np
 
 from .measure import load_blas_libraries, time_interleaved
 from .netdesigner_runner import NetDesignerRunner
-from .workloads import W3, Workload, batch_order, build_graph, make_data
+from .workloads import CNN, W3, Workload, batch_order, build_graph, make_data
 
 W5 = W3.with_(name="W5", sizes=(784, 2048, 2048, 10), batch=256, note="784-2048-2048-10 ReLU, Adam, CE")
-CASES = [W3.with_(batch=128), W3.with_(batch=512), W5]
+CASES = [W3.with_(batch=128), W3.with_(batch=512), W5, CNN]
 CYCLE = 64       # batches in one order cycle
 
 
@@ -128,6 +128,12 @@ def fma_peak(cores: int) -> dict:
 
 # ---------------------------------------------------------------------------- layer products
 def layer_shapes(wl: Workload) -> list[tuple[int, int, int]]:
+    """(rows, shared, out) of each layer's product: for the CNN the im2col products of the two
+    convolutions (rows = batch × output positions, shared = 3·3·C_in) and the Dense head."""
+    if wl.kind == "cnn":
+        h, w, c = wl.sample_shape
+        return [(wl.batch * h * w, 9 * c, 16), (wl.batch * (h // 2) * (w // 2), 9 * 16, 32),
+                (wl.batch, 32 * (h // 4) * (w // 4), wl.n_out)]
     return [(wl.batch, a, b) for a, b in zip(wl.sizes[:-1], wl.sizes[1:])]
 
 
@@ -180,7 +186,8 @@ def product_path_rate(wl: Workload, X, Y, t: int, epochs: int) -> float:
     from core.settings import validate_data, validate_training
     graph, loss, loss_params = build_graph(wl)
     data = PreparedData(X.astype(np.float64), Y.astype(np.float64), None, None, None, None,
-                        Scaler("none").fit(X), "multiclass", max(2, wl.n_out), name="synthetic")
+                        Scaler("none").fit(X), "multiclass", max(2, wl.n_out), name="synthetic",
+                        sample_shape=tuple(wl.sample_shape) or None)
     training = validate_training({"loss": {"name": loss, "params": loss_params},
                                   "optimizer": {"name": wl.optimizer, "params": {"learning_rate": wl.lr}},
                                   "batch_size": wl.batch, "epochs": 1, "seed": 0, "threads": t})
