@@ -400,3 +400,27 @@ def test_cuda_executor_trains_a_conv_design_as_the_cpu_does_on_the_simulator():
     r = subprocess.run([sys.executable, "-c", _CUDA_PARITY], env=env, cwd=ROOT, capture_output=True, text=True,
                        timeout=600)
     assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
+
+
+# ----------------------------------------------------------------------------- threads
+
+def test_two_threads_give_the_one_thread_gradients():
+    """A layer above the kernels' parallel threshold (64·8·8·72·16 multiply-adds) runs its
+    batch-split path through the engine: the same loss and gradients as one thread."""
+    from core.executor import Executor
+    from core.plan import compile_plan
+    g = sequential((8, 8, 8), ("Conv2D", {"filters": 16, "padding": "same"}), "ReLU", ("MaxPool2D", {}),
+                   ("Conv2D", {"filters": 16, "padding": "same"}), "Flatten", ("Dense", {"units": 3}))
+    plan = compile_plan(g, "mse")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 512)).astype(np.float32)
+    Y = rng.normal(size=(64, 3)).astype(np.float32)
+    results = []
+    for threads in (1, 2):
+        ex = Executor(plan, 64, np.float32, threads=threads)
+        ex.init_weights(1)
+        loss = ex.loss_and_gradients(X, Y)
+        results.append((loss, ex.grads.copy()))
+    assert results[0][0] == pytest.approx(results[1][0], rel=1e-6)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-4, atol=1e-6)
+    assert np.abs(results[0][1]).max() > 1e-4
