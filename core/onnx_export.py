@@ -16,7 +16,11 @@ Mish (opset ≥ 18; x·Tanh(Softplus(x)) below); Softplus → Softplus (onnxrunt
 max(x,0)+log1p(e^−|x|)); Softmax → Softmax(axis=−1); BatchNorm → BatchNormalization with the
 moving statistics and the Keras epsilon; LayerNorm → LayerNormalization(axis=−1, epsilon);
 Dropout → removed (a classic, non-inverted Dropout → Mul by 1−rate); AlphaDropout → removed;
-Add → Sum; Concat → Concat(axis=1).
+Add → Sum; Concat → Concat(axis=1); Conv2D → Conv, MaxPool2D → MaxPool, AveragePool2D →
+AveragePool(count_include_pad=0), TensorFlow 'same' padding as explicit pads, on NCHW: the flat
+NHWC tensor is reshaped and transposed in, and back out; an image op reading another's result
+takes its NCHW tensor, so inverse transposes fold (the unused flat forms are dropped);
+GlobalAveragePool2D → ReduceMean; Reshape → nothing (samples are flat).
 """
 from __future__ import annotations
 
