@@ -43,7 +43,8 @@ def cnn_odd():
     """Flat input → Reshape to an image; 'same' conv k3 stride 2 on 8 (TensorFlow pads 0 top, 1
     bottom: nn.ZeroPad2d), L2 on its kernel; 'same' max pool 3 stride 2 (asymmetric: SamePool2d);
     a branch that wants NetDesigner's layout (PReLU: a slope per element) added to one that stays
-    channels-first; global average pool; a fused softmax head."""
+    channels-first; Dense on the image's last axis (channels); global average pool; a fused
+    softmax head."""
     b = G(64, node_id="pixels")
     b.add("Reshape", node_id="image", target_shape="8, 8, 1")
     b.add("Conv2D", node_id="conv", filters=3, kernel_size=[3, 3], strides=[2, 2], padding="same", l2=0.01)
@@ -51,6 +52,7 @@ def cnn_odd():
     b.add("PReLU", node_id="slopes", alpha_init=0.1)
     b.add("Conv2D", node_id="mix", src=["pool"], filters=3, kernel_size=[1, 1], use_bias=False)
     b.add("Add", node_id="sum", src=["slopes", "mix"])
+    b.add("Dense", node_id="per_pixel", units=2)
     b.add("GlobalAveragePool2D", node_id="gap").add("Dense", units=3).add("Softmax")
     return b.g
 
@@ -174,6 +176,41 @@ def test_recurrent_transforms_agree_with_the_kernels_numpy_conversions(tmp_path)
     np.testing.assert_array_equal(bias, w["gru1/bias"])
     # PyTorch's second LSTM bias is zero and frozen: Keras has one bias per gate
     assert not net.lstm1.bias_hh_l0.requires_grad and not net.lstm1.bias_hh_l0.any()
+
+
+def test_a_blocks_own_torch_module_hook_is_read_first(tmp_path):
+    """A block module can carry its PyTorch translation (Block.torch_module); it wins over the
+    tables, and the weights it records load and save like any other's."""
+    from core.blocks.dense import Dense
+    from core.torch_templates import TorchBlock
+
+    class HookedDense(Dense):
+        type_name = "HookedDense"
+
+        @classmethod
+        def torch_module(cls, gen, node_id, params):
+            v = gen.names[node_id]
+            gen.weight(f"{node_id}/kernel", f"{v}.0.weight", "transpose")
+            gen.weight(f"{node_id}/bias", f"{v}.0.bias")
+            n_in = gen.shape_in(node_id)[-1]
+            return TorchBlock(f"nn.Sequential(nn.Linear({n_in}, {params['units']}))", " (from its own hook)")
+
+    assert Dense.torch_module(None, "d", {}) is None              # the default: not provided
+    BLOCKS._items["HookedDense"] = HookedDense
+    try:
+        model = _random_model(lambda: G(3).add("HookedDense", units=2).add("Tanh").g, seed=4)
+        export_pytorch(model, tmp_path / "hooked.py")
+    finally:
+        del BLOCKS._items["HookedDense"]
+    assert "(from its own hook)" in (tmp_path / "hooked.py").read_text()
+    module = import_generated(tmp_path / "hooked.py")
+    net = module.load_model()
+    X = np.random.default_rng(6).normal(size=(5, 3))
+    np.testing.assert_allclose(torch_outputs(net, module, X), model.predict(X), rtol=1e-12, atol=1e-12)
+    module.save_weights(net, str(tmp_path / "back.safetensors"))
+    back, _ = read_weights_file(tmp_path / "back.safetensors")
+    for key, value in model.executor.get_weights().items():
+        np.testing.assert_array_equal(back[key], value)
 
 
 def test_every_block_type_is_exported_by_a_test():
