@@ -6,13 +6,19 @@ holds:
 
 * an ``nn.Module`` equal to the design: one submodule per block, named after the node id, and a
   ``forward`` written out in topological order with each tensor's shape in a comment;
-* ``load_model(path)``: the module with the exported weights loaded (kernels ``[in, out]`` in the
-  file, transposed for ``nn.Linear``), the input scaling as buffers applied by ``preprocess`` at
-  the start of ``forward``, and the class names;
+* ``load_model(path)``: the module with the exported weights loaded — the file keeps NetDesigner's
+  (Keras') layouts, converted by the named ``TRANSFORMS`` the generated file carries (Dense
+  kernels transposed for ``nn.Linear``, conv kernels permuted, GRU gates reordered; applied back
+  by ``save_weights``, exactly) — the input scaling as buffers applied by ``preprocess`` at the
+  start of ``forward``, and the class names;
 * ``train(model, X, y, ...)``: the design's loss, optimizer, learning-rate schedule, gradient
   clipping and early stopping, with NetDesigner's conventions (``core/optimizers.py``,
   ``core/schedules.py``, ``core/callbacks.py``) written out, and a ``__main__`` that trains on an
   ``.npz`` of raw features — the path to ``torchrun`` and DistributedDataParallel.
+
+Shaped samples: the data comes flat, each Input reshapes its columns to its sample shape; images
+stay channels-last (NetDesigner's layout) except between layers that want channels-first
+(nn.Conv2d, the pools), with a permute only where the layout changes (torch_templates.TorchBlock).
 
 The generator is plain text work: core never imports torch; only the generated file does.
 Where NetDesigner's block has no exact ``torch.nn`` twin (Step, BatchNorm's Keras momentum and
