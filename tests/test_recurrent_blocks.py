@@ -307,3 +307,43 @@ def test_flat_dense_keeps_one_row_per_sample():
     sc = op("dense").schema
     s = plan.step_nodes.index("dense1")
     assert plan.ops[s, sc.col("rows_per_sample")] == 1
+
+
+_CUDA_SEQUENCE_DENSE = r"""
+import numpy as np
+from core.cuda_backend import CudaExecutor
+from core.executor import Executor
+from core.optimizers import OPTIMIZERS
+from core.plan import compile_plan
+from tests.helpers import sequential
+g = sequential((4, 3), ("Dense", {"units": 5}), "Tanh", ("Dense", {"units": 2, "use_bias": False}))
+plan = compile_plan(g, "mse")
+rng = np.random.default_rng(0)
+X = rng.normal(size=(6, 12)).astype(np.float32)
+Y = rng.normal(size=(6, 8)).astype(np.float32)
+cpu, gpu = Executor(plan, 4), CudaExecutor(plan, 4)
+cpu.init_weights(1); gpu.init_weights(1)
+spec = OPTIMIZERS.get("adam")
+hp = spec.hyper_vector(spec.params.resolve({}))
+for ex in (cpu, gpu):
+    ex.losses = np.zeros(2)
+    assert ex.train_batches(X, Y, np.arange(6, dtype=np.int64), 0, 3, 2, np.full(2, 0.05), ex.losses, spec.code,
+                            hp) == (2, 0)
+np.testing.assert_allclose(gpu.losses, cpu.losses, rtol=1e-4, atol=1e-6)
+np.testing.assert_allclose(gpu.params, cpu.params, rtol=1e-4, atol=1e-5)
+np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-4, atol=1e-5)
+print("ok")
+"""
+
+
+def test_dense_on_a_sequence_on_the_cuda_simulator_equals_the_cpu():
+    """Dense's CUDA launchers take n·T rows of F features as the CPU adapter does (simulator)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "1", "PYTHONPATH": str(root)}
+    r = subprocess.run([sys.executable, "-c", _CUDA_SEQUENCE_DENSE], env=env, cwd=root, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]

@@ -12,7 +12,9 @@ original Cho et al. form (reset_after=False, one bias, r applied to h before the
 offered. PyTorch orders the GRU gates [r, z, n] where Keras has [z, r, h]; LSTM's order agrees
 ([i, f, g, o] = [i, f, c, o]); PyTorch keeps two biases where Keras keeps their sum.
 
-The ops (opcodes 50–52) and the per-time-step gradient norms live in recurrent_ops.py.
+The ops (opcodes 50–52) and the per-time-step gradient norms live in recurrent_ops.py; their ONNX
+conversion is here (an edit to it then recompiles no engine: core/kernels/engine.py hashes the op
+modules' sources).
 """
 from __future__ import annotations
 
@@ -160,8 +162,8 @@ def _onnx_gates(kind: str, a: np.ndarray, h: int) -> np.ndarray:
 
 def recurrent_to_onnx(kind: str, b, op, ins, out, opset):
     """ONNX RNN / LSTM / GRU (forward, one layer). The flat [N, T·F] tensor is reshaped to
-    [N, T, F] and transposed to ONNX's [T, N, F] (layout 0: onnxruntime's CPU kernels take only
-    that); W [1, G·h, F] = kernelᵀ, R [1, G·h, h] = recurrent_kernelᵀ, B [1, 2·G·h] = [input
+    [N, T, F] and transposed to ONNX's [T, N, F] (layout 0, the layout every runtime implements;
+    layout=1 is newer and optional); W [1, G·h, F] = kernelᵀ, R [1, G·h, h] = recurrent_kernelᵀ, B [1, 2·G·h] = [input
     bias, recurrent bias] — Keras' one bias as the input half and zeros (GRU: its two rows), gates
     reordered for LSTM. GRU: linear_before_reset=1 (Keras reset_after=True). Output Y [T, 1, N, h]
     → [N, T·h], or its last step [N, h] without return_sequences."""

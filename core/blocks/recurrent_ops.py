@@ -48,8 +48,8 @@ STATE_PER_SAMPLE = {"simple_rnn": lambda h: 1, "lstm": lambda h: h, "gru": lambd
 
 
 @njit(**JIT_INLINE)
-def _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, G):
-    """x, W, U, y, the step's aux region and its forward scratch, T and h."""
+def _arrays(s, ops, tens, op_in, params, G):
+    """The step's tensor offsets and widths, h, F, T, and the kernel and recurrent kernel (G gates)."""
     xo, iw, yo, ow = io_of(s, ops, op_in, tens)
     h, F = ops[s, UNITS], ops[s, FEATURES]
     T = iw // F
@@ -60,7 +60,7 @@ def _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, G):
 
 @njit(**JIT_INLINE)
 def _rnn_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
-    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, 1)
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 1)
     a, st = aux_off[ops[s, SEQ]], aux_off[ops[s, STATE]]
     simple_rnn_forward(view(acts, xo, n, iw), W, U, weight_slice(params, ops[s, BIAS], h), ops[s, BIAS] >= 0,
                        ops[s, ACT], ops[s, RETSEQ] != 0, view(acts, yo, n, ow), aux[a:a + n * 2 * T * h],
@@ -69,7 +69,7 @@ def _rnn_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, 
 
 @njit(**JIT_INLINE)
 def _rnn_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training, threads):
-    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, 1)
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 1)
     acc, need_dx = grad_flags(s, ops, op_in)
     a, g = aux_off[ops[s, SEQ]], aux_off[ops[s, TGN]]
     b = ops[s, BIAS]
@@ -81,7 +81,7 @@ def _rnn_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux
 
 @njit(**JIT_INLINE)
 def _lstm_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
-    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, 4)
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 4)
     a, st = aux_off[ops[s, SEQ]], aux_off[ops[s, STATE]]
     lstm_forward(view(acts, xo, n, iw), W, U, weight_slice(params, ops[s, BIAS], 4 * h), ops[s, BIAS] >= 0,
                  ops[s, RETSEQ] != 0, view(acts, yo, n, ow), aux[a:a + n * 7 * T * h], aux[st:st + n * h],
@@ -91,7 +91,7 @@ def _lstm_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows,
 @njit(**JIT_INLINE)
 def _lstm_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
                    threads):
-    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, 4)
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 4)
     acc, need_dx = grad_flags(s, ops, op_in)
     a, g = aux_off[ops[s, SEQ]], aux_off[ops[s, TGN]]
     b = ops[s, BIAS]
@@ -103,7 +103,7 @@ def _lstm_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, au
 
 @njit(**JIT_INLINE)
 def _gru_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
-    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, 3)
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 3)
     a, st = aux_off[ops[s, SEQ]], aux_off[ops[s, STATE]]
     gru_forward(view(acts, xo, n, iw), W, U, weight_slice(params, ops[s, BIAS], 6 * h), ops[s, BIAS] >= 0,
                 ops[s, RETSEQ] != 0, view(acts, yo, n, ow), aux[a:a + n * 5 * T * h], aux[st:st + n * 3 * h],
@@ -113,7 +113,7 @@ def _gru_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, 
 @njit(**JIT_INLINE)
 def _gru_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
                   threads):
-    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, acts, aux, aux_off, n, 3)
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 3)
     acc, need_dx = grad_flags(s, ops, op_in)
     a, g = aux_off[ops[s, SEQ]], aux_off[ops[s, TGN]]
     b = ops[s, BIAS]
