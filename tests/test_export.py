@@ -120,6 +120,8 @@ CASES = {
     .add("AveragePool2D", pool_size=1).add("GlobalAveragePool2D").add("Dense", units=3).g,
     "Reshape": lambda: G(12).add("Reshape", target_shape="3, 4, 1").add("Conv2D", filters=2, kernel_size=2)
     .add("Flatten").add("Dense", units=3).g,
+    "SimpleRNN-LSTM-GRU": lambda: G(5, 3).add("LSTM", units=4, return_sequences=True).add("Dense", units=3)
+    .add("GRU", units=3, return_sequences=True).add("SimpleRNN", units=4).add("Dense", units=2).g,
 }
 
 
