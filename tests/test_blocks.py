@@ -92,6 +92,86 @@ def _elu(x, alpha):
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
 
+def _tf_same(n, k, s):
+    """TensorFlow's 'same': out = ceil(n/s), padding max((out−1)·s + k − n, 0), the odd one after."""
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return out, total // 2
+
+
+def _pair(v):
+    v = tuple(v) if isinstance(v, (list, tuple)) else (v,)
+    return (v[0], v[0]) if len(v) == 1 else v
+
+
+def _windows(x, k, s, padding):
+    """For each output position (r, q): the (row, column) index ranges of x's image in its window."""
+    (kh, kw), (sh, sw) = k, s
+    h, w = x.shape[1], x.shape[2]
+    if padding == "same":
+        (oh, pt), (ow, pl) = _tf_same(h, kh, sh), _tf_same(w, kw, sw)
+    else:
+        oh, ow, pt, pl = (h - kh) // sh + 1, (w - kw) // sw + 1, 0, 0
+    for r in range(oh):
+        for q in range(ow):
+            top, left = r * sh - pt, q * sw - pl
+            yield r, q, oh, ow, (top, left), (max(top, 0), min(top + kh, h)), (max(left, 0), min(left + kw, w))
+
+
+def _conv2d(xs, w, p, training, state):
+    """Direct NHWC convolution, zero padding: y[n,r,q,f] = Σ x[n, top+i, left+j, c]·K[i,j,c,f] (+ b)."""
+    x, kernel = xs[0], w["kernel"]
+    k, s = _pair(p["kernel_size"]), _pair(p["strides"])
+    y = None
+    for r, q, oh, ow, (top, left), (h0, h1), (w0, w1) in _windows(x, k, s, p["padding"]):
+        if y is None:
+            y = np.zeros((x.shape[0], oh, ow, kernel.shape[3]))
+        part = kernel[h0 - top:h1 - top, w0 - left:w1 - left]
+        y[:, r, q] = np.einsum("nijc,ijcf->nf", x[:, h0:h1, w0:w1], part)
+    return y + w["bias"] if p["use_bias"] else y
+
+
+def _pool2d(reduce):
+    def oracle(xs, w, p, training, state):
+        x = xs[0]
+        k = _pair(p["pool_size"])
+        s = k if p["strides"] == 0 else _pair(p["strides"])
+        y = None
+        for r, q, oh, ow, _, (h0, h1), (w0, w1) in _windows(x, k, s, p["padding"]):
+            if y is None:
+                y = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+            y[:, r, q] = reduce(x[:, h0:h1, w0:w1], axis=(1, 2))   # the image's elements only (TF)
+        return y
+    return oracle
+
+
+def _recurrent(kind):
+    """Keras SimpleRNN / LSTM (gates i f c o) / GRU (reset_after=True, gates z r h), step by step."""
+    def oracle(xs, w, p, training, state):
+        x, h = xs[0], p["units"]
+        n, T, _ = x.shape
+        W, U = w["kernel"], w["recurrent_kernel"]
+        G = W.shape[1]
+        b = w["bias"].reshape(-1, G) if p["use_bias"] else np.zeros((2, G))
+        H, C, outs = np.zeros((n, h)), np.zeros((n, h)), []
+        for t in range(T):
+            if kind == "GRU":
+                xz, hz = x[:, t] @ W + b[0], H @ U + b[-1] if len(b) > 1 else H @ U
+                z, r = expit(xz[:, :h] + hz[:, :h]), expit(xz[:, h:2 * h] + hz[:, h:2 * h])
+                H = z * H + (1 - z) * np.tanh(xz[:, 2 * h:] + r * hz[:, 2 * h:])
+            else:
+                a = x[:, t] @ W + H @ U + b[0]
+                if kind == "SimpleRNN":
+                    H = np.maximum(a, 0.0) if p["activation"] == "relu" else np.tanh(a)
+                else:
+                    i, f, c, o = expit(a[:, :h]), expit(a[:, h:2 * h]), np.tanh(a[:, 2 * h:3 * h]), expit(a[:, 3 * h:])
+                    C = f * C + i * c
+                    H = o * np.tanh(C)
+            outs.append(H)
+        return np.stack(outs, axis=1) if p["return_sequences"] else H
+    return oracle
+
+
 ORACLES: dict[str, Callable] = {
     "Input": _elementwise(lambda x, p: x),
     "Flatten": _elementwise(lambda x, p: x.reshape(len(x), -1)),
@@ -116,6 +196,14 @@ ORACLES: dict[str, Callable] = {
     "AlphaDropout": _alpha_dropout,
     "Add": lambda xs, w, p, training, state: sum(xs),
     "Concat": lambda xs, w, p, training, state: np.concatenate(xs, axis=1),
+    "Conv2D": _conv2d,
+    "MaxPool2D": _pool2d(np.max),
+    "AveragePool2D": _pool2d(np.mean),
+    "GlobalAveragePool2D": lambda xs, w, p, training, state: xs[0].mean(axis=(1, 2)),
+    "Reshape": lambda xs, w, p, training, state: xs[0].reshape(len(xs[0]), -1),
+    "SimpleRNN": _recurrent("SimpleRNN"),
+    "LSTM": _recurrent("LSTM"),
+    "GRU": _recurrent("GRU"),
 }
 
 
@@ -159,6 +247,20 @@ CASES = [
     Case("Add", {}, ((5,), (5,))),
     Case("Add", {"num_inputs": 3}, ((4,), (4,), (4,))),
     Case("Concat", {"num_inputs": 3}, ((2,), (3,), (1,))),
+    Case("Conv2D", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"}, ((5, 6, 2),)),
+    Case("Conv2D", {"filters": 2, "kernel_size": (2, 3), "padding": "valid", "use_bias": False}, ((4, 5, 3),)),
+    Case("MaxPool2D", {"padding": "same"}, ((5, 7, 2),)),
+    Case("AveragePool2D", {"pool_size": 3, "strides": 2, "padding": "same"}, ((6, 5, 2),)),
+    Case("AveragePool2D", {}, ((4, 6, 1),)),
+    Case("GlobalAveragePool2D", {}, ((3, 4, 2),)),
+    Case("Reshape", {"target_shape": "3, -1"}, ((2, 6),)),
+    Case("Dense", {"units": 3}, ((4, 2),)),                # on the last axis of a sequence (Keras)
+    Case("SimpleRNN", {"units": 3, "return_sequences": True}, ((4, 2),)),
+    Case("SimpleRNN", {"units": 2, "activation": "relu", "use_bias": False}, ((3, 3),)),
+    Case("LSTM", {"units": 3}, ((4, 2),)),
+    Case("LSTM", {"units": 2, "return_sequences": True, "use_bias": False}, ((2, 3),)),
+    Case("GRU", {"units": 3, "return_sequences": True}, ((4, 2),)),
+    Case("GRU", {"units": 2, "use_bias": False}, ((5, 1),)),
 ]
 FROZEN = [c for c in CASES if "trainable" in BLOCKS.get(c.type).params.names()]
 cases = pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
