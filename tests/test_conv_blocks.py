@@ -68,7 +68,8 @@ def test_pool_shapes_default_strides_to_the_pool_size(block):
     p = cls.params.resolve({})
     assert cls.output_shape(p, [(7, 9, 4)]) == (3, 4, 4)                    # 2×2, stride 2, valid
     assert cls.output_shape({**p, "padding": "same"}, [(7, 9, 4)]) == (4, 5, 4)
-    assert cls.output_shape({**p, "pool_size": (3,), "strides": (1,)}, [(7, 9, 4)]) == (5, 7, 4)
+    assert cls.output_shape({**p, "pool_size": (3,), "strides": 1}, [(7, 9, 4)]) == (5, 7, 4)
+    assert cls.output_shape({**p, "pool_size": (3, 2)}, [(7, 9, 4)]) == (2, 4, 4)      # strides (3, 2)
     assert cls.param_count(p, [(7, 9, 4)]) == (0, 0)
     assert get_block("GlobalAveragePool2D").output_shape({}, [(7, 9, 4)]) == (4,)
 

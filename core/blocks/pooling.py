@@ -171,8 +171,8 @@ class _Pool2D(Block):
     op_name = ""
     params = ParamSet((
         Param("pool_size", "shape", (2, 2), doc="Window height and width: one size, or [height, width]."),
-        Param("strides", "shape", (0,), doc="Step of the window: one size or [vertical, horizontal]; "
-              "0 = the pool size (Keras' default, windows that do not overlap)."),
+        Param("strides", "int", 0, minimum=0, maximum=10_000,
+              doc="Step of the window; 0 = the pool size (Keras' default: windows that do not overlap)."),
         Param("padding", "choice", "valid", choices=("valid", "same"),
               doc="'valid': windows inside the image only; 'same': out = ceil(in / stride).",
               convention="TensorFlow 'same': padded positions are ignored, not counted as zeros"),
@@ -184,8 +184,7 @@ class _Pool2D(Block):
         name = cls.type_name
         hwc = image_shape(input_shapes[0], name)
         k = pair(params["pool_size"], "pool_size", name)
-        strides = tuple(params["strides"])
-        stride = k if strides in ((0,), (0, 0)) else pair(strides, "strides", name)
+        stride = k if params["strides"] == 0 else pair(params["strides"], "strides", name)
         return window_geometry(name, hwc, k, stride, params["padding"], what="pool size")
 
     @classmethod
