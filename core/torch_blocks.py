@@ -111,7 +111,8 @@ def _recurrent(block_type: str):
         gen.weight(f"{nid}/kernel", f"{v}.weight_ih_l0", layout)
         gen.weight(f"{nid}/recurrent_kernel", f"{v}.weight_hh_l0", layout)
         init: tuple[str, ...] = ()
-        comment = f": {features} features → {h} units per step"
+        comment = (f": {features} features → {h} units per step; forward takes [0], the outputs of every step"
+                   + ("" if p["return_sequences"] else ", and of those the last, [:, -1] (return_sequences off)"))
         if block_type == "GRU":
             comment += "; Keras' gates [z, r, h] are PyTorch's [r, z, n] (reset_after=True in both)"
             if p["use_bias"]:

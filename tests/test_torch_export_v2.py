@@ -34,7 +34,7 @@ def cnn():
     b.add("Conv2D", filters=3, kernel_size=[3, 3], padding="same").add("ReLU")
     b.add("MaxPool2D", pool_size=[2, 2])
     b.add("Conv2D", filters=4, kernel_size=[2, 2], strides=[2, 2], padding="valid").add("Tanh")
-    b.add("AveragePool2D", pool_size=[2, 2], strides=[1, 1], padding="same")
+    b.add("AveragePool2D", pool_size=[2, 2], strides=1, padding="same")
     b.add("Flatten").add("Dense", units=3)
     return b.g
 
@@ -48,7 +48,7 @@ def cnn_odd():
     b = G(64, node_id="pixels")
     b.add("Reshape", node_id="image", target_shape="8, 8, 1")
     b.add("Conv2D", node_id="conv", filters=3, kernel_size=[3, 3], strides=[2, 2], padding="same", l2=0.01)
-    b.add("MaxPool2D", node_id="pool", pool_size=[3, 3], strides=[2, 2], padding="same")
+    b.add("MaxPool2D", node_id="pool", pool_size=[3, 3], strides=2, padding="same")
     b.add("PReLU", node_id="slopes", alpha_init=0.1)
     b.add("Conv2D", node_id="mix", src=["pool"], filters=3, kernel_size=[1, 1], use_bias=False)
     b.add("Add", node_id="sum", src=["slopes", "mix"])
