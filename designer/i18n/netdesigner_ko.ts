@@ -1348,6 +1348,14 @@ Select several blocks of one type to edit them together.</source>
             <translation>병합</translation>
         </message>
         <message>
+            <source>Convolution</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Recurrent</source>
+            <translation>순환</translation>
+        </message>
+        <message>
             <source>Mean squared error: mean((y − ŷ)²).</source>
             <translation>평균 제곱 오차: mean((y − ŷ)²).</translation>
         </message>
@@ -1598,6 +1606,114 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>Number of input ports.</source>
             <translation>입력 포트의 개수.</translation>
+        </message>
+        <message>
+            <source>Filters</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Number of kernels (output channels).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kernel size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kernel height and width: one size, or [height, width].</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Strides</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Step of the kernel: one size, or [vertical, horizontal].</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Padding</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'valid': no padding (the image shrinks); 'same': zero padding so out = ceil(in / stride).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TensorFlow 'same': an odd padding puts the extra row/column at the bottom/right</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add a learned bias to each output channel.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pool size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Window height and width: one size, or [height, width].</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Step of the window; 0 = the pool size (Keras' default: windows that do not overlap).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'valid': windows inside the image only; 'same': out = ceil(in / stride).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TensorFlow 'same': padded positions are ignored, not counted as zeros</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Size of the hidden state h_t (and of the output per time step).</source>
+            <translation>은닉 상태 h_t의 크기(시점마다의 출력 크기이기도 함)입니다.</translation>
+        </message>
+        <message>
+            <source>Return sequences</source>
+            <translation>시퀀스 반환</translation>
+        </message>
+        <message>
+            <source>Output h_t for every time step (T, units) — needed before another recurrent layer — instead of only the last one (units,).</source>
+            <translation>마지막 시점의 h_t (유닛 수,)만이 아니라 모든 시점의 h_t (T, 유닛 수)를 출력합니다. 뒤에 다른 순환 층이 올 때 필요합니다.</translation>
+        </message>
+        <message>
+            <source>Activation</source>
+            <translation>활성화</translation>
+        </message>
+        <message>
+            <source>The state's non-linearity. tanh (Keras' default) keeps h_t in (−1, 1).</source>
+            <translation>상태의 비선형 함수입니다. tanh(Keras 기본값)는 h_t를 (−1, 1) 안에 둡니다.</translation>
+        </message>
+        <message>
+            <source>Add a learned bias to every gate.</source>
+            <translation>모든 게이트에 학습되는 편향을 더합니다.</translation>
+        </message>
+        <message>
+            <source>Recurrent initializer</source>
+            <translation>순환 가중치 초기화</translation>
+        </message>
+        <message>
+            <source>How the recurrent weights (h_{t−1} → gates) start. Orthogonal (Keras' default) keeps the norm of h through many steps at the start of training.</source>
+            <translation>순환 가중치(h_{t−1} → 게이트)의 초기화 방법입니다. 직교 초기화(Keras 기본값)는 학습 초기에 여러 시점을 지나도 h의 크기를 유지합니다.</translation>
+        </message>
+        <message>
+            <source>Unit forget bias</source>
+            <translation>유닛 망각 편향 (망각 게이트 편향을 1로 시작)</translation>
+        </message>
+        <message>
+            <source>Start the forget gate's bias at 1 (Keras' default; Jozefowicz et al. 2015), so the cell keeps its memory at the start of training.</source>
+            <translation>망각 게이트의 편향을 1로 시작합니다(Keras 기본값; Jozefowicz et al. 2015). 그래서 학습 초기에 셀이 기억을 유지합니다.</translation>
+        </message>
+        <message>
+            <source>Target shape</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Shape of one output sample, sizes separated by commas; one may be -1 (worked out from the others, as in Keras).</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Delta</source>
@@ -1864,6 +1980,34 @@ Select several blocks of one type to edit them together.</source>
             <translation>각 덩어리의 표준편차.</translation>
         </message>
         <message>
+            <source>Length</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Steps in each window: the network sees this many values and predicts the next.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Std of the Gaussian noise added to the window.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Steps in each sequence: the symbol to remember comes first, the rest is noise. Longer is harder.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Symbols</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Number of symbols (classes); chance is 1/symbols.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Std of the Gaussian noise in the steps after the first.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Batch size</source>
             <translation>배치 크기</translation>
         </message>
@@ -2074,6 +2218,10 @@ Select several blocks of one type to edit them together.</source>
         <message>
             <source>Truncated normal, variance 1/fan_in. What SELU needs for self-normalisation.</source>
             <translation>절단 정규분포, 분산 1/fan_in. SELU가 자기 정규화를 하려면 필요합니다.</translation>
+        </message>
+        <message>
+            <source>A random orthogonal matrix (Keras: QR of a normal matrix; rows or columns orthonormal). The recurrent layers' default: h·U keeps the norm of h.</source>
+            <translation>무작위 직교 행렬입니다(Keras: 정규분포 행렬의 QR 분해; 행 또는 열이 정규 직교). 순환 층의 기본값이며, h·U가 h의 크기를 유지합니다.</translation>
         </message>
     </context>
     <context>
