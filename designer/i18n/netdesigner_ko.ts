@@ -1349,7 +1349,7 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Convolution</source>
-            <translation type="unfinished" />
+            <translation>합성곱</translation>
         </message>
         <message>
             <source>Recurrent</source>
@@ -1609,63 +1609,63 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Filters</source>
-            <translation type="unfinished" />
+            <translation>필터 수</translation>
         </message>
         <message>
             <source>Number of kernels (output channels).</source>
-            <translation type="unfinished" />
+            <translation>커널 수(출력 채널 수).</translation>
         </message>
         <message>
             <source>Kernel size</source>
-            <translation type="unfinished" />
+            <translation>커널 크기</translation>
         </message>
         <message>
             <source>Kernel height and width: one size, or [height, width].</source>
-            <translation type="unfinished" />
+            <translation>커널의 높이와 너비: 크기 하나 또는 [높이, 너비].</translation>
         </message>
         <message>
             <source>Strides</source>
-            <translation type="unfinished" />
+            <translation>스트라이드</translation>
         </message>
         <message>
             <source>Step of the kernel: one size, or [vertical, horizontal].</source>
-            <translation type="unfinished" />
+            <translation>커널이 한 번에 움직이는 간격(스트라이드): 크기 하나 또는 [세로, 가로].</translation>
         </message>
         <message>
             <source>Padding</source>
-            <translation type="unfinished" />
+            <translation>패딩</translation>
         </message>
         <message>
             <source>'valid': no padding (the image shrinks); 'same': zero padding so out = ceil(in / stride).</source>
-            <translation type="unfinished" />
+            <translation>'valid': 패딩 없음(이미지가 작아집니다). 'same': 출력 크기가 ceil(입력 크기 / 스트라이드)가 되도록 0으로 패딩합니다.</translation>
         </message>
         <message>
             <source>TensorFlow 'same': an odd padding puts the extra row/column at the bottom/right</source>
-            <translation type="unfinished" />
+            <translation>TensorFlow의 'same': 패딩이 홀수이면 남는 한 줄은 아래쪽/오른쪽에 둡니다</translation>
         </message>
         <message>
             <source>Add a learned bias to each output channel.</source>
-            <translation type="unfinished" />
+            <translation>출력 채널마다 학습되는 편향을 더합니다.</translation>
         </message>
         <message>
             <source>Pool size</source>
-            <translation type="unfinished" />
+            <translation>풀링 창 크기</translation>
         </message>
         <message>
             <source>Window height and width: one size, or [height, width].</source>
-            <translation type="unfinished" />
+            <translation>창의 높이와 너비: 크기 하나 또는 [높이, 너비].</translation>
         </message>
         <message>
             <source>Step of the window; 0 = the pool size (Keras' default: windows that do not overlap).</source>
-            <translation type="unfinished" />
+            <translation>창이 한 번에 움직이는 간격(스트라이드). 0 = 풀링 창 크기(Keras 기본값: 창이 겹치지 않음).</translation>
         </message>
         <message>
             <source>'valid': windows inside the image only; 'same': out = ceil(in / stride).</source>
-            <translation type="unfinished" />
+            <translation>'valid': 이미지 안에 들어가는 창만 씁니다. 'same': 출력 크기 = ceil(입력 크기 / 스트라이드).</translation>
         </message>
         <message>
             <source>TensorFlow 'same': padded positions are ignored, not counted as zeros</source>
-            <translation type="unfinished" />
+            <translation>TensorFlow의 'same': 패딩된 자리는 0으로 세지 않고 무시합니다</translation>
         </message>
         <message>
             <source>Size of the hidden state h_t (and of the output per time step).</source>
@@ -1709,11 +1709,11 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Target shape</source>
-            <translation type="unfinished" />
+            <translation>타깃 모양</translation>
         </message>
         <message>
             <source>Shape of one output sample, sizes separated by commas; one may be -1 (worked out from the others, as in Keras).</source>
-            <translation type="unfinished" />
+            <translation>출력 샘플 하나의 모양. 크기를 쉼표로 구분합니다. 하나는 -1로 둘 수 있습니다(Keras처럼 나머지 크기에서 계산).</translation>
         </message>
         <message>
             <source>Delta</source>
