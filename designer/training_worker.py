@@ -91,6 +91,12 @@ class TrainingWorker(QObject):
         self.control.intervene(change, node_id, value)
         self._send(("intervene", change, node_id, float(value)))
 
+    def request_feature_maps(self, index: int) -> None:
+        """The feature maps of validation sample `index`, sent as a FeatureMaps event between two
+        chunks (or at once while paused); later epoch ends show that sample."""
+        self.control.request_feature_maps(index)
+        self._send(("feature_maps", int(index)))
+
     def kill(self) -> None:
         """Process mode: end the child now (it is stuck, e.g. compiling, and the app is closing)."""
         p = self._process
@@ -157,6 +163,8 @@ class TrainingWorker(QObject):
             early, self.control.pending = self.control.pending, []
         for change, node_id, value in early:
             self._send(("intervene", change, node_id, value))
+        if self.control.feature_sample is not None:     # a sample chosen while the process was starting
+            self._send(("feature_maps", self.control.feature_sample))
         model, finished, failed = None, False, False
         while not finished:
             if not events_in.poll(0.2):

@@ -20,14 +20,17 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 MODES = ("design", "train")
 #: bump when a default arrangement changes, so states saved by older versions are not restored
-STATE_VERSION = 1
+STATE_VERSION = 2
 #: docks that belong to designing (hidden in Train)
 DESIGN_DOCKS = ("palette", "inspector", "training", "problems", "history", "runs")   # runs: designer/lab
 #: the dashboard's docks in Train, column by column; tabs within a column, the first in front
 # (activations share the boundary's place: a design the boundary cannot be drawn for shows them
 # there while it trains — see dashboard._install)
-COLUMNS_NARROW = (("loss",), ("gradients", "weights"), ("boundary", "activations", "results"))
-COLUMNS_WIDE = (("loss",), ("gradients",), ("weights",), ("boundary", "activations", "results"))
+# (feature maps and gradients through time: tabs at the back, for image and sequence designs)
+COLUMNS_NARROW = (("loss",), ("gradients", "weights", "time_gradients"),
+                  ("boundary", "activations", "results", "feature_maps"))
+COLUMNS_WIDE = (("loss",), ("gradients", "time_gradients"), ("weights",),
+                ("boundary", "activations", "results", "feature_maps"))
 WIDE_FROM = 1700          # px of window width from which the four-column arrangement is used
 #: the canvas strip's share of the height in Train (it shows the whole design, small)
 STRIP_SHARE = 0.13

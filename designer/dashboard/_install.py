@@ -86,6 +86,17 @@ def install_dashboard(main_window: QMainWindow, get_design: Callable[[], Design]
     for dock in docks.values():
         views.addAction(dock.toggleViewAction())
     controller.menu = menu
+    # The image and sequence panels, tabs behind the activations and the gradient flow: a design
+    # without Conv2D or recurrent layers sees only their tabs (and their empty states).
+    from .feature_maps import mount_feature_map_panel
+    from .sample_requests import relay_feature_samples
+    from .time_gradients import mount_time_gradient_panel
+    feature_panel, _ = mount_feature_map_panel(controller, main_window, beside="activations")
+    mount_time_gradient_panel(controller, main_window, beside="gradients")
+    relay_feature_samples(controller, feature_panel)
+    docks["weights"].raise_()
+    docks["boundary"].raise_()
+    docks["gradients"].raise_()
 
     controller.statusMessage.connect(lambda text: main_window.statusBar().showMessage(text, 8000))
     if scene is not None:

@@ -21,14 +21,15 @@ import numpy as np
 
 from core.threads import blas_thread_cap
 from core.errors import NetDesignerError
-from core.events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, LayerStats, Paused, Resumed,
-                         TrainBegin, TrainEnd)
+from core.events import (BatchesEnd, Compiled, Compiling, EpochBegin, EpochEnd, FeatureMaps, LayerStats, Paused,
+                         Resumed, TrainBegin, TrainEnd)
 
 FLUSH_SECONDS = 0.05        # ≤ 20 event lists a second
 BOUNDARY_SECONDS = 0.2      # decision-boundary grid at most 5 times a second
 GRID = 80                   # boundary grid resolution (GRID × GRID predictions)
 
-_URGENT = (Compiling, Compiled, Paused, Resumed, TrainEnd)
+# FeatureMaps: a requested sample's maps may come while paused, when nothing else flushes them.
+_URGENT = (Compiling, Compiled, Paused, Resumed, TrainEnd, FeatureMaps)
 
 
 # ---- events the loop adds to the trainer's -----------------------------------------------------
@@ -127,6 +128,7 @@ class Control:
         self.trainer = None
         self._lock = threading.Lock()
         self.pending: list[tuple[str, str, float]] = []   # interventions asked for before the trainer exists
+        self.feature_sample: int | None = None      # the feature-map sample asked for last
 
     def intervene(self, change: str, node_id: str = "", value: float = 1.0) -> None:
         """Live intervention (designer.dashboard.intervention): handed to the trainer, which applies
@@ -138,12 +140,24 @@ class Control:
                 return
         _apply_intervention(trainer, change, node_id, value)
 
+    def request_feature_maps(self, index: int) -> None:
+        """The feature-map panel asked for validation sample `index` (Trainer.request_feature_maps);
+        remembered until the trainer exists."""
+        with self._lock:
+            self.feature_sample = int(index)
+            trainer = self.trainer
+        if trainer is not None:
+            trainer.request_feature_maps(int(index))
+
     def attach(self, trainer) -> None:
         with self._lock:
             self.trainer = trainer
             pending, self.pending = self.pending, []
+            sample = self.feature_sample
         for p in pending:
             _apply_intervention(trainer, *p)
+        if sample is not None:
+            trainer.feature_sample = sample
 
     def request_stop(self) -> None:
         self.stop_requested.set()
@@ -322,7 +336,8 @@ def child_main(design_doc: dict, events, commands, boundary: bool, preparing: st
                initial_weights: str = "") -> None:
     """Entry point of a training process (spawned). Messages on `events`:
     ("events", list) | ("model", Model) | ("failed", str) | ("done", None).
-    Commands on `commands`: "stop", "pause", "resume"."""
+    Commands on `commands`: "stop", "pause", "resume", ("intervene", change, node_id, value),
+    ("feature_maps", sample index)."""
     from core.designfile import from_dict
     control = Control()
 
@@ -332,6 +347,9 @@ def child_main(design_doc: dict, events, commands, boundary: bool, preparing: st
                 cmd = commands.recv()
                 if isinstance(cmd, tuple) and cmd[0] == "intervene":
                     control.intervene(*cmd[1:])
+                    continue
+                if isinstance(cmd, tuple) and cmd[0] == "feature_maps":
+                    control.request_feature_maps(cmd[1])
                     continue
                 {"stop": control.request_stop, "pause": control.pause, "resume": control.resume}[cmd]()
                 if cmd == "stop":

@@ -229,7 +229,9 @@ def test_mounted_in_the_default_window_at_1366x768_it_has_room(make_window, qtbo
     w.resize(1366, 768)
     assert w.install_dashboard()
     w.open_example(str(resource("examples", "spirals_batchnorm.json")))
-    panel, dock = mount_feature_map_panel(w.training, w)
+    with pytest.raises(ValueError):          # mounted by default (install_dashboard): once only
+        mount_feature_map_panel(w.training, w)
+    panel, dock = w.training.panels["feature_maps"], w.training.docks["feature_maps"]
     assert w.training.panels["feature_maps"] is panel and w.training.docks["feature_maps"] is dock
     loss_toggle = w.training.docks["loss"].toggleViewAction()
     panels_menu = next(a.menu() for a in w.training.menu.actions()

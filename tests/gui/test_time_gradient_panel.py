@@ -157,7 +157,9 @@ def test_mounted_in_the_default_window_at_1366x768_it_has_room(make_window, qtbo
     w.resize(1366, 768)
     assert w.install_dashboard()
     w.open_example(str(resource("examples", "spirals_batchnorm.json")))
-    panel, dock = mount_time_gradient_panel(w.training, w)
+    with pytest.raises(ValueError):          # mounted by default (install_dashboard): once only
+        mount_time_gradient_panel(w.training, w)
+    panel, dock = w.training.panels["time_gradients"], w.training.docks["time_gradients"]
     assert w.training.panels["time_gradients"] is panel and w.training.docks["time_gradients"] is dock
     w.workspace.set_mode("train")
     w.training._on_events([epoch(0)])         # routed by the controller, as the engine's events will be
