@@ -64,6 +64,7 @@ class DataSummary:
     n_features: int           # width of one sample of X
     target_columns: int       # columns of y as loaded (1 for class labels)
     n_train: int
+    sample_shape: tuple | None = None    # images (H, W, C) / sequences (T, F); None: flat rows
 
 
 _CACHE_SIZE = 8
@@ -105,8 +106,10 @@ def summarise(d) -> DataSummary:
     width = 1
     for s in X.shape[1:]:
         width *= int(s)
+    shape = getattr(d, "sample_shape", None)
     return DataSummary(d.name, d.task, int(d.n_classes), width,
-                       1 if y.ndim == 1 else int(y.shape[1]), int(len(X)))
+                       1 if y.ndim == 1 else int(y.shape[1]), int(len(X)),
+                       tuple(int(v) for v in shape) if shape else None)
 
 
 def _summarise(data_settings: dict) -> DataSummary:
@@ -260,10 +263,14 @@ def data_fit_problems(design, plan, summary: DataSummary) -> list:
     out: list = []
     node = design.graph.nodes.get(plan.output_node)
     label = node.label if node is not None else None
-    try:
-        check_feature_width(plan, summary.n_features, f"data set {summary.name!r}")
-    except DataError as e:
-        out.append(PreflightProblem(str(e), kind="targets"))
+    shape_problem = input_shape_problem(design, plan, summary)
+    if shape_problem is not None:
+        out.append(shape_problem)
+    else:
+        try:
+            check_feature_width(plan, summary.n_features, f"data set {summary.name!r}")
+        except DataError as e:
+            out.append(PreflightProblem(str(e), kind="targets"))
     try:
         from .losses import LOSSES
         check_targets(LOSSES.canonical(design.training["loss"]["name"]), plan.output_width,
@@ -272,6 +279,30 @@ def data_fit_problems(design, plan, summary: DataSummary) -> list:
     except DataError as e:
         out.append(PreflightProblem(str(e), plan.output_node, label, kind="targets"))
     return out
+
+
+def input_shape_problem(design, plan, summary: DataSummary) -> PreflightProblem | None:
+    """A data set of images or sequences against a design's single Input: their shapes, not only
+    their widths, named by the Input node. Another width is an error; the same width read as
+    another shape (64 flat values for 8×8×1 images) trains, so it is a warning."""
+    shape = summary.sample_shape
+    if not shape or len(plan.inputs) != 1:
+        return None
+    nid = plan.inputs[0][0]
+    node = design.graph.nodes.get(nid)
+    if node is None:
+        return None
+    expects = tuple(int(v) for v in node.params.get("shape", ()))
+    if expects == tuple(shape):
+        return None
+    what = {3: "images", 2: "sequences"}.get(len(shape), "samples")
+    want = "[" + ", ".join(str(v) for v in shape) + "]"
+    same_width = summary.n_features == plan.n_features
+    reason = (f"{nid} expects {expects} but the data set {summary.name} gives {what} {tuple(shape)}: set the "
+              f"Input's shape to {want}" + (" (or keep it to read each sample as one flat row)" if same_width
+                                            else ""))
+    return PreflightProblem(reason, nid, node.label, kind="targets",
+                            severity="warning" if same_width else "error")
 
 
 def _output_activation(graph, out_node: str) -> tuple[str, str]:

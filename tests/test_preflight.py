@@ -198,3 +198,39 @@ def test_memory_the_plan_would_need_is_checked_before_anything_is_allocated(monk
     assert d.graph.check() == []
     (p,) = pf.preflight(d)
     assert p.kind == "memory" and p.node_id == "dense0" and "limit" in p.reason
+
+
+# ---- images and sequences: the Input's shape against the data's sample shape ---------------------
+def _shaped(input_shape, data_name, data_params=None):
+    from tests.helpers import sequential
+    g = sequential(input_shape, "Flatten", ("Dense", {"units": 10}), "Softmax")
+    return Design(g, validate_training({"loss": {"name": "sparse_categorical_crossentropy", "params": {}}}),
+                  validate_data({"name": data_name, "params": data_params or {}}))
+
+
+def _shape_problems(design):
+    return [p for p in pf.preflight(design) if "expects" in str(p) and "gives" in str(p)]
+
+
+def test_an_input_whose_shape_differs_from_the_images_is_named_with_the_shape_to_set():
+    flat = _shape_problems(_shaped((64,), "digits_images"))
+    # Same width (64 = 8·8·1): it trains reading each image as a flat row — a warning.
+    assert [(p.node_id, p.severity) for p in flat] == [("input1", "warning")]
+    assert ("input1 expects (64,) but the data set digits_images gives images (8, 8, 1): "
+            "set the Input's shape to [8, 8, 1]") in str(flat[0])
+    wrong = _shape_problems(_shaped((8, 4, 2), "digits_images"))
+    assert [(p.node_id, p.severity) for p in wrong] == [("input1", "warning")]
+    narrow = [p for p in pf.preflight(_shaped((32,), "digits_images")) if pf.is_error(p)]
+    # Another width: one error, by node, with the shape (not the bare width message as well).
+    assert [p.node_id for p in narrow] == ["input1"]
+    assert "gives images (8, 8, 1): set the Input's shape to [8, 8, 1]" in str(narrow[0])
+    assert "features but" not in str(narrow[0])
+    assert _shape_problems(_shaped((8, 8, 1), "digits_images")) == []
+
+
+def test_sequences_are_named_as_sequences_and_flat_data_keeps_the_width_check():
+    seq = _shape_problems(_shaped((36,), "recall_first", {"n": 40, "length": 9, "symbols": 3}))
+    assert len(seq) == 1 and "gives sequences (9, 4): set the Input's shape to [9, 4]" in str(seq[0])
+    assert _shape_problems(_shaped((9, 4), "recall_first", {"n": 40, "length": 9, "symbols": 3})) == []
+    flat = [str(p) for p in pf.preflight(_shaped((3,), "xor")) if "features" in str(p)]   # no sample shape
+    assert len(flat) == 1 and "has 2 features but the design's Input nodes take 3" in flat[0]
