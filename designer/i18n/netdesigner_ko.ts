@@ -1981,31 +1981,31 @@ Select several blocks of one type to edit them together.</source>
         </message>
         <message>
             <source>Length</source>
-            <translation type="unfinished" />
+            <translation>길이</translation>
         </message>
         <message>
             <source>Steps in each window: the network sees this many values and predicts the next.</source>
-            <translation type="unfinished" />
+            <translation>각 윈도의 시점 수: 신경망이 이만큼의 값을 보고 다음 값을 예측합니다.</translation>
         </message>
         <message>
             <source>Std of the Gaussian noise added to the window.</source>
-            <translation type="unfinished" />
+            <translation>윈도에 더하는 가우스 잡음의 표준편차입니다.</translation>
         </message>
         <message>
             <source>Steps in each sequence: the symbol to remember comes first, the rest is noise. Longer is harder.</source>
-            <translation type="unfinished" />
+            <translation>각 시퀀스의 시점 수: 기억할 기호가 맨 앞에 오고 나머지는 잡음입니다. 길수록 어렵습니다.</translation>
         </message>
         <message>
             <source>Symbols</source>
-            <translation type="unfinished" />
+            <translation>기호 수</translation>
         </message>
         <message>
             <source>Number of symbols (classes); chance is 1/symbols.</source>
-            <translation type="unfinished" />
+            <translation>기호(클래스)의 수입니다. 우연히 맞힐 확률은 1/기호 수입니다.</translation>
         </message>
         <message>
             <source>Std of the Gaussian noise in the steps after the first.</source>
-            <translation type="unfinished" />
+            <translation>첫 시점 이후의 시점들에 더하는 가우스 잡음의 표준편차입니다.</translation>
         </message>
         <message>
             <source>Batch size</source>
