@@ -103,6 +103,12 @@ BLOCK_CASES = {
     "lstm": lambda: sequential((2, 2), ("LSTM", {"units": 3}), ("Dense", {"units": 3})),
     "gru_dense_on_last_axis": lambda: sequential((2, 2), ("GRU", {"units": 3, "return_sequences": True}),
                                                  ("Dense", {"units": 2}), "Flatten", ("Dense", {"units": 3})),
+    "conv2d_maxpool": lambda: sequential((2, 2, 1), ("Conv2D", {"filters": 2, "kernel_size": 2, "padding": "same"}),
+                                         ("MaxPool2D", {"pool_size": 2}), "Flatten", ("Dense", {"units": 3})),
+    "reshape_conv2d_avgpool_global": lambda: sequential(
+        (4,), ("Reshape", {"target_shape": "2, 2, 1"}),
+        ("Conv2D", {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}), "Tanh",
+        ("AveragePool2D", {"pool_size": 2, "padding": "same"}), "GlobalAveragePool2D", ("Dense", {"units": 3})),
     "flatten_2d_input": lambda: sequential((2, 3), "Flatten", ("Dense", {"units": 5}), "Tanh",
                                            ("Dense", {"units": 3})),
     "residual_add": _residual,
