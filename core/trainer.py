@@ -96,6 +96,7 @@ class Trainer:
         # Feature maps: the validation sample shown (0 until one is asked for), requests pending.
         self.feature_sample = 0
         self._sample_requests: list[int] = []
+        self._picture_cost = 0.0         # thread time the epoch-end pictures took so far
 
     # ---- control from any thread ---------------------------------------------------------------
     def request_stop(self) -> None:
@@ -289,7 +290,7 @@ class Trainer:
                 self.schedule.on_epoch_end(logs.get("val_loss", logs["loss"]))
             for cb in self.callbacks:
                 cb.on_epoch_end(self, epoch, logs)
-            if self.collect_stats:
+            if self.collect_stats and self._pictures_affordable(epoch, epochs, clock):
                 yield from self._epoch_pictures(epoch)
             yield EpochEnd(epoch, logs, time.perf_counter() - t_epoch)
             if self.stop_training:
@@ -301,18 +302,26 @@ class Trainer:
     def _feature_rows(self) -> np.ndarray:
         return self.val[0] if self.val is not None else self.X
 
+    def _pictures_affordable(self, epoch: int, epochs: int, clock: "_StatsClock") -> bool:
+        """Every epoch's pictures, unless a net of tiny epochs would spend more than the statistics'
+        budget on them (STATS_BUDGET of the run's time, beyond STATS_FREE_SECONDS): then only those
+        that fit, and always the first and the last epoch's."""
+        if epoch == 0 or epoch == epochs - 1:
+            return True
+        allowed = max(STATS_FREE_SECONDS, self.stats_budget * (time.thread_time() - clock.t0))
+        return self._picture_cost <= allowed
+
     def _epoch_pictures(self, epoch: int) -> Iterator:
         """At an epoch end: the shown sample's feature maps (Conv2D layers) and the gradient norm
         per time step on the first batch of the training set (recurrent layers) — the same rows
         every epoch, so the pictures compare. Each costs one small pass (core.stats)."""
         from .stats import feature_maps, time_gradients
+        t = time.thread_time()
         fm = feature_maps(self.executor, self._feature_rows(), self.feature_sample)
-        if fm is not None:
-            yield fm
         bs = self.settings["batch_size"]
         tg = time_gradients(self.executor, self.X[:bs], self.Y[:bs], epoch)
-        if tg is not None:
-            yield tg
+        self._picture_cost += time.thread_time() - t
+        yield from (ev for ev in (fm, tg) if ev is not None)
 
     def _served_samples(self) -> Iterator:
         """Feature maps for the samples asked for (request_feature_maps), the last one kept as

@@ -113,3 +113,15 @@ def test_time_gradients_each_epoch_equal_a_torch_loop_on_the_first_batch():
     want = np.array([hs[s].grad.norm(dim=1).mean().item() for s in range(T)])
     np.testing.assert_allclose(got, want, rtol=2e-4, atol=1e-7)
     assert got[0] < got[-1]                      # the signal fades towards the first step
+
+
+def test_pictures_over_the_statistics_budget_keep_the_first_and_last_epoch(monkeypatch):
+    import core.trainer as trainer_module
+    monkeypatch.setattr(trainer_module, "STATS_FREE_SECONDS", 0.0)
+    m = conv_model(epochs=4)
+    events = list(m.trainer(stats_budget=0.0).run())      # no budget: any cost is too much
+    ends = [ev.epoch for ev in events if isinstance(ev, EpochEnd)]
+    shown = [events[i + 1].epoch for i, ev in enumerate(events) if isinstance(ev, FeatureMaps)]
+    assert ends == [0, 1, 2, 3] and shown == [0, 3]
+    everything = list(conv_model(epochs=4).trainer().run())             # the default budget: each epoch
+    assert len([ev for ev in everything if isinstance(ev, FeatureMaps)]) == 4

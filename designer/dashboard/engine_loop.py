@@ -28,8 +28,7 @@ FLUSH_SECONDS = 0.05        # ≤ 20 event lists a second
 BOUNDARY_SECONDS = 0.2      # decision-boundary grid at most 5 times a second
 GRID = 80                   # boundary grid resolution (GRID × GRID predictions)
 
-# FeatureMaps: a requested sample's maps may come while paused, when nothing else flushes them.
-_URGENT = (Compiling, Compiled, Paused, Resumed, TrainEnd, FeatureMaps)
+_URGENT = (Compiling, Compiled, Paused, Resumed, TrainEnd)
 
 
 # ---- events the loop adds to the trainer's -----------------------------------------------------
@@ -265,7 +264,8 @@ def train(design, control: Control, out: Batcher, *, boundary: bool = True,
                 out.emit(Boundary(int(ex.step[0]), _predict_grid(ex, grid)))
             if t_start is not None:
                 out.emit(RunTiming(now - t_start, samples, time.thread_time() - cpu_start))
-        out.emit(ev, urgent=isinstance(ev, _URGENT))
+        # A sample's feature maps asked for while paused: nothing else would flush them.
+        out.emit(ev, urgent=isinstance(ev, _URGENT) or (isinstance(ev, FeatureMaps) and trainer.paused))
         if (grid is not None and t_start is not None and not isinstance(ev, TrainEnd)
                 and now - last_boundary >= BOUNDARY_SECONDS):
             last_boundary = now
