@@ -5,6 +5,10 @@ distributions: a histogram of each layer's weights (running statistics excluded)
 ReLU-family dead fraction (outputs in the flat x ≤ 0 region) and sigmoid/tanh saturation
 (local derivative below 10% of its maximum: σ' < 0.025, tanh' < 0.1). The passes over the data
 are jitted (core.kernels.stats); this module only groups weights by layer.
+
+For image and sequence designs it also builds the dashboard's pictures (core/feature_maps.py and
+core/time_gradients.py say what they hold): feature maps from one inference forward of one sample,
+gradients through time from one inference forward and backward of a fixed batch.
 """
 from __future__ import annotations
 

@@ -10,6 +10,12 @@ first step), so every run, a 1-second one or a 10-minute one, has between stats_
 as many samples, evenly spaced over the run. Only if the samples would cost more than
 STATS_BUDGET of the run's time and more than STATS_FREE_SECONDS in all (a big net trained for few
 steps) is k doubled — the later samples stay on the same grid, at every other point.
+
+With statistics on, each epoch end also brings the dashboard's pictures of image and sequence
+layers (core.stats): FeatureMaps of every Conv2D layer for one validation sample (0, or the one
+asked for with request_feature_maps — served at the next chunk boundary, or at once while
+paused) and TimeGradients of every recurrent layer on the training set's first batch. They share
+the statistics' budget: a net of tiny epochs gets those that fit, always the first and the last.
 """
 from __future__ import annotations
 
