@@ -85,6 +85,15 @@ def test_a_conv_run_fills_the_feature_maps_and_a_chosen_sample_comes(qtbot, host
                                rtol=1e-4, atol=1e-5)
     with qtbot.waitSignal(host.runningChanged, timeout=FIRST_RUN_MS, check_params_cb=lambda r: not r):
         host.stop()
+    # After the run the trained model answers, here and at once, with its final kernel.
+    assert host.model is not None and 7 not in panel.maps
+    panel.sample_box.setValue(7)
+    kernel = host.model.executor.get_weights()["conv2d1/kernel"].astype(np.float64)
+    np.testing.assert_array_equal(panel.maps[7].filters["conv2d1"], kernel)
+    np.testing.assert_allclose(panel.maps[7].activations["conv2d1"],
+                               numpy_conv_valid(X_val[7].reshape(8, 8, 1).astype(np.float64), kernel),
+                               rtol=1e-4, atol=1e-5)
+    assert "sample 7" in panel.activation_grid.title.text
     tg = host.panels["time_gradients"]
     tg.refresh()
     assert tg.empty_text() == "Add a SimpleRNN, LSTM or GRU block to see its gradients through time"
