@@ -198,13 +198,18 @@ SEQUENCE_EXAMPLES = {"sequence_simple_rnn": "SimpleRNN", "sequence_lstm": "LSTM"
 @functools.lru_cache(maxsize=None)
 def sequence_run(name: str):
     """Train a sequence example as its file says: (test accuracy, validation accuracy per epoch,
-    gradient ratio ‖∂L/∂h_0‖ / ‖∂L/∂h_{T−1}‖ per epoch, the first epoch's norms over t, the history)."""
+    gradient ratio ‖∂L/∂h_0‖ / ‖∂L/∂h_{T−1}‖ per epoch, the first epoch's norms over t,
+    the history)."""
     d = design(name)
     model = Model.from_design(d)
+    # Every epoch's picture, however cheap the epochs (no statistics budget thinning them).
+    accepts = inspect.signature(Trainer.__init__).parameters
+    options = {"stats_budget": math.inf} if "stats_budget" in accepts else {}
     ratios, first, end = [], None, None
-    for ev in model.trainer(collect_stats=True).run():
+    for ev in model.trainer(collect_stats=True, **options).run():
         if isinstance(ev, TimeGradients):
             (norms,) = ev.per_layer.values()
+            assert ev.epoch == len(ratios)
             ratios.append(float(norms[0] / norms[-1]))
             first = norms if first is None else first
         elif isinstance(ev, TrainEnd):
