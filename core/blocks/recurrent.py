@@ -12,7 +12,7 @@ original Cho et al. form (reset_after=False, one bias, r applied to h before the
 offered. PyTorch orders the GRU gates [r, z, n] where Keras has [z, r, h]; LSTM's order agrees
 ([i, f, g, o] = [i, f, c, o]); PyTorch keeps two biases where Keras keeps their sum.
 
-The ops (opcodes 50–52) and the per-time-step gradient norms live in recurrent_ops.py; their ONNX
+The ops (opcodes 50–52) and the per-time-step gradient norms live in core/ops/recurrent.py; their ONNX
 conversion is here (an edit to it then recompiles no engine: core/kernels/engine.py hashes the op
 modules' sources).
 """
@@ -23,7 +23,9 @@ import numpy as np
 from ..initializers import INITIALIZER_NAMES
 from ..params import Param, ParamSet
 from .base import Block, WeightSpec, initializer_params
-from .recurrent_ops import ACT_RELU, ACT_TANH, AUX_SIZE, GATES, STATE_PER_SAMPLE
+from ..kernels.opcodes import ACT_RELU, ACT_TANH   # numba-free: the palette imports this module
+
+GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}   # weight blocks per step (core/ops/recurrent.py reads it)
 
 
 def sequence_shape(shape: tuple[int, ...], block: str) -> tuple[int, int]:
@@ -91,6 +93,7 @@ class _Recurrent(Block):
         h = params["units"]
         out = builder.new_tensor(T * h if params["return_sequences"] else h, node_id)
         name = cls.op_name
+        from ..ops.recurrent import AUX_SIZE, STATE_PER_SAMPLE   # here, not at import: it loads numba
         builder.add_op(name, inputs, out, weights=builder.weight_offsets(node_id),
                        aux={"seq": AUX_SIZE[name](T, h), "state": STATE_PER_SAMPLE[name](h), "time_grad_norms": T},
                        ints={"units": h, "features": F, "return_sequences": int(params["return_sequences"]),

@@ -41,7 +41,7 @@ RETSEQ, ACT = RNN_SCHEMA.col("return_sequences"), RNN_SCHEMA.col("act")
 for _sc in (LSTM_SCHEMA, GRU_SCHEMA):
     assert (_sc.col("kernel"), _sc.col("time_grad_norms"), _sc.col("act")) == (KERNEL, TGN, ACT)
 
-GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
+from ..blocks.recurrent import GATES  # noqa: E402 (one definition, in the block)
 AUX_SIZE = {"simple_rnn": simple_rnn_aux_size, "lstm": lstm_aux_size, "gru": gru_aux_size}
 SCRATCH_SIZE = {"simple_rnn": simple_rnn_scratch_size, "lstm": lstm_scratch_size, "gru": gru_scratch_size}
 STATE_PER_SAMPLE = {"simple_rnn": lambda h: 1, "lstm": lambda h: h, "gru": lambda h: 3 * h}
@@ -165,7 +165,7 @@ def recurrent_nodes(plan) -> list[str]:
 # ----------------------------------------------------------------------------- ONNX
 def _onnx(kind):
     def convert(b, op, ins, out, opset):
-        from .recurrent import recurrent_to_onnx     # there: an edit to it recompiles no engine
+        from ..blocks.recurrent import recurrent_to_onnx   # there: an edit to it recompiles no engine
         return recurrent_to_onnx(kind, b, op, ins, out, opset)
     return convert
 
