@@ -172,7 +172,7 @@ def _bad_designs(tmp_path):
     newer.write_text(json.dumps(doc))
     unknown = tmp_path / "unknown.json"
     doc = json.loads(dumps(xor_design()))
-    doc["nodes"][1]["type"] = "Conv2D"
+    doc["nodes"][1]["type"] = "Conv3D"   # not a block (Conv2D is one now)
     unknown.write_text(json.dumps(doc))
     return {"missing": (missing, "missing.json"), "not json": (not_json, "not valid JSON"),
             "newer": (newer, "version"), "unknown block": (unknown, "nodes[1].type")}

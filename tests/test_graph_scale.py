@@ -208,8 +208,7 @@ def test_dense_parameter_count_agrees_with_its_weights():
         for use_bias in (True, False):
             for trainable in (True, False):
                 params = dense.params.resolve({"units": units, "use_bias": use_bias, "trainable": trainable})
-                for fan_in in (1, 5):
-                    assert dense.param_count(params, [(fan_in,)]) == \
-                        Block.param_count.__func__(dense, params, [(fan_in,)])
-    with pytest.raises(ValueError, match="Flatten"):
-        dense.param_count(dense.params.resolve({}), [(2, 3)])
+                for shape in ((1,), (5,), (4, 5)):      # (4, 5): Dense on the last axis of a sequence
+                    assert dense.param_count(params, [shape]) == \
+                        Block.param_count.__func__(dense, params, [shape])
+    assert dense.param_count(dense.params.resolve({"units": 3}), [(4, 5)]) == (5 * 3 + 3, 0)   # Keras: kernel (5, 3)
