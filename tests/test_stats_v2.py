@@ -123,5 +123,7 @@ def test_pictures_over_the_statistics_budget_keep_the_first_and_last_epoch(monke
     ends = [ev.epoch for ev in events if isinstance(ev, EpochEnd)]
     shown = [events[i + 1].epoch for i, ev in enumerate(events) if isinstance(ev, FeatureMaps)]
     assert ends == [0, 1, 2, 3] and shown == [0, 3]
-    everything = list(conv_model(epochs=4).trainer().run())             # the default budget: each epoch
+    # No limit: a picture every epoch. (The default budget is a share of measured CPU time, so how
+    # many epochs it keeps depends on the machine: CI's cold, loaded run kept 3 of 4.)
+    everything = list(conv_model(epochs=4).trainer(stats_budget=float("inf")).run())
     assert len([ev for ev in everything if isinstance(ev, FeatureMaps)]) == 4

@@ -113,7 +113,9 @@ def test_a_simple_rnn_run_fills_the_gradients_through_time(qtbot, host):
     assert host.last_error == "" and host.last_end.reason == "completed"
     panel = host.panels["time_gradients"]
     assert panel.recurrent_layers == ["simplernn1"]
-    assert sorted(panel.history) == [0, 1, 2]
+    # The first and last epochs always get their picture; the ones between only when they fit the
+    # statistics budget (a share of measured CPU time, so a slow machine may drop epoch 1).
+    assert {0, 2} <= set(panel.history) <= {0, 1, 2}
     norms = panel.history[2].per_layer["simplernn1"]
     assert norms.shape == (T,) and np.all(np.isfinite(norms)) and norms[-1] > 0
     panel.refresh()
