@@ -16,22 +16,26 @@ import importlib
 import pkgutil
 import threading
 
+from .deferred import materialize, resolve
 from .schema import N_HEADER, OpEntry
 
-_INFRASTRUCTURE = {"schema", "registry", "common", "codegen"}
+_INFRASTRUCTURE = {"schema", "registry", "common", "codegen", "deferred"}
 _lock = threading.RLock()
 _ops: dict[str, OpEntry] | None = None
 _by_code: dict[int, OpEntry] = {}
 
 
 def _entries_of(module) -> list[OpEntry]:
+    """The module's ops. A module written with core/ops/deferred.py (a block module holding its own
+    op, numba-free at import) is materialized first: its adapters become numba dispatchers."""
     name = module.__name__
+    if not (hasattr(module, "OPS") or hasattr(module, "SCHEMA")):
+        return []
+    materialize(module)
     if hasattr(module, "OPS"):
-        return [OpEntry(sc, f, b, c, o, name) for sc, f, b, c, o in module.OPS]
-    if hasattr(module, "SCHEMA"):
-        return [OpEntry(module.SCHEMA, module.forward, module.backward, getattr(module, "CUDA", None),
-                        getattr(module, "to_onnx", None), name)]
-    return []
+        return [OpEntry(sc, resolve(f), resolve(b), c, o, name) for sc, f, b, c, o in module.OPS]
+    return [OpEntry(module.SCHEMA, module.forward, module.backward, getattr(module, "CUDA", None),
+                    getattr(module, "to_onnx", None), name)]
 
 
 def _discover() -> dict[str, OpEntry]:
