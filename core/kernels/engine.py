@@ -62,8 +62,9 @@ def engine_dir() -> Path:
 
 def _sources(entries) -> list[Path]:
     """Every source file the generated engine's code can reach: the op modules, the loop template,
-    and what they use within ``core`` (followed through module globals: imported functions,
-    kernels and modules), so an edit to an unrelated kernel file does not recompile the engine."""
+    and what they use within ``core`` (followed through module globals that are jitted functions or
+    modules — not classes or plain functions, which numba never runs), so an edit to an unrelated
+    file (a block's parameters, an op's ONNX conversion elsewhere) does not recompile the engine."""
     roots = {e.module for e in entries} | {"core.kernels.loop", "core.kernels.engine", "core.ops.common",
                                            "core.ops.schema", "core.kernels.config"}
     seen: set[str] = set()
@@ -75,7 +76,14 @@ def _sources(entries) -> list[Path]:
         seen.add(name)
         module = sys.modules.get(name) or importlib.import_module(name)
         for value in vars(module).values():
-            dep = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+            if inspect.ismodule(value):
+                dep = value.__name__
+            elif hasattr(value, "py_func"):     # a numba dispatcher (or a deferred one): code numba compiles
+                dep = value.py_func.__module__
+            elif type(value).__module__.startswith("numba."):   # an intrinsic or overload
+                dep = getattr(value, "__module__", None)
+            else:                               # classes, plain functions: numba never runs them
+                continue
             if isinstance(dep, str) and dep.startswith("core.") and dep not in seen:
                 stack.append(dep)
     return sorted(Path(sys.modules[n].__file__).resolve() for n in seen if getattr(sys.modules[n], "__file__", None))
