@@ -54,6 +54,12 @@ class Conv2D(Block):
     type_name = "Conv2D"
     group = "Convolution"
     icon = "Conv2D"
+    summary = ("Convolution: slides `filters` small learned kernels over an image (height, "
+               "width, channels); each filter gives one output channel. Weights (kh, kw, C_in, "
+               "filters) plus one bias per filter, as Keras counts them.")
+    tip = ("Start with 3×3 kernels and 'same' padding; stack Conv2D → ReLU → MaxPool2D and let "
+           "the filters grow as the image shrinks. A stride of 2 halves the image. It needs an "
+           "(H, W, C) input: put a Reshape after flat data.")
     has_weights = True
     params = ParamSet((
         Param("filters", "int", 8, minimum=1, maximum=100_000, doc="Number of kernels (output channels)."),

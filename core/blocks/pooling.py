@@ -52,11 +52,19 @@ class _Pool2D(Block):
 class MaxPool2D(_Pool2D):
     """Keeps the largest value of each window, per channel: smaller maps that keep strong responses."""
     type_name, icon, op_name = "MaxPool2D", "MaxPool2D", "maxpool2d"
+    summary = ("Max pooling: keeps the largest value of each window, channel by channel, so "
+               "the image gets smaller and strong responses survive.")
+    tip = ("The usual 2×2 window halves height and width and has no weights. With 'same' "
+           "padding the padded positions are ignored, as in TensorFlow.")
 
 
 class AveragePool2D(_Pool2D):
     """Averages each window, per channel."""
     type_name, icon, op_name = "AveragePool2D", "AveragePool2D", "avgpool2d"
+    summary = "Average pooling: replaces each window by its mean, channel by channel."
+    tip = ("Smoother than max pooling. With 'same' padding it divides by the image values in "
+           "the window only (TensorFlow's rule; PyTorch counts the zeros unless "
+           "count_include_pad=False).")
 
 
 class GlobalAveragePool2D(Block):
@@ -64,6 +72,10 @@ class GlobalAveragePool2D(Block):
     type_name = "GlobalAveragePool2D"
     group = "Convolution"
     icon = "GlobalAveragePool2D"
+    summary = ("Global average pooling: the mean of each channel over the whole image, (H, W, "
+               "C) → (C,).")
+    tip = ("A light alternative to Flatten before the last Dense layer: no weights, and the "
+           "output does not depend on the image size.")
 
     @classmethod
     def output_shape(cls, params, input_shapes):

@@ -106,6 +106,16 @@ class SimpleRNN(_Recurrent):
     """h_t = act(x_t·W + h_{t−1}·U + b): the plain recurrent layer."""
     type_name = "SimpleRNN"
     icon = "SimpleRNN"
+    summary = ("The plain recurrent neural network layer: it reads a sequence (time steps, "
+               "features) one step at a time and keeps a hidden state, h_t = tanh(x_t·W + "
+               "h_{t−1}·U + b). Output: the last h_t (units,), or every h_t (time steps, "
+               "units) with return_sequences. Weights as Keras counts them: units·(features + "
+               "units + 1).")
+    tip = ("It forgets fast: the gradient reaching step t is multiplied by U and tanh' once "
+           "per later step, so over a long sequence it shrinks geometrically (the vanishing "
+           "gradient through time; watch the dashboard's per-step gradient norms) and the "
+           "early steps stop learning. For long-range dependencies use LSTM or GRU. Put "
+           "return_sequences on when another recurrent layer follows.")
     op_name = "simple_rnn"
     params = ParamSet((
         *_common_params(8)[:2],
@@ -124,6 +134,16 @@ class LSTM(_Recurrent):
     input, forget and output gates."""
     type_name = "LSTM"
     icon = "LSTM"
+    summary = ("Long short-term memory (LSTM): a recurrent neural network layer with a cell "
+               "state c_t beside the hidden state, written and read through three gates — "
+               "input i, forget f, output o — plus a candidate c: c_t = f⊙c_{t−1} + i⊙c̃, h_t "
+               "= o⊙tanh(c_t). Keras weights (gate order i, f, c, o): 4·units·(features + "
+               "units + 1).")
+    tip = ("Why gates help: along the cell state the gradient is multiplied only by the forget "
+           "gate f, not by a weight matrix and a squashing slope at every step, so with f near "
+           "1 it survives hundreds of time steps where a SimpleRNN's vanishes. "
+           "unit_forget_bias (on, as in Keras) starts f's bias at 1 for that reason. PyTorch's "
+           "nn.LSTM has the same gate order but two biases (their sum is Keras' one bias).")
     op_name = "lstm"
     params = ParamSet((
         *_common_params(8),
@@ -142,6 +162,15 @@ class GRU(_Recurrent):
     """Gated recurrent unit, Keras reset_after=True (= PyTorch nn.GRU): update gate z, reset gate r."""
     type_name = "GRU"
     icon = "GRU"
+    summary = ("Gated recurrent unit (GRU): a recurrent neural network layer with two gates — "
+               "update z and reset r — and no separate cell: h_t = z⊙h_{t−1} + (1 − z)⊙n with "
+               "the candidate n = tanh(x_t·W_n + r⊙(h_{t−1}·U_n + b_rn) + b_n). Keras weights "
+               "with reset_after=True: 3·units·(features + units + 2) (two bias rows).")
+    tip = ("Where z is near 1 the state is copied forward unchanged, so the gradient passes "
+           "through time like along an LSTM's cell state, with fewer weights. Convention: this "
+           "is Keras' reset_after=True (its default since TF 2) and exactly PyTorch's nn.GRU, "
+           "but PyTorch orders the gates [r, z, n] where Keras has [z, r, h]; the older "
+           "reset_after=False form (reset before the product, one bias) is not offered.")
     op_name = "gru"
     params = ParamSet(_common_params(8))
 
