@@ -64,7 +64,7 @@ class _Builder:
 
 
 def _drop_unused(b: _Builder) -> None:
-    """Remove nodes (and initializers) nothing reads. Image ops (core/ops/conv2d.py, pool2d.py) leave their
+    """Remove nodes (and initializers) nothing reads. Image ops (core/blocks/conv.py, pooling.py) leave their
     result both as NCHW and, for the engine's flat layout, transposed back and reshaped; when the
     next op is an image op it reads the NCHW tensor, so back-to-back inverse transposes fold by
     the flat form's nodes going unused here."""

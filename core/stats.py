@@ -99,7 +99,7 @@ def conv_layers(ex: Executor) -> list[tuple[str, tuple[int, int, int]]]:
     """(node id, output (H, W, C)) of every Conv2D step, input side first."""
     cached = getattr(ex, "_stats_conv_layers", None)
     if cached is None:
-        from .ops.conv2d import FILTERS, OH, OW, SCHEMA
+        from .blocks.conv import FILTERS, OH, OW, SCHEMA
         from .ops.schema import H_OP
         plan = ex.plan
         cached = ex._stats_conv_layers = [
@@ -112,7 +112,7 @@ def recurrent_layers(ex: Executor) -> list[str]:
     """Node ids of the SimpleRNN / LSTM / GRU steps, input side first."""
     cached = getattr(ex, "_stats_recurrent_layers", None)
     if cached is None:
-        from .ops.recurrent import recurrent_nodes
+        from .blocks.recurrent import recurrent_nodes
         cached = ex._stats_recurrent_layers = recurrent_nodes(ex.plan)
     return cached
 
@@ -142,7 +142,7 @@ def time_gradients(ex: Executor, X: np.ndarray, Y: np.ndarray, epoch: int) -> Ti
     layers = recurrent_layers(ex)
     if not layers or not len(X):
         return None
-    from .ops.recurrent import time_gradient_norms
+    from .blocks.recurrent import time_gradient_norms
     n = min(len(X), ex.max_batch)
     ex.loss_and_gradients(X[:n], Y[:n], training=False)
     return TimeGradients(int(epoch), {nid: time_gradient_norms(ex, nid) for nid in layers})

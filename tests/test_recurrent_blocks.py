@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from core.blocks import get_block
-from core.ops.recurrent import recurrent_nodes, time_gradient_norms
+from core.blocks.recurrent import recurrent_nodes, time_gradient_norms
 from core.cuda_backend import cuda_refusal
 from core.designfile import Design
 from core.executor import Executor

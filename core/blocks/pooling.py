@@ -1,15 +1,28 @@
 """MaxPool2D, AveragePool2D and GlobalAveragePool2D: downsampling of images (H, W, C),
 channels-last, TensorFlow/Keras conventions (strides default to the pool size; a 'same' max pool
-ignores the padding, a 'same' average divides by the image elements in the window only).
+ignores the padding, a 'same' average divides by the image elements in the window only) — the
+blocks and, below them, their three ops (opcodes 41–43; kernels: core/kernels/pool.py,
+cuda_conv.py).
 
-Their three ops are in core/ops/pool2d.py (kernels: core/kernels/pool.py, cuda_conv.py).
+The ops are here, written with core/ops/deferred.py, because start-up never loads numba: the
+palette imports this module, and its ``@njit`` adapters and ``needs(...)`` kernels become numba
+objects only when the op registry materializes the module (before the engine is built).
 """
 from __future__ import annotations
 
+from ..kernels.config import JIT_INLINE
+from ..ops.deferred import needs, njit
+from ..ops.schema import Aux, CudaSupport, OpSchema
 from ..params import Param, ParamSet
 from .base import Block
-from .conv import image_shape, pair, window_geometry
+from .conv import GEOMETRY, explicit_pads, flat_output, geometry_of, image_shape, nchw_input, pair, window_geometry
 
+view, io_of, grad_flags = needs("core.ops.common", "view", "io_of", "grad_flags")
+(maxpool2d_forward, maxpool2d_backward, avgpool2d_forward, avgpool2d_backward, global_avgpool2d_forward,
+ global_avgpool2d_backward) = needs("core.kernels.pool", "maxpool2d_forward", "maxpool2d_backward",
+                                    "avgpool2d_forward", "avgpool2d_backward", "global_avgpool2d_forward",
+                                    "global_avgpool2d_backward")
+cuda_conv = needs("core.kernels.cuda_conv")
 
 # ----------------------------------------------------------------------------- the blocks
 
@@ -90,3 +103,153 @@ class GlobalAveragePool2D(Block):
 
 
 BLOCKS = (MaxPool2D, AveragePool2D, GlobalAveragePool2D)
+
+
+# ---- the ops ---------------------------------------------------------------------------------------
+# maxpool2d, avgpool2d, global_avgpool2d (opcodes 41–43): named fields, CPU adapters on
+# core/kernels/pool.py, CUDA launchers on core/kernels/cuda_conv.py, ONNX conversions.
+
+# The window fields are named as Conv2D's (kh/kw: the pool size, c_in: the channels).
+SCHEMA_MAX = OpSchema("maxpool2d", 41, aux=(Aux("argmax", per_sample=True),), ints=GEOMETRY,
+                      doc="argmax: index of each window's winner inside its sample (float), for the backward.")
+SCHEMA_AVG = OpSchema("avgpool2d", 42, ints=GEOMETRY, doc="Mean over each window's image elements.")
+SCHEMA_GAP = OpSchema("global_avgpool2d", 43, ints=("hw", "channels"), doc="Mean over H·W per channel.")
+
+ARGMAX = SCHEMA_MAX.col("argmax")
+M_H, M_W, M_C, M_KH, M_KW, M_SH, M_SW, M_PT, M_PL, M_OH, M_OW = (SCHEMA_MAX.col(n) for n in GEOMETRY)
+A_H, A_W, A_C, A_KH, A_KW, A_SH, A_SW, A_PT, A_PL, A_OH, A_OW = (SCHEMA_AVG.col(n) for n in GEOMETRY)
+G_HW, G_C = SCHEMA_GAP.col("hw"), SCHEMA_GAP.col("channels")
+
+
+# ----------------------------------------------------------------------------- CPU adapters
+
+@njit(**JIT_INLINE)
+def max_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    xo, iw, yo, ow_ = io_of(s, ops, op_in, tens)
+    a = aux_off[ops[s, ARGMAX]]
+    maxpool2d_forward(view(acts, xo, n, iw), view(acts, yo, n, ow_), view(aux, a, n, ow_),
+                      ops[s, M_H], ops[s, M_W], ops[s, M_C], ops[s, M_KH], ops[s, M_KW], ops[s, M_SH],
+                      ops[s, M_SW], ops[s, M_PT], ops[s, M_PL], ops[s, M_OH], ops[s, M_OW], threads)
+
+
+@njit(**JIT_INLINE)
+def max_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
+                 threads):
+    acc, need_dx = grad_flags(s, ops, op_in)
+    if need_dx:
+        xo, iw, yo, ow_ = io_of(s, ops, op_in, tens)
+        a = aux_off[ops[s, ARGMAX]]
+        maxpool2d_backward(view(dacts, yo, n, ow_), view(aux, a, n, ow_), view(dacts, xo, n, iw), acc,
+                           ops[s, M_H], ops[s, M_W], ops[s, M_C], ops[s, M_OH], ops[s, M_OW], threads)
+
+
+@njit(**JIT_INLINE)
+def avg_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    xo, iw, yo, ow_ = io_of(s, ops, op_in, tens)
+    avgpool2d_forward(view(acts, xo, n, iw), view(acts, yo, n, ow_),
+                      ops[s, A_H], ops[s, A_W], ops[s, A_C], ops[s, A_KH], ops[s, A_KW], ops[s, A_SH],
+                      ops[s, A_SW], ops[s, A_PT], ops[s, A_PL], ops[s, A_OH], ops[s, A_OW], threads)
+
+
+@njit(**JIT_INLINE)
+def avg_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
+                 threads):
+    acc, need_dx = grad_flags(s, ops, op_in)
+    if need_dx:
+        xo, iw, yo, ow_ = io_of(s, ops, op_in, tens)
+        avgpool2d_backward(view(dacts, yo, n, ow_), view(dacts, xo, n, iw), acc,
+                           ops[s, A_H], ops[s, A_W], ops[s, A_C], ops[s, A_KH], ops[s, A_KW], ops[s, A_SH],
+                           ops[s, A_SW], ops[s, A_PT], ops[s, A_PL], ops[s, A_OH], ops[s, A_OW], threads)
+
+
+@njit(**JIT_INLINE)
+def gap_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    xo, iw, yo, ow_ = io_of(s, ops, op_in, tens)
+    global_avgpool2d_forward(view(acts, xo, n, iw), view(acts, yo, n, ow_), ops[s, G_HW], ops[s, G_C], threads)
+
+
+@njit(**JIT_INLINE)
+def gap_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
+                 threads):
+    acc, need_dx = grad_flags(s, ops, op_in)
+    if need_dx:
+        xo, iw, yo, ow_ = io_of(s, ops, op_in, tens)
+        global_avgpool2d_backward(view(dacts, yo, n, ow_), view(dacts, xo, n, iw), acc, ops[s, G_HW],
+                                  ops[s, G_C], threads)
+
+
+# ----------------------------------------------------------------------------- CUDA launchers
+
+_MAX_COLS = (M_H, M_W, M_C, M_KH, M_KW, M_SH, M_SW, M_PT, M_PL, M_OH, M_OW)
+_AVG_COLS = (A_H, A_W, A_C, A_KH, A_KW, A_SH, A_SW, A_PT, A_PL, A_OH, A_OW)
+
+
+def _cuda_max_forward(ex, s, row, n, P, A, d_X, d_rows, start):
+    (io, _), (oo, _) = ex.io(s)
+    cuda_conv.maxpool2d_forward(A, io, oo, ex.d_aux, int(ex.aux_off[row[ARGMAX]]), n, *geometry_of(row, _MAX_COLS))
+
+
+def _cuda_max_backward(ex, s, row, n, P, G, A, D):
+    acc, need_dx = ex.grad_flags(s)
+    if need_dx:
+        (io, _), (oo, _) = ex.io(s)
+        cuda_conv.maxpool2d_backward(D, oo, io, ex.d_aux, int(ex.aux_off[row[ARGMAX]]), acc, n,
+                                     *geometry_of(row, _MAX_COLS))
+
+
+def _cuda_avg_forward(ex, s, row, n, P, A, d_X, d_rows, start):
+    (io, _), (oo, _) = ex.io(s)
+    cuda_conv.avgpool2d_forward(A, io, oo, n, *geometry_of(row, _AVG_COLS))
+
+
+def _cuda_avg_backward(ex, s, row, n, P, G, A, D):
+    acc, need_dx = ex.grad_flags(s)
+    if need_dx:
+        (io, _), (oo, _) = ex.io(s)
+        cuda_conv.avgpool2d_backward(D, oo, io, acc, n, *geometry_of(row, _AVG_COLS))
+
+
+def _cuda_gap_forward(ex, s, row, n, P, A, d_X, d_rows, start):
+    (io, _), (oo, _) = ex.io(s)
+    cuda_conv.global_avgpool2d_forward(A, io, oo, n, int(row[G_HW]), int(row[G_C]))
+
+
+def _cuda_gap_backward(ex, s, row, n, P, G, A, D):
+    acc, need_dx = ex.grad_flags(s)
+    if need_dx:
+        (io, _), (oo, _) = ex.io(s)
+        cuda_conv.global_avgpool2d_backward(D, oo, io, acc, n, int(row[G_HW]), int(row[G_C]))
+
+
+# ----------------------------------------------------------------------------- ONNX
+
+def _pool_to_onnx(kind, **extra):
+    def convert(b, op, ins, out, opset):
+        hwc = (op.int("h_in"), op.int("w_in"), op.int("c_in"))
+        x = nchw_input(b, op, ins[0], hwc)
+        y = b.node(kind, [x], f"{op.node_id}/nchw", kernel_shape=[op.int("kh"), op.int("kw")],
+                   strides=[op.int("sh"), op.int("sw")], pads=explicit_pads(op), **extra)
+        return flat_output(b, op, y, (op.int("oh"), op.int("ow"), op.int("c_in")), out)
+    convert.__doc__ = f"{kind} on NCHW with TensorFlow's 'same' pads made explicit."
+    return convert
+
+
+def gap_to_onnx(b, op, ins, out, opset):
+    """ReduceMean over H and W of the NCHW tensor a previous image op left, else over H·W of
+    the flat (N, H·W·C) tensor seen as (N, H·W, C): no transpose either way."""
+    hw, c = op.int("hw"), op.int("channels")
+    known = getattr(b, "nchw", {}).get(ins[0])
+    if known is not None and known[1][0] * known[1][1] == hw and known[1][2] == c:
+        axes = b.init(f"{op.node_id}/axes", [2, 3], "int64")
+        return b.node("ReduceMean", [known[0], axes], out, keepdims=0)
+    shape = b.init(f"{op.node_id}/shape", [-1, hw, c], "int64")
+    x = b.node("Reshape", [ins[0], shape], f"{op.node_id}/nlc")
+    axes = b.init(f"{op.node_id}/axes", [1], "int64")
+    return b.node("ReduceMean", [x, axes], out, keepdims=0)
+
+
+OPS = ((SCHEMA_MAX, max_forward, max_backward, CudaSupport(_cuda_max_forward, _cuda_max_backward),
+        _pool_to_onnx("MaxPool")),
+       (SCHEMA_AVG, avg_forward, avg_backward, CudaSupport(_cuda_avg_forward, _cuda_avg_backward),
+        _pool_to_onnx("AveragePool", count_include_pad=0)),
+       (SCHEMA_GAP, gap_forward, gap_backward, CudaSupport(_cuda_gap_forward, _cuda_gap_backward), gap_to_onnx))

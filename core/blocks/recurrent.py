@@ -1,4 +1,5 @@
-"""SimpleRNN, LSTM and GRU (Keras layers, channels-last sequences (time steps, features)).
+"""SimpleRNN, LSTM and GRU (Keras layers, channels-last sequences (time steps, features)) — the
+blocks and, below the ``# ---- the ops`` line, their ops (opcodes 50–52).
 
 Each reads a sequence sample (T, F) and gives (T, units) with ``return_sequences``, else the last
 step's hidden state (units,). Weights are Keras': kernel (F, G·units), recurrent_kernel
@@ -12,20 +13,29 @@ original Cho et al. form (reset_after=False, one bias, r applied to h before the
 offered. PyTorch orders the GRU gates [r, z, n] where Keras has [z, r, h]; LSTM's order agrees
 ([i, f, g, o] = [i, f, c, o]); PyTorch keeps two biases where Keras keeps their sum.
 
-The ops (opcodes 50–52) and the per-time-step gradient norms live in core/ops/recurrent.py; their ONNX
-conversion is here (an edit to it then recompiles no engine: core/kernels/engine.py hashes the op
-modules' sources).
+The ops are here, written with core/ops/deferred.py, because start-up never loads numba: the
+palette imports this module, and its ``@njit`` adapters and ``needs(...)`` kernels (core/kernels/
+recurrent.py: fused gates, backward through time) become numba objects only when the op registry
+materializes the module (before the engine is built).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..initializers import INITIALIZER_NAMES
+from ..kernels.config import JIT_INLINE
+from ..kernels.opcodes import ACT_RELU, ACT_TANH
+from ..ops.deferred import needs, njit
+from ..ops.schema import H_OP, H_TRAIN_W, Aux, OpSchema
 from ..params import Param, ParamSet
 from .base import Block, WeightSpec, initializer_params
-from ..kernels.opcodes import ACT_RELU, ACT_TANH   # numba-free: the palette imports this module
 
-GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}   # weight blocks per step (core/ops/recurrent.py reads it)
+view, io_of, grad_flags, weight_slice = needs("core.ops.common", "view", "io_of", "grad_flags", "weight_slice")
+(simple_rnn_forward, simple_rnn_backward, lstm_forward, lstm_backward, gru_forward,
+ gru_backward) = needs("core.kernels.recurrent", "simple_rnn_forward", "simple_rnn_backward", "lstm_forward",
+                       "lstm_backward", "gru_forward", "gru_backward")
+
+GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}   # weight blocks per step
 
 
 def sequence_shape(shape: tuple[int, ...], block: str) -> tuple[int, int]:
@@ -93,9 +103,9 @@ class _Recurrent(Block):
         h = params["units"]
         out = builder.new_tensor(T * h if params["return_sequences"] else h, node_id)
         name = cls.op_name
-        from ..ops.recurrent import AUX_SIZE, STATE_PER_SAMPLE   # here, not at import: it loads numba
+        aux_size, _ = kernel_sizes(name)
         builder.add_op(name, inputs, out, weights=builder.weight_offsets(node_id),
-                       aux={"seq": AUX_SIZE[name](T, h), "state": STATE_PER_SAMPLE[name](h), "time_grad_norms": T},
+                       aux={"seq": aux_size(T, h), "state": STATE_PER_SAMPLE[name](h), "time_grad_norms": T},
                        ints={"units": h, "features": F, "return_sequences": int(params["return_sequences"]),
                              "act": cls._act(params)},
                        train_w=params["trainable"], node_id=node_id)
@@ -179,6 +189,161 @@ class GRU(_Recurrent):
         return WeightSpec("bias", (2, 3 * h), params["bias_initializer"], {}, trainable=params["trainable"])
 
 
+BLOCKS = (SimpleRNN, LSTM, GRU)
+
+
+# ---- the ops --------------------------------------------------------------------------------------
+# simple_rnn, lstm, gru: thin adapters from a plan step to the kernels of core/kernels/recurrent.py.
+# Fields (by name, core/ops/schema.py):
+# - weights kernel (F, G·h), recurrent_kernel (h, G·h), bias (G·h; GRU (2, 3h)), -1 without bias;
+# - ints units (h), features (F), return_sequences, act (SimpleRNN: ACT_TANH / ACT_RELU);
+# - aux ``seq`` (per sample, the kernel's aux: gates and states of every step, kept from forward to
+#   backward), ``state`` (per sample, the forward's scratch: LSTM's c_T, GRU's h·U + b_rec) and
+#   ``time_grad_norms`` (fixed, T values): backward writes the mean over the batch of ‖∂L/∂h_t‖₂
+#   for t = 0 … T−1 there — read it with ``time_gradient_norms(executor, node_id)``.
+# Backward uses the executor's scratch, sized by ``scratch_size``. The time length T is the input
+# width over F. Not on CUDA yet (``CUDA = None``): the pre-flight refuses a CUDA run by block name.
+
+_FIELDS = dict(weights=("kernel", "recurrent_kernel", "bias"),
+               aux=(Aux("seq", per_sample=True), Aux("state", per_sample=True),
+                    Aux("time_grad_norms", per_sample=False)),
+               ints=("units", "features", "return_sequences", "act"))
+RNN_SCHEMA = OpSchema("simple_rnn", 50, **_FIELDS, doc="h_t = act(x_t·W + h_{t−1}·U + b) (Keras SimpleRNN).")
+LSTM_SCHEMA = OpSchema("lstm", 51, **_FIELDS, doc="Keras LSTM, gates [i f c o], sigmoid / tanh.")
+GRU_SCHEMA = OpSchema("gru", 52, **_FIELDS, doc="Keras GRU reset_after=True (= torch nn.GRU), gates [z r h].")
+# The three schemas declare the same fields in the same order, so one set of columns serves all.
+KERNEL, RKERNEL, BIAS = RNN_SCHEMA.col("kernel"), RNN_SCHEMA.col("recurrent_kernel"), RNN_SCHEMA.col("bias")
+SEQ, STATE, TGN = RNN_SCHEMA.col("seq"), RNN_SCHEMA.col("state"), RNN_SCHEMA.col("time_grad_norms")
+UNITS, FEATURES = RNN_SCHEMA.col("units"), RNN_SCHEMA.col("features")
+RETSEQ, ACT = RNN_SCHEMA.col("return_sequences"), RNN_SCHEMA.col("act")
+for _sc in (LSTM_SCHEMA, GRU_SCHEMA):
+    assert (_sc.col("kernel"), _sc.col("time_grad_norms"), _sc.col("act")) == (KERNEL, TGN, ACT)
+STATE_PER_SAMPLE = {"simple_rnn": lambda h: 1, "lstm": lambda h: h, "gru": lambda h: 3 * h}
+
+
+@njit(**JIT_INLINE)
+def _arrays(s, ops, tens, op_in, params, G):
+    """The step's tensor offsets and widths, h, F, T, and the kernel and recurrent kernel (G gates)."""
+    xo, iw, yo, ow = io_of(s, ops, op_in, tens)
+    h, F = ops[s, UNITS], ops[s, FEATURES]
+    T = iw // F
+    W = view(params, ops[s, KERNEL], F, G * h)
+    U = view(params, ops[s, RKERNEL], h, G * h)
+    return xo, iw, yo, ow, h, F, T, W, U
+
+
+@njit(**JIT_INLINE)
+def _rnn_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 1)
+    a, st = aux_off[ops[s, SEQ]], aux_off[ops[s, STATE]]
+    simple_rnn_forward(view(acts, xo, n, iw), W, U, weight_slice(params, ops[s, BIAS], h), ops[s, BIAS] >= 0,
+                       ops[s, ACT], ops[s, RETSEQ] != 0, view(acts, yo, n, ow), aux[a:a + n * 2 * T * h],
+                       aux[st:st + n], threads)
+
+
+@njit(**JIT_INLINE)
+def _rnn_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training, threads):
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 1)
+    acc, need_dx = grad_flags(s, ops, op_in)
+    a, g = aux_off[ops[s, SEQ]], aux_off[ops[s, TGN]]
+    b = ops[s, BIAS]
+    simple_rnn_backward(view(acts, xo, n, iw), W, U, b >= 0, ops[s, ACT], ops[s, RETSEQ] != 0,
+                        view(dacts, yo, n, ow), aux[a:a + n * 2 * T * h], view(grads, ops[s, KERNEL], F, h),
+                        view(grads, ops[s, RKERNEL], h, h), weight_slice(grads, b, h), ops[s, H_TRAIN_W] != 0,
+                        view(dacts, xo, n, iw), need_dx, acc, scratch, aux[g:g + T], threads)
+
+
+@njit(**JIT_INLINE)
+def _lstm_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 4)
+    a, st = aux_off[ops[s, SEQ]], aux_off[ops[s, STATE]]
+    lstm_forward(view(acts, xo, n, iw), W, U, weight_slice(params, ops[s, BIAS], 4 * h), ops[s, BIAS] >= 0,
+                 ops[s, RETSEQ] != 0, view(acts, yo, n, ow), aux[a:a + n * 7 * T * h], aux[st:st + n * h],
+                 threads)
+
+
+@njit(**JIT_INLINE)
+def _lstm_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
+                   threads):
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 4)
+    acc, need_dx = grad_flags(s, ops, op_in)
+    a, g = aux_off[ops[s, SEQ]], aux_off[ops[s, TGN]]
+    b = ops[s, BIAS]
+    lstm_backward(view(acts, xo, n, iw), W, U, b >= 0, ops[s, RETSEQ] != 0, view(dacts, yo, n, ow),
+                  aux[a:a + n * 7 * T * h], view(grads, ops[s, KERNEL], F, 4 * h),
+                  view(grads, ops[s, RKERNEL], h, 4 * h), weight_slice(grads, b, 4 * h), ops[s, H_TRAIN_W] != 0,
+                  view(dacts, xo, n, iw), need_dx, acc, scratch, aux[g:g + T], threads)
+
+
+@njit(**JIT_INLINE)
+def _gru_forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 3)
+    a, st = aux_off[ops[s, SEQ]], aux_off[ops[s, STATE]]
+    gru_forward(view(acts, xo, n, iw), W, U, weight_slice(params, ops[s, BIAS], 6 * h), ops[s, BIAS] >= 0,
+                ops[s, RETSEQ] != 0, view(acts, yo, n, ow), aux[a:a + n * 5 * T * h], aux[st:st + n * 3 * h],
+                threads)
+
+
+@njit(**JIT_INLINE)
+def _gru_backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
+                  threads):
+    xo, iw, yo, ow, h, F, T, W, U = _arrays(s, ops, tens, op_in, params, 3)
+    acc, need_dx = grad_flags(s, ops, op_in)
+    a, g = aux_off[ops[s, SEQ]], aux_off[ops[s, TGN]]
+    b = ops[s, BIAS]
+    gru_backward(view(acts, xo, n, iw), W, U, b >= 0, ops[s, RETSEQ] != 0, view(dacts, yo, n, ow),
+                 aux[a:a + n * 5 * T * h], view(grads, ops[s, KERNEL], F, 3 * h),
+                 view(grads, ops[s, RKERNEL], h, 3 * h), weight_slice(grads, b, 6 * h), ops[s, H_TRAIN_W] != 0,
+                 view(dacts, xo, n, iw), need_dx, acc, scratch, aux[g:g + T], threads)
+
+
+CUDA = None     # not on CUDA yet (no core/kernels/cuda_recurrent.py): the pre-flight names the block
+
+
+def kernel_sizes(name: str):
+    """The (aux per sample (T, h), scratch (n, h)) size functions of op ``name``'s kernels —
+    imported when a plan is built, not with this module (core/kernels/recurrent.py loads numba)."""
+    from ..kernels import recurrent
+    return getattr(recurrent, f"{name}_aux_size"), getattr(recurrent, f"{name}_scratch_size")
+
+
+def scratch_size(plan, step: int, max_batch: int) -> int:
+    """Elements of the executor's scratch this step's backward needs at ``max_batch`` rows
+    (core/executor.py asks each op module that has one)."""
+    _, size = kernel_sizes(_name_of(plan, step))
+    return size(max_batch, int(plan.ops[step, UNITS]))
+
+
+def _name_of(plan, step: int) -> str:
+    code = int(plan.ops[step, H_OP])
+    for sc in (RNN_SCHEMA, LSTM_SCHEMA, GRU_SCHEMA):
+        if sc.opcode == code:
+            return sc.name
+    raise KeyError(f"step {step} is not a recurrent op")
+
+
+def time_gradient_norms(executor, node_id: str) -> np.ndarray:
+    """‖∂L/∂h_t‖₂ for t = 0 … T−1 (the total derivative: through the output at t and all later
+    steps; mean over the batch's samples) of the recurrent block ``node_id``, as written by the
+    latest backward pass (zeros before the first). Shape (T,), a copy, float64.
+
+    Raises KeyError when ``node_id`` has no recurrent step in the executor's plan."""
+    plan = executor.plan
+    for s, nid in enumerate(plan.step_nodes):
+        if nid == node_id and int(plan.ops[s, H_OP]) in (RNN_SCHEMA.opcode, LSTM_SCHEMA.opcode, GRU_SCHEMA.opcode):
+            entry = int(plan.ops[s, TGN])
+            size = plan.aux_entries[entry][0]
+            off = int(executor.aux_off[entry])
+            return np.asarray(executor.aux[off:off + size], dtype=np.float64).copy()
+    raise KeyError(f"node {node_id!r} is not a SimpleRNN, LSTM or GRU block of this plan")
+
+
+def recurrent_nodes(plan) -> list[str]:
+    """Node ids of the plan's recurrent blocks, in plan order (for the time-gradient panel)."""
+    codes = (RNN_SCHEMA.opcode, LSTM_SCHEMA.opcode, GRU_SCHEMA.opcode)
+    return [plan.step_nodes[s] for s in range(len(plan.ops)) if int(plan.ops[s, H_OP]) in codes]
+
+
 # ----------------------------------------------------------------------------- ONNX (ops 50-52)
 _ONNX_OP = {"simple_rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -228,4 +393,14 @@ def recurrent_to_onnx(kind: str, b, op, ins, out, opset):
     return b.node("Squeeze", [y, b.init(f"{nid}/axis0", [0], np.int64)], out)
 
 
-BLOCKS = (SimpleRNN, LSTM, GRU)
+def _onnx(kind):
+    def convert(b, op, ins, out, opset):
+        return recurrent_to_onnx(kind, b, op, ins, out, opset)
+    return convert
+
+
+OPS = (
+    (RNN_SCHEMA, _rnn_forward, _rnn_backward, CUDA, _onnx("simple_rnn")),
+    (LSTM_SCHEMA, _lstm_forward, _lstm_backward, CUDA, _onnx("lstm")),
+    (GRU_SCHEMA, _gru_forward, _gru_backward, CUDA, _onnx("gru")),
+)
