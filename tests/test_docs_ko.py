@@ -1,5 +1,6 @@
-"""Korean data next to the English: block explanations, example names and descriptions, and the
-glossary they share. Each test fails when the English grows and the Korean does not follow."""
+"""Korean data next to the English: block explanations (English in each block's class, Korean in
+core/blocks/docs.ko.json), example names and descriptions, and the glossary they share. Each test
+fails when the English grows and the Korean does not follow."""
 from __future__ import annotations
 
 import hashlib
@@ -9,27 +10,77 @@ from pathlib import Path
 
 import pytest
 
-from core.blocks import BLOCKS, block_docs, set_docs_language
+import core.blocks
+from core.blocks import BLOCKS, block_docs, block_texts, docs_data, set_docs_language
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 GLOSSARY = json.loads((ROOT / "resources" / "i18n" / "glossary.json").read_text(encoding="utf-8"))["terms"]
 
 
+FIELDS = ("summary", "tip")
+
+
 def _load(name):
     return json.loads((ROOT / "core" / "blocks" / name).read_text(encoding="utf-8"))
 
 
+def _english():
+    """Each block's explanation as its class states it."""
+    return {name: {f: getattr(BLOCKS.get(name), f) for f in FIELDS} for name in BLOCKS}
+
+
+def _korean():
+    """docs.ko.json's summary and tip per block (its "texts" are checked in tests/gui/test_i18n.py)."""
+    return {b: {f: v for f, v in e.items() if f in FIELDS} for b, e in _load("docs.ko.json").items()}
+
+
+def test_english_block_docs_are_the_block_classes_attributes():
+    """English lives in the block's module: block_docs("en") is read from the classes, and every
+    registered block explains itself (a summary and a tip)."""
+    assert not (ROOT / "core" / "blocks" / "docs.en.json").exists()
+    docs = block_docs("en")
+    assert set(docs) == set(BLOCKS)
+    for name in BLOCKS:
+        cls = BLOCKS.get(name)
+        assert docs[name] == {"summary": cls.summary, "tip": cls.tip}, name
+        assert cls.summary.strip() and cls.tip.strip(), f"{name}: set `summary` and `tip` on its class"
+
+
 def test_korean_block_docs_have_exactly_the_english_keys():
-    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    en, ko = _english(), _load("docs.ko.json")
     assert set(ko) == set(en), f"blocks missing in Korean: {set(en) - set(ko)}; extra: {set(ko) - set(en)}"
-    for block in en:
-        assert set(ko[block]) == set(en[block]), block
-    assert set(en) == set(BLOCKS)       # every registered block is explained in both
+    for block, entry in ko.items():
+        assert set(FIELDS) <= set(entry) <= {*FIELDS, "texts"}, (block, sorted(entry))
+
+
+def test_block_docs_fall_back_to_english_field_by_field(monkeypatch):
+    """A block the translators have not reached (or a field they left out) reads in English,
+    the rest stays translated; nothing on disk changes."""
+    real = _load("docs.ko.json")
+    partial = {b: dict(e) for b, e in real.items() if b != "Dense"}
+    del partial["BatchNorm"]["tip"]
+    partial["Dropout"]["summary"] = ""
+    monkeypatch.setattr(core.blocks, "_translations", lambda language: partial if language == "ko" else {})
+    ko, en = block_docs("ko"), _english()
+    assert ko["Dense"] == en["Dense"]
+    assert ko["BatchNorm"] == {"summary": real["BatchNorm"]["summary"], "tip": en["BatchNorm"]["tip"]}
+    assert ko["Dropout"] == {"summary": en["Dropout"]["summary"], "tip": real["Dropout"]["tip"]}
+    assert ko["ReLU"] == {f: real["ReLU"][f] for f in FIELDS}
+    assert set(ko) == set(BLOCKS) and all(set(v) == set(FIELDS) for v in ko.values())
+
+
+def test_block_texts_merge_every_blocks_texts(monkeypatch):
+    data = {"Dense": {"summary": "s", "tip": "t", "texts": {"Units": "유닛 수", "Empty": " "}},
+            "Probe": {"texts": {"Probe knob": "프로브 손잡이"}}}
+    monkeypatch.setattr(core.blocks, "_translations", lambda language: data if language == "ko" else {})
+    assert block_texts("ko") == {"Units": "유닛 수", "Probe knob": "프로브 손잡이"}
+    assert block_texts("en") == {}
+    assert docs_data("ko") is data
 
 
 def test_korean_block_docs_are_korean_and_name_the_english_term_once():
-    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    en, ko = _english(), _korean()
     for block, fields in ko.items():
         for key, text in fields.items():
             assert HANGUL.search(text), f"{block}.{key} has no Korean: {text!r}"
@@ -47,7 +98,7 @@ def test_korean_block_docs_are_korean_and_name_the_english_term_once():
 def test_block_docs_use_the_glossary_terms(english, korean):
     """Where the English explanation uses a glossary term, the Korean one uses its glossary word."""
     assert GLOSSARY[english] == korean
-    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    en, ko = _english(), _korean()
     for block in en:
         en_text = " ".join(en[block].values()).lower()
         if english.replace(" ", "") in en_text.replace(" ", "").replace("normalisation", "normalization"):
@@ -58,11 +109,11 @@ def test_block_docs_answer_in_the_chosen_language():
     try:
         set_docs_language("ko")
         assert block_docs()["BatchNorm"]["summary"].startswith("배치 정규화(Batch Normalization)")
-        assert block_docs("en")["BatchNorm"] == _load("docs.en.json")["BatchNorm"]
-        assert block_docs("xx") == _load("docs.en.json")       # unknown language → English
+        assert block_docs("en")["BatchNorm"] == _english()["BatchNorm"]
+        assert block_docs("xx") == _english()       # unknown language → English
     finally:
         set_docs_language("en")
-    assert block_docs() == _load("docs.en.json")
+    assert block_docs() == _english()
 
 
 def test_every_example_has_a_current_korean_name_and_description():
@@ -128,7 +179,7 @@ def test_the_glossary_check_can_fail():
 
 
 def test_block_docs_and_example_texts_use_the_glossary_words():
-    en, ko = _load("docs.en.json"), _load("docs.ko.json")
+    en, ko = _english(), _korean()
     pairs = [(en[b][k], ko[b][k]) for b in en for k in en[b]]
     examples = json.loads((ROOT / "resources" / "i18n" / "examples.ko.json").read_text(encoding="utf-8"))
     for f in sorted((ROOT / "resources" / "examples").glob("*.json")):

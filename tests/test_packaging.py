@@ -59,7 +59,7 @@ def test_the_wheel_holds_every_tracked_data_file(wheel):
     expected = shipped_data(tracked_files())
     # the kinds of data the app cannot start or teach without
     assert any(n.startswith("resources/examples/") and n.endswith(".json") for n in expected)
-    assert "resources/style/app.qss" in expected and "core/blocks/docs.en.json" in expected
+    assert "resources/style/app.qss" in expected and "core/blocks/docs.ko.json" in expected
     missing = [n for n in expected if n not in names]
     assert missing == [], f"not in {wheel.name}: {missing}"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

@@ -25,29 +25,54 @@ class _Activation(Block):
         return out
 
 
-def _simple(name, code, alpha: Param | None = None):
+def _simple(name, code, alpha: Param | None = None, *, summary: str, tip: str):
     attrs = {"type_name": name, "act_code": code,
              "params": ParamSet((alpha,) if alpha else ()),
              "alpha_param": alpha.name if alpha else None,
-             "key_params": (alpha.name,) if alpha else (), "icon": name}
+             "key_params": (alpha.name,) if alpha else (), "icon": name,
+             "summary": summary, "tip": tip}
     return type(name, (_Activation,), attrs)
 
 
-Linear = _simple("Linear", K.ACT_LINEAR)
+Linear = _simple("Linear", K.ACT_LINEAR,
+                 summary="Passes values through unchanged (the identity).",
+                 tip="Use as the output of a regression network.")
 # Step's derivative is zero almost everywhere, so nothing upstream of it learns by gradient
 # descent: the engine passes a zero gradient on purpose. It is here to show exactly that.
-Step = _simple("Step", K.ACT_STEP, Param("threshold", "float", 0.0, doc="Output 1 where x ≥ threshold, else 0."))
-Sigmoid = _simple("Sigmoid", K.ACT_SIGMOID)
-Tanh = _simple("Tanh", K.ACT_TANH)
-ReLU = _simple("ReLU", K.ACT_RELU)
-LeakyReLU = _simple("LeakyReLU", K.ACT_LEAKY_RELU, Param(
-    "alpha", "float", 0.01, minimum=0.0, doc="Slope for x < 0.",
-    convention="PyTorch default 0.01 (the Keras layer defaults to 0.3)"))
-ELU = _simple("ELU", K.ACT_ELU, Param("alpha", "float", 1.0, minimum=0.0, doc="α·(eˣ−1) for x < 0."))
-SELU = _simple("SELU", K.ACT_SELU)
-Swish = _simple("Swish", K.ACT_SWISH)
-Mish = _simple("Mish", K.ACT_MISH)
-Softplus = _simple("Softplus", K.ACT_SOFTPLUS)
+Step = _simple("Step", K.ACT_STEP,
+               Param("threshold", "float", 0.0, doc="Output 1 where x ≥ threshold, else 0."),
+               summary="Outputs 1 where x ≥ threshold, else 0 — the original perceptron.",
+               tip=("Its gradient is zero everywhere, so layers before it cannot learn: try it and watch "
+                    "the gradient flow go flat."))
+Sigmoid = _simple("Sigmoid", K.ACT_SIGMOID,
+                  summary="Squashes values into (0, 1).",
+                  tip="Good for a binary output; in deep hidden stacks it saturates and gradients vanish.")
+Tanh = _simple("Tanh", K.ACT_TANH,
+               summary="Squashes values into (−1, 1), centred on zero.",
+               tip="Better than sigmoid for hidden layers, but still saturates in deep networks.")
+ReLU = _simple("ReLU", K.ACT_RELU,
+               summary="max(0, x): passes positives, zeroes negatives.",
+               tip="The default for hidden layers. Use He initialisation; watch for dead units.")
+LeakyReLU = _simple("LeakyReLU", K.ACT_LEAKY_RELU,
+                    Param("alpha", "float", 0.01, minimum=0.0, doc="Slope for x < 0.",
+                          convention="PyTorch default 0.01 (the Keras layer defaults to 0.3)"),
+                    summary="Like ReLU but with a small slope α for negative inputs.",
+                    tip="Keeps units from dying when many ReLUs go dead.")
+ELU = _simple("ELU", K.ACT_ELU, Param("alpha", "float", 1.0, minimum=0.0, doc="α·(eˣ−1) for x < 0."),
+              summary="x for x > 0, α·(eˣ−1) below: smooth, with negative outputs.",
+              tip="Pushes mean activations towards zero; a smooth ReLU alternative.")
+SELU = _simple("SELU", K.ACT_SELU,
+               summary="Scaled ELU that keeps activations normalised by itself.",
+               tip="Use with LeCun-normal initialisation and AlphaDropout, without BatchNorm.")
+Swish = _simple("Swish", K.ACT_SWISH,
+                summary="x·sigmoid(x): smooth and non-monotonic.",
+                tip="Often a little better than ReLU in deep networks.")
+Mish = _simple("Mish", K.ACT_MISH,
+               summary="x·tanh(softplus(x)): smooth, like Swish.",
+               tip="A smooth ReLU alternative used in some vision models.")
+Softplus = _simple("Softplus", K.ACT_SOFTPLUS,
+                   summary="log(1+eˣ): a smooth version of ReLU that is always positive.",
+                   tip="Useful when an output must be positive.")
 
 
 class PReLU(Block):
@@ -56,6 +81,8 @@ class PReLU(Block):
     type_name = "PReLU"
     group = "Activations"
     icon = "PReLU"
+    summary = "Leaky ReLU whose negative slope is learned, one per unit."
+    tip = "Lets the network decide how leaky each unit should be."
     has_weights = True
     params = ParamSet((
         Param("alpha_init", "float", 0.25, doc="Initial slope for x < 0.",
@@ -84,6 +111,8 @@ class RReLU(Block):
     type_name = "RReLU"
     group = "Activations"
     icon = "RReLU"
+    summary = "Leaky ReLU with a random slope during training and the mean slope at inference."
+    tip = "The randomness acts as a mild regulariser."
     params = ParamSet((
         Param("lower", "float", 1.0 / 8.0, minimum=0.0, maximum=1.0, doc="Smallest random slope."),
         Param("upper", "float", 1.0 / 3.0, minimum=0.0, maximum=1.0, doc="Largest random slope."),
@@ -112,6 +141,8 @@ class Softmax(Block):
     type_name = "Softmax"
     group = "Activations"
     icon = "Softmax"
+    summary = "Turns scores into probabilities that sum to 1."
+    tip = "The output of a multi-class classifier; combined with cross-entropy it is fused for stability."
 
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):

@@ -44,6 +44,11 @@ class Block:
     key_params: ClassVar[tuple[str, ...]] = ()  # shown on the canvas node
     has_weights: ClassVar[bool] = False
     icon: ClassVar[str] = ""            # glyph name in designer/icons.py GLYPHS ("" = the generic one)
+    # The block's explanation in English (palette tooltip, inspector, canvas): the block's module
+    # owns it, beside its parameters, so adding a block needs no separate docs file. Other
+    # languages are data (core/blocks/docs.<lang>.json) that translators edit; block_docs() merges.
+    summary: ClassVar[str] = ""         # what it computes, in a sentence or two
+    tip: ClassVar[str] = ""             # when and how to use it
 
     @classmethod
     def num_inputs(cls, params: dict[str, Any]) -> int:

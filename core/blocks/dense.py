@@ -33,6 +33,10 @@ class Dense(Block):
     ))
     key_params = ("units",)
     icon = "Dense"
+    summary = ("Every input connects to every output unit: y = x·W + b. On a sequence (time steps, "
+               "features) it works on the last axis, as in Keras: (time steps, units), one kernel shared "
+               "by every step.")
+    tip = "The workhorse layer. Pair He initialisation with ReLU, Glorot with tanh/sigmoid."
 
     @classmethod
     def output_shape(cls, params, input_shapes):

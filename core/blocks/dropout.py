@@ -15,6 +15,8 @@ class Dropout(Block):
     type_name = "Dropout"
     group = "Regularization"
     icon = "Dropout"
+    summary = "Randomly zeroes a fraction of units during training."
+    tip = "Fights overfitting; it is switched off at inference."
     params = ParamSet((
         Param("rate", "float", 0.2, minimum=0.0, maximum=0.99, doc="Fraction of units dropped."),
         Param("inverted", "bool", True, doc="Scale during training (modern) rather than at inference."),
@@ -37,6 +39,8 @@ class AlphaDropout(Block):
     type_name = "AlphaDropout"
     group = "Regularization"
     icon = "AlphaDropout"
+    summary = "Dropout that keeps the mean and variance of SELU activations."
+    tip = "Use instead of Dropout in SELU networks."
     params = ParamSet((Param("rate", "float", 0.1, minimum=0.0, maximum=0.99, doc="Fraction of units dropped."),))
     key_params = ("rate",)
 

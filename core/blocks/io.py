@@ -13,6 +13,8 @@ class Input(Block):
     type_name = "Input"
     group = "Input/Output"
     icon = "Input"
+    summary = "Where samples enter the network. Its shape must match the data's features."
+    tip = "One Input per data input; several take consecutive feature columns."
     params = ParamSet((Param("shape", "shape", (2,), doc="Shape of one sample, e.g. [64] or [8, 8]."),))
     key_params = ("shape",)
 
@@ -38,6 +40,8 @@ class Flatten(Block):
     type_name = "Flatten"
     group = "Layers"
     icon = "Flatten"
+    summary = "Turns a sample of any shape (e.g. an 8×8 image) into one long vector."
+    tip = "Put it before a Dense layer when the input has more than one axis."
 
     @classmethod
     def output_shape(cls, params, input_shapes):

@@ -13,6 +13,8 @@ class Add(Block):
     type_name = "Add"
     group = "Merge"
     icon = "Add"
+    summary = "Adds its inputs element by element."
+    tip = "Builds residual (skip) connections: out = x + f(x)."
     params = ParamSet((_NUM_INPUTS,))
 
     @classmethod
@@ -41,6 +43,8 @@ class Concat(Block):
     type_name = "Concat"
     group = "Merge"
     icon = "Concat"
+    summary = "Joins its inputs' features side by side."
+    tip = "Combines features from different paths (DenseNet-style skips)."
     params = ParamSet((_NUM_INPUTS,))
 
     @classmethod

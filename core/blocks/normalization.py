@@ -27,6 +27,8 @@ class BatchNorm(Block):
     ))
     key_params = ("momentum",)
     icon = "BatchNorm"
+    summary = "Normalises each feature over the batch, then scales and shifts it."
+    tip = "Speeds up and stabilises training; uses moving statistics at inference. Needs batches > 1."
 
     @classmethod
     def output_shape(cls, params, input_shapes):
@@ -65,6 +67,8 @@ class LayerNorm(Block):
     type_name = "LayerNorm"
     group = "Normalization"
     icon = "LayerNorm"
+    summary = "Normalises each sample over its features, then scales and shifts it."
+    tip = "Independent of batch size; behaves the same in training and inference."
     has_weights = True
     params = ParamSet((
         Param("epsilon", "float", 1e-3, minimum=0.0, min_exclusive=True,

@@ -34,6 +34,10 @@ class Reshape(Block):
     type_name = "Reshape"
     group = "Layers"
     icon = "Reshape"
+    summary = ("Gives each sample another shape with the same number of values, e.g. 64 features → (8, 8, "
+               "1) for a Conv2D.")
+    tip = ("One size may be -1 and is worked out from the others, as in Keras. Values keep their "
+           "row-major order (the last axis changes fastest); it costs nothing.")
     params = ParamSet((Param("target_shape", "str", "8, 8, 1",
                              doc="Shape of one output sample, sizes separated by commas; one may be -1 "
                                  "(worked out from the others, as in Keras)."),))
