@@ -4,7 +4,8 @@ The UI's strings are Qt messages (``tr()``), translated by ``netdesigner_<lang>.
 ``python -m designer.i18n.update`` regenerates from the sources. Texts that are *data* rather
 than code — block explanations (``core/blocks/docs.<lang>.json``), example descriptions
 (``resources/i18n/examples.<lang>.json``) and the help of core's parameters, losses,
-optimizers and schedules (``core_strings.py``, generated, translated in the same ``.ts``) — are
+optimizers and schedules (``core_strings.py``, generated, translated in the same ``.ts``; a
+block's own parameter texts may instead be translated in its docs.<lang>.json ``"texts"``) — are
 looked up here in the current language.
 
 The choice is remembered in QSettings under ``ui/language``: ``""`` follows the system locale,
@@ -138,6 +139,7 @@ def install(app: QCoreApplication, language: str) -> str:
         original = app._netdesigner_locale = QLocale()
     QLocale.setDefault(original if language == "en" else QLocale(language))
     _current = language
+    _docs_texts.clear()
     _set_core_language(language)
     if hasattr(app, "setFont"):
         _select_font(app, language)
@@ -186,10 +188,32 @@ def _select_font(app, language: str) -> None:
 
 # ---- translated data --------------------------------------------------------------------------
 def core_text(text: str) -> str:
-    """A help text written in core (a parameter's doc, a loss's summary) in the UI's language."""
+    """A help text written in core (a parameter's label or doc, a loss's summary) in the UI's
+    language: the .ts's translation, else — for a block's own parameter texts, which its
+    translators keep beside its explanation — the ``"texts"`` of core/blocks/docs.<lang>.json."""
     if not text:
         return text
-    return QCoreApplication.translate(CORE_CONTEXT, text)
+    translated = QCoreApplication.translate(CORE_CONTEXT, text)
+    if translated == text and _current != "en":
+        return docs_texts(_current).get(text, text)
+    return translated
+
+
+_docs_texts: dict[str, dict[str, str]] = {}     # language → merged "texts"; emptied by install()
+
+
+def docs_texts(language: str) -> dict[str, str]:
+    """{English: translation} of every block's ``"texts"`` in docs.<language>.json (read once per
+    language installed)."""
+    if language == "en":
+        return {}
+    if language not in _docs_texts:
+        try:
+            from core.blocks import block_texts
+        except ImportError:     # an older core: no parameter texts as data
+            return {}
+        _docs_texts[language] = block_texts(language)
+    return _docs_texts[language]
 
 
 def _examples_dir() -> Path:
@@ -242,5 +266,5 @@ def localized_name(name: str, language: str | None = None) -> str:
 
 
 __all__ = ["LANGUAGES", "SETTING_KEY", "FallbackTranslator", "system_language", "stored_choice",
-           "resolve", "current_language", "install", "hangul_font_family", "core_text",
+           "resolve", "current_language", "install", "hangul_font_family", "core_text", "docs_texts",
            "example_text", "example_descriptions", "localized_description", "localized_name", "qm_path"]

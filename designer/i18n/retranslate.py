@@ -3,10 +3,11 @@
 Widgets take their texts once, when they are built, so installing a new translator changes
 nothing on screen. Rebuilding the main window would lose the open design's undo history, a
 running training and the panel layout; instead every text on screen is looked up in a catalogue
-of the translations (the ``.ts`` file, block explanations, example names and descriptions) and
-swapped for the same message in the new language. Texts built from a template with values
-filled in (``"{0} blocks"``) are not in the catalogue; the windows that show them refresh them on
-their next update, and ``retranslate_window`` asks the main window for the ones it knows.
+of the translations (the ``.ts`` file, block explanations and parameter texts, example names and
+descriptions) and swapped for the same message in the new language. Texts built from a template
+with values filled in (``"{0} blocks"``) are not in the catalogue; the windows that show them
+refresh them on their next update, and ``retranslate_window`` asks the main window for the ones
+it knows.
 """
 from __future__ import annotations
 
@@ -42,12 +43,14 @@ def catalogue(language: str) -> tuple[tuple[str, str], ...]:
             src = m.findtext("source") or ""
             if t is not None and t.text and t.get("type") not in ("unfinished", "obsolete", "vanished"):
                 pairs.setdefault(src, t.text)
-    from core.blocks import block_docs
+    from core.blocks import block_docs, block_texts
     en, other = block_docs("en"), block_docs(language)
     for block, fields in en.items():
         for key, text in fields.items():
             if other.get(block, {}).get(key):
                 pairs.setdefault(text, other[block][key])
+    for text, translated in block_texts(language).items():     # parameter texts kept as data
+        pairs.setdefault(text, translated)
     pairs.update(_example_pairs(language))
     return tuple(sorted(((s, t) for s, t in pairs.items() if s and t and s != t),
                         key=lambda p: -len(p[0])))

@@ -2,7 +2,10 @@
 
 1. ``core_strings.py`` — core's help texts (parameter names and docs, loss / optimizer / schedule
    / initializer summaries, palette groups) written out as ``QT_TRANSLATE_NOOP`` calls, so they
-   are translated in the same ``.ts`` as the UI and checked by the same test;
+   are translated in the same ``.ts`` as the UI and checked by the same test — except a block's
+   parameter texts that its translators keep as data (the ``"texts"`` of
+   ``core/blocks/docs.<lang>.json``) and the ``.ts`` does not translate already: adding a block
+   then touches neither this file nor the ``.ts``/``.qm``;
    ``hidden_strings.py`` — ``tr()`` calls inside f-strings, which lupdate does not read;
 2. ``pyside6-lupdate`` over every ``designer/**/*.py`` into ``netdesigner_<lang>.ts`` — existing
    translations are kept, new strings arrive as "unfinished", vanished ones are dropped;
@@ -100,6 +103,54 @@ def core_texts() -> list[str]:
     return out
 
 
+def block_param_texts(block) -> list[str]:
+    """The texts a block's parameters show in the inspector: each label (``pretty(name)``), doc
+    and convention, and the tooltips of an initializer choice — what a docs.<lang>.json
+    ``"texts"`` entry may translate."""
+    from core.initializers import INITIALIZER_DOCS
+
+    from ..param_form import pretty
+    out: list[str] = []
+    for p in block.params:
+        out += [pretty(p.name), p.doc, p.convention]
+        if p.kind == "choice" and p.name.endswith("initializer"):
+            out += [INITIALIZER_DOCS[c] for c in p.choices if c in INITIALIZER_DOCS]
+    return list(dict.fromkeys(t for t in out if t))
+
+
+def docs_translated(language: str) -> set[str]:
+    """English texts that docs.<language>.json's ``"texts"`` translate."""
+    from core.blocks import block_texts
+    return set(block_texts(language))
+
+
+def ts_translated(language: str, context: str = CORE_CONTEXT) -> set[str]:
+    """Sources with a finished translation under ``context`` in netdesigner_<language>.ts."""
+    ts = ts_path(language)
+    if not ts.exists():
+        return set()
+    return {m["source"] for m in messages(ts) if m["context"] == context and m["translation"].strip()
+            and m["type"] not in ("unfinished", "obsolete", "vanished")}
+
+
+def listed_core_texts() -> list[str]:
+    """``core_texts()`` less the ones kept as data only: translated by docs.<lang>.json
+    ``"texts"`` for every language and not already by its ``.ts`` (those stay listed, so the
+    ``.ts`` never loses a translation it has)."""
+    data_only = None
+    for lang in LANGUAGES:
+        mine = docs_translated(lang) - ts_translated(lang)
+        data_only = mine if data_only is None else data_only & mine
+    return [t for t in core_texts() if t not in (data_only or set())]
+
+
+def untranslated_core_texts(language: str) -> list[str]:
+    """Core texts the designer would show in English: neither the ``.ts`` nor a
+    docs.<language>.json ``"texts"`` entry translates them."""
+    done = ts_translated(language) | docs_translated(language)
+    return [t for t in core_texts() if t not in done]
+
+
 def _first_line(doc: str | None) -> str:
     """The same first paragraph the settings panel shows (settings_panel._first_line)."""
     return (doc or "").strip().split("\n\n")[0].replace("\n", " ")
@@ -115,7 +166,7 @@ def write_core_strings(path: Path = CORE_STRINGS) -> bool:
              "from PySide6.QtCore import QT_TRANSLATE_NOOP",
              "",
              "CORE_TEXTS = ("]
-    lines += [f"    QT_TRANSLATE_NOOP({CORE_CONTEXT!r}, {t!r})," for t in core_texts()]
+    lines += [f"    QT_TRANSLATE_NOOP({CORE_CONTEXT!r}, {t!r})," for t in listed_core_texts()]
     lines += [")", ""]
     text = "\n".join(lines)
     if path.exists() and path.read_text(encoding="utf-8") == text:

@@ -61,8 +61,107 @@ def test_the_ts_holds_exactly_the_strings_of_the_current_code():
     now = update.fresh_sources("ko")
     missing, gone = sorted(now - have), sorted(have - now)
     assert not missing and not gone, (
-        "run `python -m designer.i18n.update` and translate the new strings.\n"
+        "run `python -m designer.i18n.update` and translate the new strings (a block's parameter "
+        "texts may instead go into its \"texts\" in core/blocks/docs.ko.json).\n"
         f"not in the .ts: {missing[:30]}\nno longer in the code: {gone[:30]}")
+
+
+# ---- core's texts: translated by the .ts or, for a block's parameters, by docs.ko.json ----------
+PROBE_TEXTS = {"Probe knob": "프로브 손잡이", "How far the probe knob turns.": "프로브 손잡이가 도는 정도."}
+
+
+def _with_probe_texts(monkeypatch):
+    """docs.ko.json as it is plus a "texts" entry that only this test knows (nothing on disk)."""
+    import core.blocks
+    real = core.blocks._translations
+
+    def patched(language):
+        data = dict(real(language))
+        if language == "ko":
+            data["ProbeBlock"] = {"texts": dict(PROBE_TEXTS)}
+        return data
+    monkeypatch.setattr(core.blocks, "_translations", patched)
+
+
+def test_every_core_text_is_translated_by_the_ts_or_a_block_docs_entry():
+    missing = update.untranslated_core_texts("ko")
+    assert not missing, ("core texts with no Korean — translate them in the .ts (python -m "
+                         "designer.i18n.update --todo todo.json) or, for a block's parameters, in its "
+                         "\"texts\" in core/blocks/docs.ko.json:\n" + "\n".join(map(repr, missing[:40])))
+
+
+def test_the_core_text_check_names_a_text_neither_source_translates(monkeypatch):
+    """A new block's parameter text: reported by name while neither source has it; accepted once
+    docs.ko.json's "texts" translate it — and then core_strings.py need not list it (the .ts
+    stays as it is)."""
+    real = update.core_texts()
+    monkeypatch.setattr(update, "core_texts", lambda: [*real, *PROBE_TEXTS])
+    assert update.untranslated_core_texts("ko") == list(PROBE_TEXTS)
+    assert set(PROBE_TEXTS) <= set(update.listed_core_texts())
+    _with_probe_texts(monkeypatch)
+    assert update.untranslated_core_texts("ko") == []
+    listed = update.listed_core_texts()
+    assert not set(PROBE_TEXTS) & set(listed)
+    assert "Units" in listed            # translated by the .ts: stays listed even if data repeats it
+
+
+def test_block_docs_texts_translate_that_blocks_own_parameter_texts():
+    """Every "texts" key of docs.ko.json is a text the block's inspector form shows, in Korean."""
+    from core.blocks import docs_data
+
+    from .i18n_walk import HANGUL
+    bad = []
+    for block, entry in docs_data("ko").items():
+        texts = entry.get("texts", {})
+        if not texts:
+            continue
+        own = set(update.block_param_texts(BLOCKS.get(block))) if block in BLOCKS else set()
+        for english, korean in texts.items():
+            if english not in own:
+                bad.append(f"{block}: {english!r} is not one of its parameter texts")
+            elif not (isinstance(korean, str) and HANGUL.search(korean)):
+                bad.append(f"{block}: {english!r} → {korean!r} is not Korean")
+    assert not bad, "\n".join(bad)
+
+
+def test_a_parameter_translated_only_in_block_docs_shows_korean_in_the_inspector(
+        monkeypatch, korean, qapp, make_window):
+    from core.blocks import BLOCKS as registry, Block
+    from core.params import Param, ParamSet
+
+    class ProbeBlock(Block):
+        type_name = "ProbeBlock"
+        group = "Layers"
+        params = ParamSet((Param("probe_knob", "int", 3, minimum=0, doc="How far the probe knob turns."),))
+
+    monkeypatch.setitem(registry._items, "ProbeBlock", ProbeBlock)
+    assert i18n.core_text("Probe knob") == "Probe knob"        # the .ts does not know it
+    _with_probe_texts(monkeypatch)
+    i18n.install(qapp, "ko")            # a language change forgets the texts read before
+    assert i18n.core_text("Probe knob") == "프로브 손잡이"
+    assert i18n.core_text("Units") != "Units"        # the .ts still answers first
+    window = make_window()
+    node = window.editor.add_block("ProbeBlock", QPointF(0, 0))
+    window.scene.select_nodes([node])
+    form = window.inspector.form
+    assert form.labels["probe_knob"].text() == "프로브 손잡이"
+    assert form.labels["probe_knob"].toolTip() == "프로브 손잡이가 도는 정도."
+    assert form.widget("probe_knob").toolTip() == "프로브 손잡이가 도는 정도."
+    window.document.stack.setClean()
+    i18n.install(qapp, "en")
+    assert i18n.core_text("Probe knob") == "Probe knob"         # English shows the English
+
+
+def test_retranslate_catalogue_holds_block_docs_texts(monkeypatch):
+    from designer.i18n import retranslate
+    _with_probe_texts(monkeypatch)
+    retranslate.catalogue.cache_clear()
+    try:
+        pairs = dict(retranslate.catalogue("ko"))
+        assert pairs["Probe knob"] == "프로브 손잡이"
+        assert retranslate.Swapper("ko", "en")("프로브 손잡이") == "Probe knob"
+    finally:
+        retranslate.catalogue.cache_clear()
 
 
 def _tr_calls(tree: ast.AST):
