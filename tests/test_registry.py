@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.blocks import BLOCKS, Block, block_docs
+from core.blocks import BLOCKS, Block, block_docs, docs_data
 from core.designfile import Design
 from core.graph import Graph
 from core.ops import op, ops, registry
@@ -100,7 +100,8 @@ def missing_pieces(block: type[Block], *, glyphs, docs_en, docs_ko, tests_text) 
     for lang, docs in (("English", docs_en), ("Korean", docs_ko)):
         entry = docs.get(block.type_name) or {}
         if not (entry.get("summary") and entry.get("tip")):
-            missing.append(f"{lang} docs (summary and tip in core/blocks/docs.{'en' if lang == 'English' else 'ko'}.json)")
+            missing.append(f"{lang} docs (summary and tip " + ("on the block class)" if lang == "English"
+                                                              else "in core/blocks/docs.ko.json)"))
     if f'"{block.type_name}"' not in tests_text and f"'{block.type_name}'" not in tests_text:
         missing.append("a test file that mentions it")
     return missing
@@ -109,7 +110,7 @@ def missing_pieces(block: type[Block], *, glyphs, docs_en, docs_ko, tests_text) 
 @pytest.fixture(scope="module")
 def catalogue_context():
     from designer.icons import GLYPHS
-    return dict(glyphs=GLYPHS, docs_en=block_docs("en"), docs_ko=block_docs("ko"), tests_text=_tests_text())
+    return dict(glyphs=GLYPHS, docs_en=block_docs("en"), docs_ko=docs_data("ko"), tests_text=_tests_text())
 
 
 def test_every_block_has_every_piece(catalogue_context):
