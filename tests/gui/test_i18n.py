@@ -70,7 +70,7 @@ def test_the_ts_holds_exactly_the_strings_of_the_current_code():
 PROBE_TEXTS = {"Probe knob": "프로브 손잡이", "How far the probe knob turns.": "프로브 손잡이가 도는 정도."}
 
 
-def _with_probe_texts(monkeypatch):
+def _with_probe_texts(monkeypatch, **extra):
     """docs.ko.json as it is plus a "texts" entry that only this test knows (nothing on disk)."""
     import core.blocks
     real = core.blocks._translations
@@ -78,7 +78,7 @@ def _with_probe_texts(monkeypatch):
     def patched(language):
         data = dict(real(language))
         if language == "ko":
-            data["ProbeBlock"] = {"texts": dict(PROBE_TEXTS)}
+            data["ProbeBlock"] = {"texts": {**PROBE_TEXTS, **extra}}
         return data
     monkeypatch.setattr(core.blocks, "_translations", patched)
 
@@ -98,11 +98,11 @@ def test_the_core_text_check_names_a_text_neither_source_translates(monkeypatch)
     monkeypatch.setattr(update, "core_texts", lambda: [*real, *PROBE_TEXTS])
     assert update.untranslated_core_texts("ko") == list(PROBE_TEXTS)
     assert set(PROBE_TEXTS) <= set(update.listed_core_texts())
-    _with_probe_texts(monkeypatch)
+    _with_probe_texts(monkeypatch, Units="유닛 수")
     assert update.untranslated_core_texts("ko") == []
     listed = update.listed_core_texts()
     assert not set(PROBE_TEXTS) & set(listed)
-    assert "Units" in listed            # translated by the .ts: stays listed even if data repeats it
+    assert "Units" in listed            # translated by the .ts: stays listed though the data repeats it
 
 
 def test_block_docs_texts_translate_that_blocks_own_parameter_texts():
