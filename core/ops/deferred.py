@@ -67,8 +67,8 @@ class Deferred:
 class Needed:
     """A name (or a whole module) that ``materialize`` fetches from another module."""
 
-    def __init__(self, module: str, name: str | None):
-        self.module, self.name = module, name
+    def __init__(self, module: str, name: str | None, owner: str | None = None):
+        self.module, self.name, self.owner = module, name, owner    # owner: the module that needs it
 
     def resolve(self):
         if self.name is None:
@@ -81,8 +81,9 @@ class Needed:
 
     def _unresolved(self, *args, **kwargs):
         what = self.module if self.name is None else f"{self.module}.{self.name}"
-        raise RuntimeError(f"{what} is provided when the engine is built; call "
-                           f"core.ops.deferred.materialize(<the module that needs it>) first")
+        owner = self.owner or "<the module that needs it>"
+        raise RuntimeError(f"{owner} uses {what} before it is loaded: the op registry provides it when the "
+                           f"engine is built; else call core.ops.deferred.materialize({owner}) first")
 
     __call__ = _unresolved
 
@@ -113,9 +114,10 @@ def cuda_jit(*args, **options):
 def needs(module: str, *names: str):
     """Placeholders for ``from module import names`` (or the module itself with no names), filled
     in by ``materialize``. One name gives one placeholder, several a tuple."""
+    owner = sys._getframe(1).f_globals.get("__name__")      # named in the error of a too-early use
     if not names:
-        return Needed(module, None)
-    found = tuple(Needed(module, n) for n in names)
+        return Needed(module, None, owner)
+    found = tuple(Needed(module, n, owner) for n in names)
     return found[0] if len(found) == 1 else found
 
 
