@@ -24,6 +24,7 @@ view, io_of, grad_flags, weight_slice = needs("core.ops.common", "view", "io_of"
 conv2d_forward, conv2d_backward = needs("core.kernels.conv", "conv2d_forward", "conv2d_backward")
 cuda_conv = needs("core.kernels.cuda_conv")
 
+
 # ----------------------------------------------------------------------------- shape helpers
 
 def image_shape(shape: tuple[int, ...], block: str) -> tuple[int, int, int]:

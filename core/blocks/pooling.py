@@ -24,6 +24,7 @@ view, io_of, grad_flags = needs("core.ops.common", "view", "io_of", "grad_flags"
                                     "global_avgpool2d_backward")
 cuda_conv = needs("core.kernels.cuda_conv")
 
+
 # ----------------------------------------------------------------------------- the blocks
 
 class _Pool2D(Block):
