@@ -200,6 +200,7 @@ ORACLES: dict[str, Callable] = {
     "MaxPool2D": _pool2d(np.max),
     "AveragePool2D": _pool2d(np.mean),
     "GlobalAveragePool2D": lambda xs, w, p, training, state: xs[0].mean(axis=(1, 2)),
+    "GlobalMaxPool2D": lambda xs, w, p, training, state: xs[0].max(axis=(1, 2), keepdims=p["keepdims"]),
     "Reshape": lambda xs, w, p, training, state: xs[0].reshape(len(xs[0]), -1),
     "SimpleRNN": _recurrent("SimpleRNN"),
     "LSTM": _recurrent("LSTM"),
@@ -253,6 +254,8 @@ CASES = [
     Case("AveragePool2D", {"pool_size": 3, "strides": 2, "padding": "same"}, ((6, 5, 2),)),
     Case("AveragePool2D", {}, ((4, 6, 1),)),
     Case("GlobalAveragePool2D", {}, ((3, 4, 2),)),
+    Case("GlobalMaxPool2D", {}, ((3, 4, 2),)),
+    Case("GlobalMaxPool2D", {"keepdims": True}, ((5, 3, 2),)),
     Case("Reshape", {"target_shape": "3, -1"}, ((2, 6),)),
     Case("Dense", {"units": 3}, ((4, 2),)),                # on the last axis of a sequence (Keras)
     Case("SimpleRNN", {"units": 3, "return_sequences": True}, ((4, 2),)),

@@ -118,6 +118,8 @@ CASES = {
     "reserved-ids": lambda: G(6, node_id="input").add("Dense", node_id="output", units=3).g,
     "Conv2D-pools": lambda: G(7, 9, 2).add("Conv2D", filters=3, strides=2, padding="same").add("MaxPool2D")
     .add("AveragePool2D", pool_size=1).add("GlobalAveragePool2D").add("Dense", units=3).g,
+    "GlobalMaxPool2D": lambda: G(5, 7, 3).add("Conv2D", filters=2, kernel_size=3).add("GlobalMaxPool2D", keepdims=True)
+    .add("Conv2D", filters=3, kernel_size=1).add("GlobalMaxPool2D").add("Dense", units=3).g,
     "Reshape": lambda: G(12).add("Reshape", target_shape="3, 4, 1").add("Conv2D", filters=2, kernel_size=2)
     .add("Flatten").add("Dense", units=3).g,
     "SimpleRNN-LSTM-GRU": lambda: G(5, 3).add("LSTM", units=4, return_sequences=True).add("Dense", units=3)

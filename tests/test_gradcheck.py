@@ -109,6 +109,9 @@ BLOCK_CASES = {
         (4,), ("Reshape", {"target_shape": "2, 2, 1"}),
         ("Conv2D", {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}), "Tanh",
         ("AveragePool2D", {"pool_size": 2, "padding": "same"}), "GlobalAveragePool2D", ("Dense", {"units": 3})),
+    "conv2d_global_maxpool_keepdims": lambda: sequential(
+        (2, 2, 1), ("Conv2D", {"filters": 3, "kernel_size": 2, "padding": "same"}), "Tanh",
+        ("GlobalMaxPool2D", {"keepdims": True}), "Flatten", ("Dense", {"units": 3})),
     "flatten_2d_input": lambda: sequential((2, 3), "Flatten", ("Dense", {"units": 5}), "Tanh",
                                            ("Dense", {"units": 3})),
     "residual_add": _residual,

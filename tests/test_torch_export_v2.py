@@ -82,8 +82,17 @@ def gru_lstm_no_bias():
     return b.g
 
 
+def cnn_global_max():
+    """'same' conv → global max pool keeping a 1×1 image (channels-first throughout) → 1×1 conv →
+    global max pool to (C,) → Dense."""
+    b = G(5, 7, 3)
+    b.add("Conv2D", filters=3, kernel_size=[3, 3], padding="same").add("GlobalMaxPool2D", keepdims=True)
+    b.add("Conv2D", filters=4, kernel_size=[1, 1]).add("GlobalMaxPool2D").add("Dense", units=2)
+    return b.g
+
+
 DESIGNS = {"cnn": cnn, "cnn-odd": cnn_odd, "lstm-gru": lstm_gru, "simple-rnn-relu": simple_rnn_relu,
-           "gru-lstm-no-bias": gru_lstm_no_bias}
+           "gru-lstm-no-bias": gru_lstm_no_bias, "cnn-global-max": cnn_global_max}
 V2_TYPES = {"Conv2D", "MaxPool2D", "AveragePool2D", "GlobalAveragePool2D", "Reshape", "SimpleRNN", "LSTM", "GRU"}
 
 

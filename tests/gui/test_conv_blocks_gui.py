@@ -10,9 +10,9 @@ from designer.commands import Connect, SetParams
 def test_palette_drop_input_conv_pool_flatten_dense_shows_shapes_and_counts(window, act):
     palette = window.palette
     conv_group = palette.group_items["Convolution"]
-    for name in ("Conv2D", "MaxPool2D", "AveragePool2D", "GlobalAveragePool2D"):
+    for name in ("Conv2D", "MaxPool2D", "AveragePool2D", "GlobalAveragePool2D", "GlobalMaxPool2D"):
         assert palette.block_items[name].parent() is conv_group, name
-    assert conv_group.childCount() == 4
+    assert conv_group.childCount() == 5
     assert palette.block_items["Reshape"].parent() is palette.group_items["Layers"]
 
     mimes = []
