@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from core.blocks import Block
 from core.executor import Executor
 from core.graph import Graph
 from core.kernels.rng import uniform
@@ -110,3 +111,30 @@ def replay_uniforms(state: np.ndarray, count: int) -> np.ndarray:
     """The `count` uniforms the engine's RNG will draw next from `state` (state is not touched)."""
     s = state.copy()
     return np.array([uniform(s) for _ in range(count)])
+
+
+SAMPLE_SHAPES = ((3,), (8, 8, 1), (6, 3), (64,))     # flat, image (H, W, C), sequence (T, F), Reshape's default
+
+
+def tiny_graph(block: type[Block]) -> tuple[Graph, str | None]:
+    """Inputs → the block (default parameters) → Flatten → Dense: the smallest design that has its
+    op, with the first sample shape the block accepts."""
+    error = None
+    for shape in SAMPLE_SHAPES:
+        try:
+            g = Graph()
+            if block.type_name == "Input":
+                node = tail = g.add_node("Input", {"shape": list(shape)}).id
+            else:
+                node = tail = g.add_node(block.type_name, {}).id
+                for port in range(block.num_inputs(g.nodes[node].params)):
+                    g.connect(g.add_node("Input", {"shape": list(shape)}).id, node, port)
+            for kind, params in (("Flatten", {}), ("Dense", {"units": 2})):
+                nxt = g.add_node(kind, params).id
+                g.connect(tail, nxt)
+                tail = nxt
+            compile_plan(g, "mse")
+            return g, node
+        except Exception as e:      # noqa: BLE001 — try the next shape; report the first failure
+            error = error or e
+    raise error

@@ -269,8 +269,12 @@ FROZEN = [c for c in CASES if "trainable" in BLOCKS.get(c.type).params.names()]
 cases = pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 
 
-def test_every_block_type_has_a_case():
-    assert {c.type for c in CASES} == set(BLOCKS) == set(ORACLES)
+def test_cases_and_oracles_match_and_name_only_registered_blocks():
+    """A NumPy oracle per block listed here; a block that is not (a block added later) has its
+    reference values in its own test file, and its gradients, ONNX and PyTorch exports are checked
+    by tests/test_catalogue_contract.py with no table to extend."""
+    assert {c.type for c in CASES} == set(ORACLES)
+    assert set(ORACLES) <= set(BLOCKS), sorted(set(ORACLES) - set(BLOCKS))
 
 
 def _block_graph(case: Case):

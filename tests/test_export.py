@@ -157,11 +157,13 @@ def _two_inputs():
     return g
 
 
-def test_parity_cases_cover_every_block_type():
+def test_parity_cases_name_only_registered_blocks():
+    """Every block's ONNX export is checked on its own by tests/test_catalogue_contract.py; these
+    cases add combinations and parameter variants, and must not go stale."""
     covered = set()
     for build in CASES.values():
         covered |= {n.type for n in build().nodes.values()}
-    assert covered == set(BLOCKS.names())
+    assert covered <= set(BLOCKS.names()), sorted(covered - set(BLOCKS.names()))
 
 
 @pytest.mark.parametrize("case", list(CASES))

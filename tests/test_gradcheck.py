@@ -172,10 +172,11 @@ def test_random_blocks_in_both_modes(training):
     _assert_gradients_match(results)
 
 
-def test_every_block_type_is_gradient_checked():
+def test_cases_name_only_registered_blocks():
+    """Every block is gradient-checked on its own by tests/test_catalogue_contract.py (no table to
+    extend); the cases here are combinations (merges, stacks, heads) and must not go stale."""
     covered = {node.type for make in BLOCK_CASES.values() for node in make().nodes.values()}
-    covered.add("Step")   # test_step_passes_zero_gradient
-    assert covered == set(BLOCKS), f"not gradient-checked: {sorted(set(BLOCKS) - covered)}"
+    assert covered <= set(BLOCKS), f"unknown block types: {sorted(covered - set(BLOCKS))}"
 
 
 def test_step_passes_zero_gradient():

@@ -22,6 +22,7 @@ from core.ops import op, ops, registry
 from core.ops.schema import H_OP, N_HEADER, OpSchema
 from core.plan import compile_plan
 from core.settings import validate_data, validate_training
+from helpers import tiny_graph
 
 TESTS = Path(__file__).resolve().parent
 
@@ -31,31 +32,6 @@ def _tests_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(TESTS.rglob("test_*.py")) if p.resolve() != me)
 
 
-SAMPLE_SHAPES = ((3,), (8, 8, 1), (6, 3), (64,))     # flat, image (H, W, C), sequence (T, F), Reshape's default
-
-
-def tiny_graph(block: type[Block]) -> tuple[Graph, str | None]:
-    """Inputs → the block (default parameters) → Flatten → Dense: the smallest design that has its
-    op, with the first sample shape the block accepts."""
-    error = None
-    for shape in SAMPLE_SHAPES:
-        try:
-            g = Graph()
-            if block.type_name == "Input":
-                node = tail = g.add_node("Input", {"shape": list(shape)}).id
-            else:
-                node = tail = g.add_node(block.type_name, {}).id
-                for port in range(block.num_inputs(g.nodes[node].params)):
-                    g.connect(g.add_node("Input", {"shape": list(shape)}).id, node, port)
-            for kind, params in (("Flatten", {}), ("Dense", {"units": 2})):
-                nxt = g.add_node(kind, params).id
-                g.connect(tail, nxt)
-                tail = nxt
-            compile_plan(g, "mse")
-            return g, node
-        except Exception as e:      # noqa: BLE001 — try the next shape; report the first failure
-            error = error or e
-    raise error
 
 
 def ops_of(block: type[Block]) -> list[str]:

@@ -222,13 +222,14 @@ def test_a_blocks_own_torch_module_hook_is_read_first(tmp_path):
         np.testing.assert_array_equal(back[key], value)
 
 
-def test_every_block_type_is_exported_by_a_test():
+def test_designs_name_only_registered_blocks():
     """The flat blocks are in test_torch_export.all_blocks_graph; the image and sequence ones in
-    DESIGNS here. A new block type must be added to one of them."""
+    DESIGNS here (layout boundaries, weight transforms). Every block is also exported on its own by
+    tests/test_catalogue_contract.py, so a new block needs no entry here."""
     covered = {n.type for n in all_blocks_graph().nodes.values()}
     for build in DESIGNS.values():
         covered |= {n.type for n in build().nodes.values()}
-    assert covered == set(BLOCKS.names())
+    assert covered <= set(BLOCKS.names()), sorted(covered - set(BLOCKS.names()))
     assert V2_TYPES <= covered
 
 
