@@ -88,7 +88,7 @@ def test_korean_block_docs_are_korean_and_name_the_english_term_once():
         # the course's habit: the English name in parentheses the first time, e.g.
         # "배치 정규화(Batch Normalization)" — once per explanation, in the summary
         first = fields["summary"]
-        assert re.search(r"\([A-Z][A-Za-z .\-]+\)|^[A-Za-z]+\(", first) or block in first, \
+        assert re.search(r"\([A-Z][A-Za-z0-9 .\-]+\)|^[A-Za-z]+\(", first) or block in first, \
             f"{block}: the summary should introduce the English term: {first!r}"
 
 

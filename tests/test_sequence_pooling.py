@@ -1,4 +1,4 @@
-"""GlobalAveragePool1D and GlobalMaxPool1D (core/blocks/global_pool_1d.py): blocks added as their
+"""GlobalAveragePool1D and GlobalMaxPool1D (core/blocks/sequence_pooling.py): blocks added as their
 module plus this test, lowered to the existing image ops global_avgpool2d and global_maxpool2d.
 
 References: shapes by Keras' GlobalAveragePooling1D / GlobalMaxPooling1D ((T, F) → (F,), no
