@@ -392,6 +392,8 @@ def test_palette_lists_it_and_the_inspector_edits_keepdims(make_window):
     assert not item.icon(0).isNull()
     assert block_docs("en")["GlobalMaxPool2D"]["summary"] in item.toolTip(0)
     palette.filter.setText("global max")
+    assert set(palette.visible_blocks()) == {"GlobalMaxPool2D", "GlobalMaxPool1D"}   # the sequence one too
+    palette.filter.setText("GlobalMaxPool2D")
     assert palette.visible_blocks() == ["GlobalMaxPool2D"]
     palette.filter.setText("")
 
