@@ -133,29 +133,7 @@ def test_lstm_sequences_then_global_average_pool_learn_the_recall_task():
 
 # ----------------------------------------------------------------------------- the designer
 
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    from PySide6.QtCore import QEvent, QSettings
-    from PySide6.QtWidgets import QApplication
-    from designer.main_window import MainWindow
-    windows = []
-
-    def make():
-        w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat),
-                       recovery_dir=str(tmp_path / "recovery"))
-        w.resize(1280, 820)
-        w.show()
-        qtbot.waitExposed(w)
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.document._forced_dirty = False            # no "save changes?" while tearing down
-        w.document.stack.setClean()
-        w.close()
-        w.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+from window_fixtures import make_window, settings  # noqa: E402,F401 (the designer window)
 
 
 def test_palette_lists_both_beside_the_recurrent_layers_and_wires_show_their_shape(make_window):
