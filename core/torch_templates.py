@@ -6,7 +6,7 @@ exporter's layout:
 
 * per block, its translation (``block_module`` → a ``TorchBlock``: the ``torch.nn`` constructor, the
   forward expression, the tensor layout it reads and writes). A block module may carry its own
-  (``Block.torch_module``, read first); the image and sequence blocks' are in core/torch_blocks.py;
+  (``Block.torch_module``, read first: the image and sequence blocks' are there, in core/blocks/);
   where torch.nn has no exact twin, a small class of our own (``HELPER_CLASSES``: Step, Keras-style
   BatchNorm, classic Dropout, TensorFlow-'same' pooling);
 * per weight, how its layout differs between NetDesigner's file and the torch module
@@ -232,13 +232,11 @@ ELEMENT_WISE = ("Linear", "Step", "Sigmoid", "Tanh", "ReLU", "SELU", "Swish", "M
 
 def block_module(gen, nid: str, t: str, p: dict) -> TorchBlock:
     """The translation of block `nid` (type t, params p): the block's own ``torch_module`` hook
-    first, then core/torch_blocks.py's table, then the catalogue's first blocks below. Weights
-    and helper classes it needs are recorded on `gen` (core.torch_export's generator)."""
+    first (core/blocks/: the image and sequence blocks, and any new block), then the catalogue's
+    first blocks below. Weights and helper classes it needs are recorded on `gen`
+    (core.torch_export's generator)."""
     from .blocks import BLOCKS
-    from .torch_blocks import TRANSLATIONS
     hook = BLOCKS.get(t).torch_module(gen, nid, p) if t in BLOCKS else None
-    if hook is None and t in TRANSLATIONS:
-        hook = TRANSLATIONS[t](gen, nid, p)
     if hook is not None:
         return hook if isinstance(hook, TorchBlock) else TorchBlock(*hook)
     module, comment = _first_blocks(gen, nid, t, p)

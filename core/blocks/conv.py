@@ -123,8 +123,49 @@ class Conv2D(Block):
                        train_w=params["trainable"], node_id=node_id)
         return out
 
+    @classmethod
+    def torch_module(cls, gen, node_id, params):
+        """nn.Conv2d on NCHW (the generator permutes around it). TensorFlow's 'same' padding is
+        nn.Conv2d's own padding= where it is symmetric; otherwise an explicit nn.ZeroPad2d
+        before the convolution puts the odd row/column at the bottom/right."""
+        from ..torch_templates import NCHW, TorchBlock
+        g = cls.geometry(params, [gen.shape_in(node_id)])
+        v = gen.names[node_id]
+        top, bottom, left, right = torch_pads(g)
+        f = params["filters"]
+        bias = "" if params["use_bias"] else ", bias=False"
+        geometry = f"kernel_size=({g['kh']}, {g['kw']}), stride=({g['sh']}, {g['sw']})"
+        comment = f": {g['c_in']} → {f} channels, NHWC in NetDesigner, NCHW here"
+        if params["l1"] or params["l2"]:
+            comment += f"; kernel penalty l1={params['l1']:g}, l2={params['l2']:g} (see REGULARIZED)"
+        if top == bottom and left == right:
+            conv = f"nn.Conv2d({g['c_in']}, {f}, {geometry}, padding=({top}, {left}){bias})"
+            attr = v
+        else:      # the odd row/column at the bottom/right: PyTorch's padding= is symmetric
+            conv = (f"nn.Sequential(nn.ZeroPad2d(({left}, {right}, {top}, {bottom})), "
+                    f"nn.Conv2d({g['c_in']}, {f}, {geometry}{bias}))")
+            attr = f"{v}.1"
+            comment += "; " + torch_padding_note(top, bottom, left, right)
+        gen.weight(f"{node_id}/kernel", f"{attr}.weight", "conv2d")
+        if params["use_bias"]:
+            gen.weight(f"{node_id}/bias", f"{attr}.bias")
+        return TorchBlock(conv, comment, reads=NCHW)
+
 
 BLOCKS = (Conv2D,)
+
+
+def torch_pads(g: dict[str, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of a window op's geometry (``window_geometry``), for the PyTorch
+    export (shared with the pools)."""
+    bottom = max((g["oh"] - 1) * g["sh"] + g["kh"] - g["h_in"], 0) - g["pad_top"]
+    right = max((g["ow"] - 1) * g["sw"] + g["kw"] - g["w_in"], 0) - g["pad_left"]
+    return g["pad_top"], bottom, g["pad_left"], right
+
+
+def torch_padding_note(top, bottom, left, right) -> str:
+    """The generated module's comment on a padding PyTorch's symmetric padding= cannot say."""
+    return f"TensorFlow 'same' pads top {top}, bottom {bottom}, left {left}, right {right}"
 
 
 # ---- the op ----------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from ..ops.deferred import needs, njit
 from ..ops.schema import Aux, CudaSupport, OpSchema
 from ..params import Param, ParamSet
 from .base import Block
-from .conv import GEOMETRY, explicit_pads, flat_output, geometry_of, image_shape, nchw_input, pair, window_geometry
+from .conv import (GEOMETRY, explicit_pads, flat_output, geometry_of, image_shape, nchw_input, pair, torch_pads,
+                   torch_padding_note, window_geometry)
 
 view, io_of, grad_flags = needs("core.ops.common", "view", "io_of", "grad_flags")
 (maxpool2d_forward, maxpool2d_backward, avgpool2d_forward, avgpool2d_backward, global_avgpool2d_forward,
@@ -62,10 +63,30 @@ class _Pool2D(Block):
         builder.add_op(cls.op_name, inputs, out, aux=aux, ints=g, node_id=node_id)
         return out
 
+    @classmethod
+    def torch_module(cls, gen, node_id, params):
+        """nn.MaxPool2d / nn.AvgPool2d on NCHW where TensorFlow's 'same' padding is symmetric
+        (PyTorch pads a max pool with −inf, and count_include_pad=False leaves the padding out of
+        an average: both ignore it, as TensorFlow does); else the helper class SamePool2d."""
+        from ..torch_templates import NCHW, TorchBlock
+        g = cls.geometry(params, [gen.shape_in(node_id)])
+        top, bottom, left, right = torch_pads(g)
+        k, s = f"({g['kh']}, {g['kw']})", f"({g['sh']}, {g['sw']})"
+        if top == bottom and left == right:
+            if cls.torch_kind == "max":
+                return TorchBlock(f"nn.MaxPool2d({k}, stride={s}, padding=({top}, {left}))", reads=NCHW)
+            return TorchBlock(f"nn.AvgPool2d({k}, stride={s}, padding=({top}, {left}), count_include_pad=False)",
+                              ": padded positions are not counted (TensorFlow's 'same')" if top or left else "",
+                              reads=NCHW)
+        gen.helpers.add("SamePool2d")
+        return TorchBlock(f"SamePool2d({cls.torch_kind!r}, {k}, {s}, ({left}, {right}, {top}, {bottom}))",
+                          ": " + torch_padding_note(top, bottom, left, right), reads=NCHW)
+
 
 class MaxPool2D(_Pool2D):
     """Keeps the largest value of each window, per channel: smaller maps that keep strong responses."""
     type_name, icon, op_name = "MaxPool2D", "MaxPool2D", "maxpool2d"
+    torch_kind = "max"          # SamePool2d's kind in the PyTorch export
     summary = ("Max pooling: keeps the largest value of each window, channel by channel, so "
                "the image gets smaller and strong responses survive.")
     tip = ("The usual 2×2 window halves height and width and has no weights. With 'same' "
@@ -75,6 +96,7 @@ class MaxPool2D(_Pool2D):
 class AveragePool2D(_Pool2D):
     """Averages each window, per channel."""
     type_name, icon, op_name = "AveragePool2D", "AveragePool2D", "avgpool2d"
+    torch_kind = "avg"
     summary = "Average pooling: replaces each window by its mean, channel by channel."
     tip = ("Smoother than max pooling. With 'same' padding it divides by the image values in "
            "the window only (TensorFlow's rule; PyTorch counts the zeros unless "
@@ -101,6 +123,12 @@ class GlobalAveragePool2D(Block):
         out = builder.new_tensor(c, node_id)
         builder.add_op("global_avgpool2d", inputs, out, ints={"hw": h * w, "channels": c}, node_id=node_id)
         return out
+
+    @classmethod
+    def torch_module(cls, gen, node_id, params):
+        """An expression on the NCHW tensor a Conv2D or pool leaves: the mean over H and W."""
+        from ..torch_templates import NATIVE, NCHW, TorchBlock
+        return TorchBlock(None, call="{x}.mean(dim=(2, 3))", reads=NCHW, writes=NATIVE)
 
 
 BLOCKS = (MaxPool2D, AveragePool2D, GlobalAveragePool2D)

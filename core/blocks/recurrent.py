@@ -111,6 +111,47 @@ class _Recurrent(Block):
                        train_w=params["trainable"], node_id=node_id)
         return out
 
+    @classmethod
+    def torch_module(cls, gen, node_id, params):
+        """nn.RNN / nn.LSTM / nn.GRU, batch_first (batch, T, F). Keras keeps one bias per gate where
+        PyTorch keeps two (bias_ih + bias_hh): SimpleRNN's and LSTM's bias goes to bias_ih, and
+        bias_hh is zero and frozen, so training takes NetDesigner's steps (a second trainable bias
+        would double the bias' step). GRU (reset_after=True) has two biases in both: the rows map
+        one to one. Gate orders: LSTM [i, f, c, o] is torch's [i, f, g, o]; GRU [z, r, h] is
+        torch's [r, z, n] (the ``gru_*`` weight transforms swap the first two blocks)."""
+        from ..torch_templates import NATIVE, TorchBlock, TorchExportError
+        block_type = cls.type_name
+        shape = gen.shape_in(node_id)
+        if len(shape) != 2:
+            raise TorchExportError(f"{block_type} expects sequences (time steps, features); received {shape}", node_id)
+        features, h = shape[1], params["units"]
+        v = gen.names[node_id]
+        args = f"{features}, {h}, batch_first=True"
+        if block_type == "SimpleRNN" and params.get("activation", "tanh") != "tanh":
+            args += f", nonlinearity={params['activation']!r}"
+        if not params["use_bias"]:
+            args += ", bias=False"
+        layout = "gru_kernel" if block_type == "GRU" else "transpose"
+        gen.weight(f"{node_id}/kernel", f"{v}.weight_ih_l0", layout)
+        gen.weight(f"{node_id}/recurrent_kernel", f"{v}.weight_hh_l0", layout)
+        init: tuple[str, ...] = ()
+        comment = (f": {features} features → {h} units per step; forward takes [0], the outputs of every step"
+                   + ("" if params["return_sequences"] else ", and of those the last, [:, -1] (return_sequences off)"))
+        if block_type == "GRU":
+            comment += "; Keras' gates [z, r, h] are PyTorch's [r, z, n] (reset_after=True in both)"
+            if params["use_bias"]:
+                gen.weight(f"{node_id}/bias", (f"{v}.bias_ih_l0", f"{v}.bias_hh_l0"), "gru_bias")
+        elif params["use_bias"]:
+            gen.weight(f"{node_id}/bias", f"{v}.bias_ih_l0")
+            init = ("nn.init.zeros_({m}.bias_hh_l0)  # Keras' one bias is bias_ih; PyTorch's second stays 0",
+                    "{m}.bias_hh_l0.requires_grad_(False)")
+        if params["l1"] or params["l2"]:
+            comment += f"; kernel penalty l1={params['l1']:g}, l2={params['l2']:g} (see REGULARIZED)"
+        call = "{m}({x})[0]"      # the outputs of every step, (batch, T, units)
+        if not params["return_sequences"]:
+            call += "[:, -1]"     # the last step's, as Keras' return_sequences=False
+        return TorchBlock(f"{TORCH_RNN[block_type]}({args})", comment, call=call, reads=NATIVE, init=init)
+
 
 class SimpleRNN(_Recurrent):
     """h_t = act(x_t·W + h_{t−1}·U + b): the plain recurrent layer."""
@@ -190,6 +231,9 @@ class GRU(_Recurrent):
 
 
 BLOCKS = (SimpleRNN, LSTM, GRU)
+
+# each block's torch.nn twin in the PyTorch export (``_Recurrent.torch_module``)
+TORCH_RNN = {"SimpleRNN": "nn.RNN", "LSTM": "nn.LSTM", "GRU": "nn.GRU"}
 
 
 # ---- the ops --------------------------------------------------------------------------------------

@@ -68,5 +68,12 @@ class Reshape(Block):
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         return inputs[0]
 
+    @classmethod
+    def torch_module(cls, gen, node_id, params):
+        """A reshape of NetDesigner's own (channels-last) layout, the batch axis kept."""
+        from ..torch_templates import NATIVE, TorchBlock
+        shape = ", ".join(str(s) for s in gen.shapes[node_id])
+        return TorchBlock(None, call=f"{{x}}.reshape(len({{x}}), {shape})", reads=NATIVE)
+
 
 BLOCKS = (Reshape,)
