@@ -51,10 +51,7 @@ class GlobalMaxPool2D(Block):
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         h, w, c = image_shape(input_shapes[0], cls.type_name)
-        out = builder.new_tensor(c, node_id)        # (C,) and (1, 1, C) are the same C values
-        builder.add_op(SCHEMA.name, inputs, out, aux={"argmax": c}, ints={"h_in": h, "w_in": w, "channels": c},
-                       node_id=node_id)
-        return out
+        return emit_max_over_positions(builder, node_id, inputs, h, w, c)   # (C,) and (1, 1, C): the same C values
 
     @classmethod
     def torch_module(cls, gen, node_id, params):
@@ -67,6 +64,15 @@ class GlobalMaxPool2D(Block):
 
 
 BLOCKS = (GlobalMaxPool2D,)
+
+
+def emit_max_over_positions(builder, node_id, inputs, h, w, c):
+    """The op's step: the max over h·w positions of c channels, the argmax kept per sample.
+    GlobalMaxPool1D (core/blocks/sequence_pooling.py) emits it too, a sequence being a T×1 image."""
+    out = builder.new_tensor(c, node_id)
+    builder.add_op(SCHEMA.name, inputs, out, aux={"argmax": c}, ints={"h_in": h, "w_in": w, "channels": c},
+                   node_id=node_id)
+    return out
 
 
 # ----------------------------------------------------------------------------- the op

@@ -120,9 +120,7 @@ class GlobalAveragePool2D(Block):
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         h, w, c = image_shape(input_shapes[0], cls.type_name)
-        out = builder.new_tensor(c, node_id)
-        builder.add_op("global_avgpool2d", inputs, out, ints={"hw": h * w, "channels": c}, node_id=node_id)
-        return out
+        return emit_mean_over_positions(builder, node_id, inputs, h * w, c)
 
     @classmethod
     def torch_module(cls, gen, node_id, params):
@@ -132,6 +130,14 @@ class GlobalAveragePool2D(Block):
 
 
 BLOCKS = (MaxPool2D, AveragePool2D, GlobalAveragePool2D)
+
+
+def emit_mean_over_positions(builder, node_id, inputs, positions, channels):
+    """The global_avgpool2d step: the mean over `positions` (H·W, or a sequence's T) per channel.
+    GlobalAveragePool1D (core/blocks/sequence_pooling.py) emits it too."""
+    out = builder.new_tensor(channels, node_id)
+    builder.add_op("global_avgpool2d", inputs, out, ints={"hw": positions, "channels": channels}, node_id=node_id)
+    return out
 
 
 # ---- the ops ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ values, so they lower to the image ops ``global_avgpool2d`` (hw = T, channels = 
 pooling.py) and ``global_maxpool2d`` (h_in = T, w_in = 1, channels = F, argmax aux of F per sample;
 core/blocks/global_max_pool.py). CPU and CUDA kernels, the ONNX conversion and the max pool's
 tie/NaN convention (the first maximum in time takes the whole gradient; a NaN wins) come from
-those ops, unchanged. This module imports neither numba nor the ops.
+those ops, unchanged; the ops' modules emit the steps (numba-free at import, as every block module).
 
 Group: "Recurrent", beside SimpleRNN, LSTM and GRU, because that is where a learner building a
 sequence model looks for them and what they follow; the "Convolution" group is about images, and
@@ -16,6 +16,8 @@ these blocks refuse images.
 from __future__ import annotations
 
 from .base import Block
+from .global_max_pool import emit_max_over_positions
+from .pooling import emit_mean_over_positions
 from .recurrent import sequence_shape
 
 
@@ -37,9 +39,7 @@ class GlobalAveragePool1D(Block):
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         t, f = sequence_shape(input_shapes[0], cls.type_name)
-        out = builder.new_tensor(f, node_id)
-        builder.add_op("global_avgpool2d", inputs, out, ints={"hw": t, "channels": f}, node_id=node_id)
-        return out
+        return emit_mean_over_positions(builder, node_id, inputs, t, f)
 
     @classmethod
     def torch_module(cls, gen, node_id, params):
@@ -65,10 +65,7 @@ class GlobalMaxPool1D(Block):
     @classmethod
     def emit(cls, builder, node_id, params, inputs, input_shapes):
         t, f = sequence_shape(input_shapes[0], cls.type_name)
-        out = builder.new_tensor(f, node_id)
-        builder.add_op("global_maxpool2d", inputs, out, aux={"argmax": f},
-                       ints={"h_in": t, "w_in": 1, "channels": f}, node_id=node_id)
-        return out
+        return emit_max_over_positions(builder, node_id, inputs, t, 1, f)
 
     @classmethod
     def torch_module(cls, gen, node_id, params):

@@ -129,10 +129,6 @@ def resolve(value):
     return value
 
 
-def has_deferred(module: ModuleType) -> bool:
-    return any(isinstance(v, (Deferred, Needed)) for v in vars(module).values())
-
-
 def materialize(module: ModuleType) -> ModuleType:
     """Replace the module's placeholders and deferred functions by the real objects (once)."""
     g = vars(module)
@@ -152,4 +148,4 @@ def materialize(module: ModuleType) -> ModuleType:
     return module
 
 
-__all__ = ["Deferred", "Needed", "njit", "cuda_jit", "needs", "resolve", "materialize", "has_deferred"]
+__all__ = ["Deferred", "Needed", "njit", "cuda_jit", "needs", "resolve", "materialize"]
