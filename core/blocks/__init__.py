@@ -13,9 +13,9 @@ from .base import Block, WeightSpec
 BLOCKS: Registry[type[Block]] = Registry("block")
 
 # The palette's order: these modules first, as listed; any other module of this package after
-# them, by name — a new block module is found without editing this file. A module lists its
-# blocks in ``BLOCKS`` (a tuple of classes).
-_FIRST = ("io", "dense", "activations", "normalization", "dropout", "merge")
+# them, by name — a new block module is found without editing this file, and its blocks come after
+# the catalogue's own in their palette group. A module lists its blocks in ``BLOCKS`` (a tuple).
+_FIRST = ("io", "dense", "activations", "normalization", "dropout", "merge", "reshape", "conv", "pooling", "recurrent")
 _OTHERS = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _FIRST and m.name != "base")
 for _name in (*_FIRST, *_OTHERS):
     for _cls in getattr(importlib.import_module(f"{__name__}.{_name}"), "BLOCKS", ()):
