@@ -96,11 +96,12 @@ def measured_clock_ghz(seconds: float = 1.0) -> float:
 
 
 def fma_units_and_lanes() -> tuple[int, int, str]:
-    """(FMA units per core, float32 lanes per unit, why), from the CPU's flags and vendor.
-    Intel server cores with AVX-512 have two 512-bit FMA units (Skylake-SP and later Xeons; some
-    low-end parts have one — the table errs high, which makes the peak an upper bound); AMD Zen 4
-    runs AVX-512 on two 256-bit FMA pipes (so 2 × 8 lanes); AVX2 cores of both vendors since
-    Haswell / Zen 2 have two 256-bit FMA units; Zen 1 has two 128-bit FMA pipes."""
+    """(FMA units per core, float32 lanes per unit, why), from the CPU's flags and vendor — the
+    table's guess, which ``fma_peak`` checks against a measured FMA throughput. Intel server cores
+    with AVX-512 have two 512-bit FMA units (some low-end parts have one); AMD Zen 4 runs AVX-512
+    on two 256-bit pipes, Zen 5 (family 1Ah) on two 512-bit ones (the laptop parts keep 256-bit
+    pipes — measured throughput decides); AVX2 cores of both vendors since Haswell / Zen 2 have
+    two 256-bit FMA units; Zen 1 has two 128-bit FMA pipes."""
     try:
         info = open("/proc/cpuinfo").read()
     except OSError:
@@ -110,8 +111,10 @@ def fma_units_and_lanes() -> tuple[int, int, str]:
     family = next((int(ln.split(":")[1]) for ln in info.splitlines() if ln.startswith("cpu family")), 0)
     if "avx512f" in flags and not amd:
         return 2, 16, "Intel AVX-512: 2 × 512-bit FMA"
+    if "avx512f" in flags and amd and family >= 0x1A:
+        return 2, 16, "AMD Zen 5: AVX-512 on 2 × 512-bit FMA pipes"
     if "avx512f" in flags and amd:
-        return 2, 8, "AMD Zen 4+: AVX-512 on 2 × 256-bit FMA pipes"
+        return 2, 8, "AMD Zen 4: AVX-512 on 2 × 256-bit FMA pipes"
     if "fma" in flags and amd and family == 0x17 and "avx2" in flags and "clwb" not in flags:
         return 2, 4, "AMD Zen 1/+: 2 × 128-bit FMA"
     if "fma" in flags:
@@ -119,10 +122,70 @@ def fma_units_and_lanes() -> tuple[int, int, str]:
     return 1, 4, "no FMA: SSE"
 
 
+def _fma_chains():
+    """A jitted fn(iterations) running 12 independent chains of host-width float32 vector FMAs
+    (enough to cover the FMA latency of every x86 core): the core's FMA throughput, measured."""
+    from llvmlite import ir
+    from numba import njit, types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    from core.kernels.gemm import _Vec
+
+    @intrinsic
+    def chains(typingctx, iterations):
+        sig = types.float32(iterations)
+
+        def codegen(context, builder, signature, args):
+            V = _Vec(context, builder, types.float32)
+            one = ir.Constant(V.vty, [1.0000001] * V.lanes)
+            tiny = ir.Constant(V.vty, [1e-7] * V.lanes)
+            accs = [cgutils.alloca_once_value(builder, ir.Constant(V.vty, [float(i)] * V.lanes)) for i in range(12)]
+            with cgutils.for_range(builder, args[0]):
+                for a in accs:
+                    builder.store(V.fma(builder.load(a), one, tiny), a)
+            total = builder.load(accs[0])
+            for a in accs[1:]:
+                total = builder.fadd(total, builder.load(a))
+            return V.hsum(total)
+
+        return sig, codegen
+
+    @njit(cache=False)
+    def run(n):
+        return chains(n)
+
+    from core.kernels.gemm import VECTOR_BYTES
+    return run, VECTOR_BYTES // 4
+
+
+def measured_fma_gflops(seconds: float = 0.5) -> float:
+    """float32 GFLOP/s of one core running nothing but independent FMAs (best of `seconds`)."""
+    run, lanes = _fma_chains()
+    n = 1 << 22
+    run(10)
+    best, end = float("inf"), time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        run(n)
+        best = min(best, time.perf_counter() - t)
+    return n * 12 * lanes * 2 / best / 1e9
+
+
 def fma_peak(cores: int) -> dict:
+    """cores × FMA units × lanes × 2 × measured clock, where units × lanes is the table's unless one
+    core's measured FMA throughput is clearly above it (then the measured lanes, rounded down to a
+    power of two). The table once guessed Zen 4's 256-bit pipes on a Zen 5 with 512-bit ones and the
+    peak came out half the real one; a loaded machine only measures low, so it never lowers the table."""
     units, lanes, why = fma_units_and_lanes()
     ghz = measured_clock_ghz()
+    measured = measured_fma_gflops()
+    per_cycle = measured / (2 * ghz)                     # FMA lanes per cycle, measured
+    if per_cycle > 1.3 * units * lanes:                  # load can only lower a measurement: never lower the table
+        lanes = 2 ** int(np.floor(np.log2(per_cycle / units) + 0.25))
+        why += f"; measured {per_cycle:.1f} lanes/cycle, so {units} × {32 * lanes}-bit"
     return {"cores": cores, "fma_units": units, "lanes": lanes, "clock_ghz": ghz, "why": why,
+            "measured_one_core_gflops": measured,
             "gflops": cores * units * lanes * 2 * ghz, "gflops_per_core": units * lanes * 2 * ghz}
 
 

@@ -126,3 +126,32 @@ def test_observers_collect():
     sink = []
     observed_run(r, lambda run: seen.append(engine_stats(run)), 8, interval=4, sink=sink)
     assert len(sink) == 2 and len(seen) == 2
+
+
+def test_gemm_packing_bench_reports_every_product_and_the_route_dense_takes(tmp_path):
+    """bench/gemm_packing.py on its real shapes with tiny timings: each row has all four rates and
+    the route matches the thresholds in core/kernels/dense.py (a bench row that disagreed with the
+    engine's choice would document a path the engine never takes)."""
+    import json
+
+    from bench import gemm_packing
+    from core.kernels import dense
+    out = tmp_path / "g.json"
+    assert gemm_packing.main(["--seconds", "0.001", "--no-sweep", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert len(res["rows"]) == 3 * len(gemm_packing.LAYERS)
+    for r in res["rows"]:
+        n, k, m = r["shape"]
+        assert all(r[key] > 0 for key in ("tiles", "packed", "openblas"))
+        big = n * k * m >= dense.PARALLEL_MIN_MACS
+        packs = big and (n >= dense.PACK_DX_MIN_ROWS if r["product"] == "dx" else m >= dense.PACK_MIN_LD)
+        assert r["route"] == ("packed" if packs else "tiles"), r
+    assert {r["route"] for r in res["rows"]} == {"packed", "tiles"}
+    assert res["peak"]["gflops"] > 0
+
+
+def test_fma_peak_is_never_below_the_measured_fma_throughput():
+    """The peak a bench divides by is an upper bound: one core's measured FMA rate is below it."""
+    from bench.scaling import fma_peak
+    peak = fma_peak(1)
+    assert peak["measured_one_core_gflops"] <= peak["gflops"] * 1.02, peak

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from .config import JIT
-from .gemm import gemm_nn, gemm_nn_par, gemm_nt, gemm_nt_par
+from .gemm import gemm_nn, gemm_nn_par, gemm_nt, gemm_nt_par, gemm_packed, gemm_packed_par
 
 TRANSPOSE_MAX_WIDTH = 64   # output widths at or below which dx goes through a transposed W
 
@@ -28,23 +28,48 @@ TRANSPOSE_MAX_WIDTH = 64   # output widths at or below which dx goes through a t
 PARALLEL_MIN_MACS = 1 << 22
 
 
+# Products of at least PARALLEL_MIN_MACS whose B rows are ≥ PACK_MIN_LD elements apart (4 KB in
+# float32) run through packed copies (gemm.py, gemm_packed): 1.2–2.2× the in-place tiles at
+# widths ≥ 1024, 0.75–1.0× below (bench/gemm_packing.py). dx = dy·Wᵀ with ≥ PACK_DX_MIN_ROWS rows
+# does too, on a transposing copy of W: 1.06–1.8× the dot-product tiles from 128 rows up, 0.5–0.8×
+# at 32–64. The choice depends on the shape only, never on the thread count, so a product is
+# bitwise the same on any number of threads.
+PACK_MIN_LD = 1024
+PACK_DX_MIN_ROWS = 128
+
+
 @njit(**JIT)
 def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
-    """gemm_nn, on `threads` threads above PARALLEL_MIN_MACS: the choice a Dense layer makes
-    (spelled out inline there; a playground step is sensitive to an extra call level)."""
-    if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
-        gemm_nn_par(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
-    else:
-        gemm_nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
+    """C (+)= A·B (gemm_nn's operands): packed at large widths, on `threads` threads above
+    PARALLEL_MIN_MACS — the choice every Dense and recurrent layer makes."""
+    if n * k * m >= PARALLEL_MIN_MACS:
+        if ldb >= PACK_MIN_LD:
+            if threads > 1:
+                gemm_packed_par(A, a_off, a_rs, a_cs, B, b_off, ldb, 1, C, c_off, ldc, n, k, m, accumulate, threads)
+            else:
+                gemm_packed(A, a_off, a_rs, a_cs, B, b_off, ldb, 1, C, c_off, ldc, n, k, m, accumulate)
+            return
+        if threads > 1:
+            gemm_nn_par(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+            return
+    gemm_nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
 
 
 @njit(**JIT)
 def gemm_nt_threads(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
-    """gemm_nt, on `threads` threads above PARALLEL_MIN_MACS (see gemm_nn_threads)."""
-    if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
-        gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
-    else:
-        gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
+    """C (+)= A·Bᵀ (gemm_nt's operands): packed from PACK_DX_MIN_ROWS rows, on `threads` threads
+    above PARALLEL_MIN_MACS (see gemm_nn_threads)."""
+    if n * k * m >= PARALLEL_MIN_MACS:
+        if n >= PACK_DX_MIN_ROWS:
+            if threads > 1:
+                gemm_packed_par(A, a_off, lda, 1, B, b_off, 1, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+            else:
+                gemm_packed(A, a_off, lda, 1, B, b_off, 1, ldb, C, c_off, ldc, n, k, m, accumulate)
+            return
+        if threads > 1:
+            gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+            return
+    gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
 
 
 @njit(**JIT)
@@ -63,10 +88,7 @@ def dense_forward(x, W, b, use_bias, y, blas=False, threads=1):
         for i in range(n):
             for j in range(m):
                 y[i, j] = b[j]
-    if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
-        gemm_nn_par(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
-    else:
-        gemm_nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias)
+    gemm_nn_threads(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
 
 
 @njit(**JIT)
@@ -79,10 +101,7 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
         if blas:
             np.dot(x.T, dy, dW)
         else:
-            if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
-                gemm_nn_par(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
-            else:
-                gemm_nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False)
+            gemm_nn_threads(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
         if use_bias:
             for j in range(m):
                 db[j] = 0.0
@@ -103,12 +122,6 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
             for j in range(m):
                 for p in range(k):
                     scratch[j * k + p] = W[p, j]
-            if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
-                gemm_nn_par(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
-            else:
-                gemm_nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx)
+            gemm_nn_threads(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
         else:
-            if threads > 1 and n * k * m >= PARALLEL_MIN_MACS:
-                gemm_nt_par(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx, threads)
-            else:
-                gemm_nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx)
+            gemm_nt_threads(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx, threads)

@@ -12,12 +12,19 @@ Two shapes cover a Dense layer:
 - ``gemm_nt``: C (+)= A·Bᵀ with both operands' rows contiguous (dx = dy·Wᵀ), a dot product per
   output, summed in vector lanes and reduced once at the end.
 
+At large widths the tiles read their operands in place badly: when B's rows are ≥ 4 KB apart, a
+strip of B is a page per step of the shared dimension and A's rows alias in the cache, and a
+784-2048-2048 layer ran at a third of the FMA peak. ``gemm_packed`` then copies blocks of both
+operands into the tiles' order first (BLIS's packing) and runs the same tiles on the copies; it
+also takes B transposed, so dx = dy·Wᵀ at large batches runs on these tiles too.
+
 Operands are any C-contiguous float32/float64 arrays (an arena slice or a 2-D view): offsets and
 strides are in elements, from the array's first element. Tile sizes follow the host's vector
 width (numba compiles for the host, and its cache is keyed on the host CPU).
 """
 import llvmlite.binding as llvm
 from llvmlite import ir
+import numpy as np
 from numba import njit, prange, types
 from numba.core import cgutils
 from numba.core.errors import TypingError
@@ -226,6 +233,28 @@ def _nt_tile(rows, cols):
 
 
 @intrinsic
+def _copy_strip(typingctx, S, s_off, D, d_off, count):
+    """D[d_off + c] = S[s_off + c] for c < count ≤ NV·lanes, zero up to NV·lanes: one row of a
+    packed B micro-panel, in vector loads and stores (a plain loop here ran 6× slower: LLVM could
+    not prove S and D apart)."""
+    _check_operands((S, D))
+    sig = types.void(S, s_off, D, d_off, count)
+
+    def codegen(context, builder, signature, args):
+        s_off_, d_off_, count_ = _ints(context, builder, signature, args, (1, 3, 4))
+        sp = _data(context, builder, signature.args[0], args[0])
+        dp = _data(context, builder, signature.args[2], args[2])
+        V = _Vec(context, builder, signature.args[0].dtype)
+        for v in range(NV):
+            at = ir.Constant(_I64, v * V.lanes)
+            x = V.load(sp, builder.add(s_off_, at), V.mask(builder.sub(count_, at)))
+            V.store(x, dp, builder.add(d_off_, at))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
 def _lanes(typingctx, A):
     """Vector lanes for A's dtype (a compile-time constant)."""
     if not isinstance(A, types.Array):
@@ -385,3 +414,111 @@ def gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate
             if q0 < q1:
                 gemm_nt(A, a_off, lda, B, b_off + q0 * ldb, ldb, C, c_off + q0, ldc, n, k, q1 - q0,
                         accumulate)
+
+
+# ----------------------------------------------------------------------------- packed products
+#
+# Blocks chosen for this machine's caches (bench/gemm_packing.py sweeps them): a packed B
+# micro-panel (KC rows × one strip) is 32 KB and stays in L1 while every MR-row micro-panel of the
+# packed A block (MC × KC, 256 KB, in L2) passes it; the packed B block (KC × NC, 2 MB) is in L3.
+# Each output element is still one FMA chain over the shared dimension in order — a KC block
+# resumes from the partial sums the last one stored — so the result is bitwise gemm_nn's.
+
+KC = 256
+MC = 256
+NC = 2048
+
+
+@njit(**JIT)
+def _pack_b(B, b_off, b_rs, b_cs, kc, nc, Bp, strip):
+    """Bp[s·kc·strip + p·strip + c] = B[p, s·strip + c] (zero past nc), B[p, j] at
+    b_off + p·b_rs + j·b_cs: row-major B (b_cs = 1) or a transposed one (b_rs = 1)."""
+    for s in range((nc + strip - 1) // strip):
+        j = s * strip
+        w = min(strip, nc - j)
+        base = s * kc * strip
+        if b_cs == 1:
+            for p in range(kc):
+                _copy_strip(B, b_off + p * b_rs + j, Bp, base + p * strip, w)
+        else:
+            for c in range(strip):
+                if c < w:
+                    src = b_off + (j + c) * b_cs
+                    for p in range(kc):
+                        Bp[base + p * strip + c] = B[src + p * b_rs]
+                else:
+                    for p in range(kc):
+                        Bp[base + p * strip + c] = 0.0
+
+
+@njit(**JIT)
+def _pack_a(A, a_off, a_rs, a_cs, mc, kc, Ap):
+    """Ap[t·kc·MR + p·MR + r] = A[t·MR + r, p] (zero past mc): MR-row micro-panels, a step's
+    MR values side by side."""
+    for t in range((mc + MR - 1) // MR):
+        base = t * kc * MR
+        rows = min(MR, mc - t * MR)
+        if a_cs == 1:
+            for r in range(rows):
+                src = a_off + (t * MR + r) * a_rs
+                for p in range(kc):
+                    Ap[base + p * MR + r] = A[src + p]
+        else:
+            for p in range(kc):
+                src = a_off + t * MR * a_rs + p * a_cs
+                for r in range(rows):
+                    Ap[base + p * MR + r] = A[src + r * a_rs]
+        for r in range(rows, MR):
+            for p in range(kc):
+                Ap[base + p * MR + r] = 0.0
+
+
+@njit(**JIT)
+def gemm_packed(A, a_off, a_rs, a_cs, B, b_off, b_rs, b_cs, C, c_off, ldc, n, k, m, accumulate):
+    """C[n, m] (+)= A[n, k] · B[k, m] through packed copies; A[i, p] = A[a_off + i·a_rs + p·a_cs],
+    B[p, j] = B[b_off + p·b_rs + j·b_cs] (b_cs = 1: row-major; b_rs = 1: C = A·Wᵀ with W = B
+    row-major m×k). The copies are allocated per call (≤ 2.3 MB: a few µs next to ≥ 2²² FMAs)."""
+    strip = NV * _lanes(A)
+    a, b = A.reshape(A.size), B.reshape(B.size)   # the copies index flat; C goes to the tiles as is
+    kc_max = min(KC, k)
+    Bp = np.empty(kc_max * ((min(NC, m) + strip - 1) // strip) * strip, A.dtype)
+    Ap = np.empty(kc_max * ((min(MC, n) + MR - 1) // MR) * MR, A.dtype)
+    for j0 in range(0, m, NC):
+        nc = min(NC, m - j0)
+        for p0 in range(0, k, KC):
+            kc = min(KC, k - p0)
+            _pack_b(b, b_off + p0 * b_rs + j0 * b_cs, b_rs, b_cs, kc, nc, Bp, strip)
+            acc = accumulate or p0 > 0
+            for i0 in range(0, n, MC):
+                mc = min(MC, n - i0)
+                _pack_a(a, a_off + i0 * a_rs + p0 * a_cs, a_rs, a_cs, mc, kc, Ap)
+                for s in range((nc + strip - 1) // strip):
+                    co = c_off + i0 * ldc + j0 + s * strip
+                    for t in range((mc + MR - 1) // MR):
+                        gemm_nn(Ap, t * kc * MR, 1, MR, Bp, s * kc * strip, strip, C, co + t * MR * ldc, ldc,
+                                min(MR, mc - t * MR), kc, min(strip, nc - s * strip), acc)
+
+
+@njit(parallel=True, **JIT)
+def gemm_packed_par(A, a_off, a_rs, a_cs, B, b_off, b_rs, b_cs, C, c_off, ldc, n, k, m, accumulate, panels):
+    """gemm_packed split over `panels` threads, as gemm_nn_par splits: column panels (each thread
+    packs only its columns of B) when B is the bigger operand, else row panels."""
+    strip = NV * _lanes(A)
+    if m >= n and m > strip:
+        nstrips = (m + strip - 1) // strip
+        per = (nstrips + panels - 1) // panels
+        for t in prange(panels):
+            j0 = t * per * strip
+            j1 = min(m, j0 + per * strip)
+            if j0 < j1:
+                gemm_packed(A, a_off, a_rs, a_cs, B, b_off + j0 * b_cs, b_rs, b_cs, C, c_off + j0, ldc, n, k,
+                            j1 - j0, accumulate)
+    else:
+        ntiles = (n + MR - 1) // MR
+        per = (ntiles + panels - 1) // panels
+        for t in prange(panels):
+            i0 = t * per * MR
+            i1 = min(n, i0 + per * MR)
+            if i0 < i1:
+                gemm_packed(A, a_off + i0 * a_rs, a_rs, a_cs, B, b_off, b_rs, b_cs, C, c_off + i0 * ldc, ldc,
+                            i1 - i0, k, m, accumulate)
