@@ -33,8 +33,8 @@ writes. dkernel (a reduction over the batch) goes through the panel-parallel pro
 from numba import njit, prange
 
 from .config import JIT, JIT_INLINE
-from .dense import PARALLEL_MIN_MACS, TRANSPOSE_MAX_WIDTH
-from .gemm import gemm_nn, gemm_nn_par, gemm_nt
+from .dense import PARALLEL_MIN_MACS, TRANSPOSE_MAX_WIDTH, gemm_nn_threads
+from .gemm import gemm_nn, gemm_nt
 from .shapes import conv2d_cols_per_sample, conv2d_fixed_scratch_size, conv_output_size  # noqa: F401
 
 
@@ -196,10 +196,7 @@ def conv2d_backward(kernel, dy, dkernel, dbias, use_bias, need_dw, dx, need_dx, 
     rows = n * npos
     parallel = threads > 1 and rows * k * f >= PARALLEL_MIN_MACS
     if need_dw:
-        if parallel:
-            gemm_nn_par(cols, 0, 1, k, dy, 0, f, dkernel, 0, f, k, rows, f, False, threads)
-        else:
-            gemm_nn(cols, 0, 1, k, dy, 0, f, dkernel, 0, f, k, rows, f, False)
+        gemm_nn_threads(cols, 0, 1, k, dy, 0, f, dkernel, 0, f, k, rows, f, False, threads)
         if use_bias:
             for j in range(f):
                 dbias[j] = 0.0

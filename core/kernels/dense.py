@@ -36,6 +36,19 @@ PARALLEL_MIN_MACS = 1 << 22
 # bitwise the same on any number of threads.
 PACK_MIN_LD = 1024
 PACK_DX_MIN_ROWS = 128
+_i = np.int64          # a non-literal int64 (see _packed)
+
+
+@njit(**JIT)
+def _packed(a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, c, c_off, ldc, n, k, m, accumulate, threads):
+    """gemm_packed(_par) on flat operands and plain int64/bool arguments: one compiled variant per
+    dtype. numba compiles a callee once per distinct argument types, and a constant argument is its
+    own (literal) type, so the layers' 1-D/2-D views and constants made 5 variants of each packed
+    function per dtype, and the engine's cold compile took 60% longer (measured)."""
+    if threads > 1:
+        gemm_packed_par(a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, c, c_off, ldc, n, k, m, accumulate, threads)
+    else:
+        gemm_packed(a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, c, c_off, ldc, n, k, m, accumulate)
 
 
 @njit(**JIT)
@@ -44,13 +57,12 @@ def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m,
     PARALLEL_MIN_MACS — the choice every Dense and recurrent layer makes."""
     if n * k * m >= PARALLEL_MIN_MACS:
         if ldb >= PACK_MIN_LD:
-            if threads > 1:
-                gemm_packed_par(A, a_off, a_rs, a_cs, B, b_off, ldb, 1, C, c_off, ldc, n, k, m, accumulate, threads)
-            else:
-                gemm_packed(A, a_off, a_rs, a_cs, B, b_off, ldb, 1, C, c_off, ldc, n, k, m, accumulate)
+            _packed(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb), _i(1),
+                    C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
             return
         if threads > 1:
-            gemm_nn_par(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+            gemm_nn_par(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb),
+                        C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
             return
     gemm_nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
 
@@ -61,13 +73,12 @@ def gemm_nt_threads(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumu
     above PARALLEL_MIN_MACS (see gemm_nn_threads)."""
     if n * k * m >= PARALLEL_MIN_MACS:
         if n >= PACK_DX_MIN_ROWS:
-            if threads > 1:
-                gemm_packed_par(A, a_off, lda, 1, B, b_off, 1, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
-            else:
-                gemm_packed(A, a_off, lda, 1, B, b_off, 1, ldb, C, c_off, ldc, n, k, m, accumulate)
+            _packed(A.reshape(A.size), _i(a_off), _i(lda), _i(1), B.reshape(B.size), _i(b_off), _i(1), _i(ldb),
+                    C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
             return
         if threads > 1:
-            gemm_nt_par(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads)
+            gemm_nt_par(A.reshape(A.size), _i(a_off), _i(lda), B.reshape(B.size), _i(b_off), _i(ldb), C.reshape(C.size),
+                        _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
             return
     gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
 
