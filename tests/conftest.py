@@ -10,7 +10,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 _warm = None
 _warm_dir = None
 _waited: set[str] = set()
-WARM_TIMEOUT_S = 1200      # a hang guard: the warm-up took ~4 minutes on a loaded 2-core machine
+# A hang guard, per wait: the whole warm-up took ~10 min on a 2-core machine shared with another
+# busy process.
+WARM_TIMEOUT_S = 1200
 
 
 def pytest_sessionstart(session):
