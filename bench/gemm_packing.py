@@ -56,7 +56,7 @@ def rates(kind, n, k, m, seconds):
     if kind == "dx":
         route = "packed" if big and n >= dense.PACK_DX_MIN_ROWS else "tiles"
     else:
-        route = "packed" if big and m >= dense.PACK_MIN_LD else "tiles"
+        route = "packed" if big and m >= dense.PACK_MIN_LD and n >= dense.PACK_MIN_ROWS else "tiles"
     out = {"tiles": _best_rate(tiles, flops, seconds), "packed": _best_rate(packed, flops, seconds),
            "openblas": _best_rate(lambda: np.dot(ref[0], ref[1], out=C), flops, seconds), "route": route}
     with contextlib.suppress(ImportError):

@@ -144,7 +144,8 @@ def test_gemm_packing_bench_reports_every_product_and_the_route_dense_takes(tmp_
         n, k, m = r["shape"]
         assert all(r[key] > 0 for key in ("tiles", "packed", "openblas"))
         big = n * k * m >= dense.PARALLEL_MIN_MACS
-        packs = big and (n >= dense.PACK_DX_MIN_ROWS if r["product"] == "dx" else m >= dense.PACK_MIN_LD)
+        packs = big and (n >= dense.PACK_DX_MIN_ROWS if r["product"] == "dx"
+                         else m >= dense.PACK_MIN_LD and n >= dense.PACK_MIN_ROWS)
         assert r["route"] == ("packed" if packs else "tiles"), r
     assert {r["route"] for r in res["rows"]} == {"packed", "tiles"}
     assert res["peak"]["gflops"] > 0

@@ -9,8 +9,8 @@ import pytest
 
 from core import threads
 from core.kernels import gemm
-from core.kernels.dense import (PACK_DX_MIN_ROWS, PACK_MIN_LD, PARALLEL_MIN_MACS, dense_backward,
-                                dense_forward)
+from core.kernels.dense import (PACK_DX_MIN_ROWS, PACK_MIN_LD, PACK_MIN_ROWS, PARALLEL_MIN_MACS,
+                                dense_backward, dense_forward)
 from core.kernels.gemm import gemm_nn, gemm_nt, gemm_packed, gemm_packed_par
 
 # (n, k, m): past MC and past KC with tails; past NC; single row/column/step; narrow strips
@@ -85,9 +85,10 @@ def test_packed_writes_only_its_output():
 
 
 def test_a_wide_dense_layer_takes_the_packed_route_on_any_thread_count():
-    """W's rows ≥ PACK_MIN_LD apart and ≥ PACK_DX_MIN_ROWS rows: forward, dW and dx all packed;
+    """W's rows ≥ PACK_MIN_LD apart, ≥ PACK_DX_MIN_ROWS rows in the batch and ≥ PACK_MIN_ROWS
+    inputs (dW's rows): forward, dW and dx all packed;
     the forward equals the in-place tiles bit for bit, dx is dy·Wᵀ, and 2 threads equal 1."""
-    n, k, m = PACK_DX_MIN_ROWS, 40, PACK_MIN_LD + 3
+    n, k, m = PACK_DX_MIN_ROWS, PACK_MIN_ROWS + 1, PACK_MIN_LD + 3
     assert n * k * m >= PARALLEL_MIN_MACS
     rng = np.random.default_rng(2)
     x, W = rng.standard_normal((n, k)).astype(np.float32), rng.standard_normal((k, m)).astype(np.float32)

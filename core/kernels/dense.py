@@ -30,13 +30,15 @@ PARALLEL_MIN_MACS = 1 << 22
 
 
 # Products of at least PARALLEL_MIN_MACS whose B rows are ≥ PACK_MIN_LD elements apart (4 KB in
-# float32) run through packed copies (gemm.py, gemm_packed): 1.2–2.2× the in-place tiles at
-# widths ≥ 1024, 0.75–1.0× below (bench/gemm_packing.py). dx = dy·Wᵀ with ≥ PACK_DX_MIN_ROWS rows
-# does too, on a transposing copy of W: 1.06–1.8× the dot-product tiles from 128 rows up, 0.5–0.8×
-# at 32–64. The choice depends on the shape only, never on the thread count, so a product is
-# bitwise the same on any number of threads.
+# float32) and that have ≥ PACK_MIN_ROWS rows to share each packed copy of B run through packed
+# copies (gemm.py, gemm_packed): 1.0–2.2× the in-place tiles at widths ≥ 1024, 0.75–1.0× below, and
+# 0.8–1.1× at 32 rows (bench/gemm_packing.py). dx = dy·Wᵀ with ≥ PACK_DX_MIN_ROWS rows does too, on
+# a transposing copy of W: 1.1–1.8× the dot-product tiles from 256 rows up, 0.8–1.1× at 128, below
+# at 32. The choice depends on the shape only, never on the thread count, so a product is bitwise
+# the same on any number of threads.
 PACK_MIN_LD = 1024
-PACK_DX_MIN_ROWS = 128
+PACK_MIN_ROWS = 64
+PACK_DX_MIN_ROWS = 256
 _i = np.int64          # a non-literal int64 (see _packed)
 
 
@@ -57,7 +59,7 @@ def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m,
     """C (+)= A·B (gemm_nn's operands): packed at large widths, on `threads` threads above
     PARALLEL_MIN_MACS — the choice every Dense and recurrent layer makes."""
     if n * k * m >= PARALLEL_MIN_MACS:
-        if ldb >= PACK_MIN_LD:
+        if ldb >= PACK_MIN_LD and n >= PACK_MIN_ROWS:
             _packed(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb), _i(1),
                     C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
             return
