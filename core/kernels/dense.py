@@ -39,51 +39,62 @@ PARALLEL_MIN_MACS = 1 << 22
 PACK_MIN_LD = 1024
 PACK_MIN_ROWS = 64
 PACK_DX_MIN_ROWS = 256
-_i = np.int64          # a non-literal int64 (see _packed)
+_i = np.int64          # a non-literal int64 (see _large_nn)
 
 
 @njit(**JIT)
-def _packed(a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, c, c_off, ldc, n, k, m, accumulate, threads):
-    """gemm_packed(_par) on flat operands and plain int64/bool arguments: one compiled variant per
-    dtype. numba compiles a callee once per distinct argument types, and a constant argument is its
-    own (literal) type, so the layers' 1-D/2-D views and constants made 5 variants of each packed
-    function per dtype, and the engine's cold compile took half as long again (188 → 277 s)."""
-    if threads > 1:
-        gemm_packed_par(a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, c, c_off, ldc, n, k, m, accumulate, threads)
+def _large_nn(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads):
+    """gemm_nn_threads' products of ≥ PARALLEL_MIN_MACS, on flat operands and plain int64/bool
+    arguments: one compiled variant per dtype. numba compiles a callee once per distinct argument
+    types, and a constant argument is its own (literal) type, so the layers' constants and 1-D/2-D
+    views had made 5 variants of each packed function and 8 of gemm_nn_par per dtype, and the
+    packed path took the engine's cold compile from 188 to 277 s. The small products keep their
+    literal variants (constant strides fold into the tiles: a playground step is that sensitive)."""
+    if ldb >= PACK_MIN_LD and n >= PACK_MIN_ROWS:
+        if threads > 1:
+            gemm_packed_par(a, a_off, a_rs, a_cs, b, b_off, ldb, 1, c, c_off, ldc, n, k, m, accumulate, threads)
+        else:
+            gemm_packed(a, a_off, a_rs, a_cs, b, b_off, ldb, 1, c, c_off, ldc, n, k, m, accumulate)
+    elif threads > 1:
+        gemm_nn_par(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
     else:
-        gemm_packed(a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, c, c_off, ldc, n, k, m, accumulate)
+        gemm_nn(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate)
+
+
+@njit(**JIT)
+def _large_nt(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads):
+    """gemm_nt_threads' products of ≥ PARALLEL_MIN_MACS (see _large_nn)."""
+    if n >= PACK_DX_MIN_ROWS:
+        if threads > 1:
+            gemm_packed_par(a, a_off, lda, 1, b, b_off, 1, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
+        else:
+            gemm_packed(a, a_off, lda, 1, b, b_off, 1, ldb, c, c_off, ldc, n, k, m, accumulate)
+    elif threads > 1:
+        gemm_nt_par(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
+    else:
+        gemm_nt(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate)
 
 
 @njit(**JIT)
 def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
-    """C (+)= A·B (gemm_nn's operands): packed at large widths, on `threads` threads above
-    PARALLEL_MIN_MACS — the choice every Dense and recurrent layer makes."""
+    """C (+)= A·B (gemm_nn's operands): above PARALLEL_MIN_MACS packed at large widths and on
+    `threads` threads — the choice every Dense, convolution and recurrent layer makes."""
     if n * k * m >= PARALLEL_MIN_MACS:
-        if ldb >= PACK_MIN_LD and n >= PACK_MIN_ROWS:
-            _packed(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb), _i(1),
-                    C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
-            return
-        if threads > 1:
-            gemm_nn_par(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb),
-                        C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
-            return
-    gemm_nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
+        _large_nn(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb),
+                  C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
+    else:
+        gemm_nn(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
 
 
 @njit(**JIT)
 def gemm_nt_threads(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
-    """C (+)= A·Bᵀ (gemm_nt's operands): packed from PACK_DX_MIN_ROWS rows, on `threads` threads
-    above PARALLEL_MIN_MACS (see gemm_nn_threads)."""
+    """C (+)= A·Bᵀ (gemm_nt's operands): above PARALLEL_MIN_MACS packed from PACK_DX_MIN_ROWS rows
+    and on `threads` threads (see gemm_nn_threads)."""
     if n * k * m >= PARALLEL_MIN_MACS:
-        if n >= PACK_DX_MIN_ROWS:
-            _packed(A.reshape(A.size), _i(a_off), _i(lda), _i(1), B.reshape(B.size), _i(b_off), _i(1), _i(ldb),
-                    C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
-            return
-        if threads > 1:
-            gemm_nt_par(A.reshape(A.size), _i(a_off), _i(lda), B.reshape(B.size), _i(b_off), _i(ldb), C.reshape(C.size),
-                        _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
-            return
-    gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
+        _large_nt(A.reshape(A.size), _i(a_off), _i(lda), B.reshape(B.size), _i(b_off), _i(ldb), C.reshape(C.size),
+                  _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
+    else:
+        gemm_nt(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate)
 
 
 @njit(**JIT)
@@ -102,7 +113,10 @@ def dense_forward(x, W, b, use_bias, y, blas=False, threads=1):
         for i in range(n):
             for j in range(m):
                 y[i, j] = b[j]
-    gemm_nn_threads(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
+    if n * k * m >= PARALLEL_MIN_MACS:        # spelled out: a playground step notices a call level
+        gemm_nn_threads(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias, threads)
+    else:
+        gemm_nn(x, 0, k, 1, W, 0, m, y, 0, m, n, k, m, use_bias)
 
 
 @njit(**JIT)
@@ -115,7 +129,10 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
         if blas:
             np.dot(x.T, dy, dW)
         else:
-            gemm_nn_threads(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
+            if n * k * m >= PARALLEL_MIN_MACS:
+                gemm_nn_threads(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False, threads)
+            else:
+                gemm_nn(x, 0, 1, k, dy, 0, m, dW, 0, m, k, n, m, False)
         if use_bias:
             for j in range(m):
                 db[j] = 0.0
@@ -136,6 +153,11 @@ def dense_backward(x, W, dy, dW, db, use_bias, need_dw, dx, need_dx, acc_dx, scr
             for j in range(m):
                 for p in range(k):
                     scratch[j * k + p] = W[p, j]
-            gemm_nn_threads(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
-        else:
+            if n * k * m >= PARALLEL_MIN_MACS:
+                gemm_nn_threads(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx, threads)
+            else:
+                gemm_nn(dy, 0, m, 1, scratch, 0, k, dx, 0, k, n, m, k, acc_dx)
+        elif n * k * m >= PARALLEL_MIN_MACS:
             gemm_nt_threads(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx, threads)
+        else:
+            gemm_nt(dy, 0, m, W, 0, m, dx, 0, k, n, m, k, acc_dx)
