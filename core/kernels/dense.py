@@ -49,7 +49,8 @@ def _large_nn(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accum
     types, and a constant argument is its own (literal) type, so the layers' constants and 1-D/2-D
     views had made 5 variants of each packed function and 8 of gemm_nn_par per dtype, and the
     packed path took the engine's cold compile from 188 to 277 s. The small products keep their
-    literal variants (constant strides fold into the tiles: a playground step is that sensitive)."""
+    literal variants, and so does a large product on one thread that is not packed (constant
+    strides fold into the tiles: the CNN's one-thread step ran 10% slower without them)."""
     if ldb >= PACK_MIN_LD and n >= PACK_MIN_ROWS:
         if threads > 1:
             gemm_packed_par(a, a_off, a_rs, a_cs, b, b_off, ldb, 1, c, c_off, ldc, n, k, m, accumulate, threads)
@@ -79,7 +80,7 @@ def _large_nt(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, 
 def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
     """C (+)= A·B (gemm_nn's operands): above PARALLEL_MIN_MACS packed at large widths and on
     `threads` threads — the choice every Dense, convolution and recurrent layer makes."""
-    if n * k * m >= PARALLEL_MIN_MACS:
+    if n * k * m >= PARALLEL_MIN_MACS and (threads > 1 or (ldb >= PACK_MIN_LD and n >= PACK_MIN_ROWS)):
         _large_nn(A.reshape(A.size), _i(a_off), _i(a_rs), _i(a_cs), B.reshape(B.size), _i(b_off), _i(ldb),
                   C.reshape(C.size), _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
     else:
@@ -90,7 +91,7 @@ def gemm_nn_threads(A, a_off, a_rs, a_cs, B, b_off, ldb, C, c_off, ldc, n, k, m,
 def gemm_nt_threads(A, a_off, lda, B, b_off, ldb, C, c_off, ldc, n, k, m, accumulate, threads):
     """C (+)= A·Bᵀ (gemm_nt's operands): above PARALLEL_MIN_MACS packed from PACK_DX_MIN_ROWS rows
     and on `threads` threads (see gemm_nn_threads)."""
-    if n * k * m >= PARALLEL_MIN_MACS:
+    if n * k * m >= PARALLEL_MIN_MACS and (threads > 1 or n >= PACK_DX_MIN_ROWS):
         _large_nt(A.reshape(A.size), _i(a_off), _i(lda), B.reshape(B.size), _i(b_off), _i(ldb), C.reshape(C.size),
                   _i(c_off), _i(ldc), _i(n), _i(k), _i(m), bool(accumulate), _i(threads))
     else:
