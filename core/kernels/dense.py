@@ -50,16 +50,20 @@ def _large_nn(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accum
     views had made 5 variants of each packed function and 8 of gemm_nn_par per dtype, and the
     packed path took the engine's cold compile from 188 to 277 s. The small products keep their
     literal variants, and so does a large product on one thread that is not packed (constant
-    strides fold into the tiles: the CNN's one-thread step ran 10% slower without them)."""
+    strides fold into the tiles: the CNN's one-thread step ran 10% slower without them); the
+    parallel tiles get a constant unit stride where the operand has one, for the same reason.
+    Reached only above PARALLEL_MIN_MACS with threads > 1 or a packed shape."""
     if ldb >= PACK_MIN_LD and n >= PACK_MIN_ROWS:
         if threads > 1:
             gemm_packed_par(a, a_off, a_rs, a_cs, b, b_off, ldb, 1, c, c_off, ldc, n, k, m, accumulate, threads)
         else:
             gemm_packed(a, a_off, a_rs, a_cs, b, b_off, ldb, 1, c, c_off, ldc, n, k, m, accumulate)
-    elif threads > 1:
-        gemm_nn_par(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
+    elif a_cs == 1:       # x·W: A's columns adjacent — a constant stride folds into the tiles
+        gemm_nn_par(a, a_off, a_rs, 1, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
+    elif a_rs == 1:       # xᵀ·dy (dW): A's rows adjacent
+        gemm_nn_par(a, a_off, 1, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
     else:
-        gemm_nn(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate)
+        gemm_nn_par(a, a_off, a_rs, a_cs, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
 
 
 @njit(**JIT)
@@ -70,10 +74,8 @@ def _large_nt(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, 
             gemm_packed_par(a, a_off, lda, 1, b, b_off, 1, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
         else:
             gemm_packed(a, a_off, lda, 1, b, b_off, 1, ldb, c, c_off, ldc, n, k, m, accumulate)
-    elif threads > 1:
-        gemm_nt_par(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
     else:
-        gemm_nt(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate)
+        gemm_nt_par(a, a_off, lda, b, b_off, ldb, c, c_off, ldc, n, k, m, accumulate, threads)
 
 
 @njit(**JIT)
