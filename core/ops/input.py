@@ -1,7 +1,7 @@
 """Input: gather the batch's rows of the data columns [column, column + width) into a tensor."""
 from numba import njit
 
-from ..kernels.config import JIT_INLINE
+from ..kernels.config import JIT, JIT_INLINE
 from .schema import H_OUT, CudaSupport, OpSchema
 
 SCHEMA = OpSchema("input", 0, ints=("column",), doc="Copies X[rows, column:column + width].")
@@ -14,10 +14,16 @@ def forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, tr
     yo, ow = tens[ot, 0], tens[ot, 1]
     c0 = ops[s, COLUMN]
     for i in range(n):
-        r = rows[i]
-        yr = yo + i * ow
-        for j in range(ow):
-            acts[yr + j] = X[r, c0 + j]
+        _copy_row(acts[yo + i * ow:yo + (i + 1) * ow], X[rows[i], c0:c0 + ow])
+
+
+@njit(**JIT)
+def _copy_row(dst, src):
+    """dst[:] = src, in vector loads and stores. Its own (not inlined) function, so LLVM sees two
+    separate arrays and vectorises behind a runtime overlap check: the same loop written inline
+    in the gather copied one float at a time (W3 b512's batch of 512×784: 228 µs, now ~40)."""
+    for j in range(dst.size):
+        dst[j] = src[j]
 
 
 @njit(**JIT_INLINE)
