@@ -15,6 +15,9 @@ picks by size; both are exact and leave the weights as the last good batch left 
   in place. Every `_check_*` mirrors its in-place update line by line — same operations, same
   types, same casts to the weights' dtype — so (IEEE arithmetic without fast-math being
   deterministic) a check that passes means an update that stays finite.
+
+Every finiteness test ORs its comparisons with `|`, never `and`/`or`: a short-circuit is a
+branch per weight, which keeps LLVM from vectorising the loop (Adam's check ran 1.4× slower).
 """
 import math
 
@@ -255,7 +258,7 @@ def _sgd_into(hp, lr, t, p, g, b, po, bo):
         bo[i] = bi
         step = g[i] + momentum * bi if nesterov else bi
         po[i] = p[i] - lr * step
-        bad |= not (abs(po[i]) < _INF and abs(bo[i]) < _INF)
+        bad |= (not abs(po[i]) < _INF) | (not abs(bo[i]) < _INF)
     return bad
 
 
@@ -271,7 +274,7 @@ def _adam_into(k, p, g, m, v, po, mo, vo):
         vo[i] = vi
         pi = p[i] * decay - step_size * mi / (np.sqrt(vi) * inv_bc2 + feps)
         po[i] = pi
-        bad |= not (abs(pi) < _INF and abs(vi) < _INF and abs(mi) < _INF)
+        bad |= (not abs(pi) < _INF) | (not abs(vi) < _INF) | (not abs(mi) < _INF)
     return bad
 
 
@@ -283,7 +286,7 @@ def _rmsprop_into(hp, lr, p, g, v, po, vo):
         vi = rho * v[i] + (1.0 - rho) * g[i] * g[i]
         vo[i] = vi
         po[i] = p[i] - lr * g[i] / (math.sqrt(vi) + eps)
-        bad |= not (abs(po[i]) < _INF and abs(vo[i]) < _INF)
+        bad |= (not abs(po[i]) < _INF) | (not abs(vo[i]) < _INF)
     return bad
 
 
@@ -296,7 +299,7 @@ def _adagrad_into(hp, lr, t, p, g, s, po, so):
         si = (s[i] if t > 1 else init) + g[i] * g[i]
         so[i] = si
         po[i] = p[i] - lr * g[i] / (math.sqrt(si) + eps)
-        bad |= not (abs(po[i]) < _INF and abs(so[i]) < _INF)
+        bad |= (not abs(po[i]) < _INF) | (not abs(so[i]) < _INF)
     return bad
 
 
@@ -346,7 +349,7 @@ def _check_sgd(hp, lr, t, p, g, b):
     for i in range(p.size):
         bi = g[i] if first else momentum * b[i] + g[i]
         step = g[i] + momentum * bi if nesterov else bi
-        bad |= not (abs(cast(bi)) < _INF and abs(cast(p[i] - lr * step)) < _INF)
+        bad |= (not abs(cast(bi)) < _INF) | (not abs(cast(p[i] - lr * step)) < _INF)
     return bad
 
 
@@ -359,7 +362,7 @@ def _check_adam(k, p, g, m, v):
         mi = fb1 * m[i] + c1 * gi
         vi = fb2 * v[i] + c2 * gi * gi
         pi = p[i] * decay - step_size * mi / (np.sqrt(vi) * inv_bc2 + feps)
-        bad |= not (abs(mi) < _INF and abs(vi) < _INF and abs(pi) < _INF)
+        bad |= (not abs(mi) < _INF) | (not abs(vi) < _INF) | (not abs(pi) < _INF)
     return bad
 
 
@@ -370,7 +373,7 @@ def _check_rmsprop(hp, lr, p, g, v):
     bad = False
     for i in range(p.size):
         vi = rho * v[i] + (1.0 - rho) * g[i] * g[i]
-        bad |= not (abs(cast(vi)) < _INF and abs(cast(p[i] - lr * g[i] / (math.sqrt(vi) + eps))) < _INF)
+        bad |= (not abs(cast(vi)) < _INF) | (not abs(cast(p[i] - lr * g[i] / (math.sqrt(vi) + eps))) < _INF)
     return bad
 
 
@@ -382,7 +385,7 @@ def _check_adagrad(hp, lr, t, p, g, s):
     bad = False
     for i in range(p.size):
         si = (s[i] if t > 1 else init) + g[i] * g[i]
-        bad |= not (abs(cast(si)) < _INF and abs(cast(p[i] - lr * g[i] / (math.sqrt(si) + eps))) < _INF)
+        bad |= (not abs(cast(si)) < _INF) | (not abs(cast(p[i] - lr * g[i] / (math.sqrt(si) + eps))) < _INF)
     return bad
 
 
