@@ -9,6 +9,10 @@ For threads 1, 2 and every power of two up to the physical cores, on W3 (784-512
 - PyTorch CPU at the same thread count, eager ``Adam`` and ``Adam(fused=True)`` (both step from
   Python, one batch per call); ratios are against the faster of the two;
 - samples/s, speed-up over one thread and parallel efficiency (speed-up / threads);
+- the bare executor's speed-up again, *paired*: every thread count timed in the same interleaved
+  rounds, the median of per-round ratios (``paired_speedups``; ``--paired-only`` runs just that).
+  The rows above time each thread count minutes apart, and this virtual machine's speed drifts
+  by up to 20% over minutes, so the paired figure is the one to judge scaling by;
 - the layer products alone at the same shapes: the own kernels, ``torch.mm`` and OpenBLAS
   (NumPy's ``np.dot``) in GFLOP/s, and the hardware's float32 FMA peak
   (cores × FMA units × lanes × 2 × measured clock; see ``fma_peak``).
@@ -289,6 +293,42 @@ def measure_case(wl: Workload, t: int, args) -> dict:
     return row
 
 
+def paired_speedups(wl: Workload, counts: list[int], args) -> dict:
+    """The bare executor's speed-up over one thread, side by side: one runner per thread count,
+    timed in interleaved rounds (t=1, t=2, … within each round), each speed-up the median of the
+    per-round ratios. The rows above time each thread count minutes apart, so a drift of this
+    (virtual) machine's speed between them lands in their speed-up; here it cancels out."""
+    X, Y = make_data(wl, 0, n=wl.batch * CYCLE)
+    order = batch_order(len(X), wl.batch, CYCLE)
+    runs = {}
+    for t in counts:
+        r = NetDesignerRunner(wl, X, Y, order, chunk=CYCLE)
+        r.ex.threads = t
+        runs[f"t{t}"] = r.run
+    with threads_for_all(max(counts)):
+        # A round where another process took CPU is repeated: on two cores one busy neighbour
+        # stalls every parallel region at its barrier (measured: W3 b128 at 2 threads 25× slower).
+        res = time_interleaved(runs, wl.batch, args.target_s, 2 * args.repeats, warmup=2,
+                               max_rounds=6 * args.repeats, busy_limit=0.2)
+    ratios = res["_round_ratios"]
+    return {"workload": wl.label, "rounds": res["_rounds"],
+            "samples_per_s": {t: res[f"t{t}"]["samples_per_s"] for t in counts},
+            "speedup": {t: (1.0 if t == counts[0] else ratios[f"t{t}/t{counts[0]}"]) for t in counts},
+            "speedup_per_round": {t: [a / b for a, b in zip(res[f"t{t}"]["runs"], res[f"t{counts[0]}"]["runs"])]
+                                  for t in counts[1:]}}
+
+
+def print_paired(paired: list[dict]) -> None:
+    print("\nspeed-up over one thread, thread counts interleaved (median of per-round ratios; range):")
+    for p in paired:
+        cells = []
+        for t, sp in p["speedup"].items():
+            per = p["speedup_per_round"].get(t)
+            rng = f" ({min(per):.2f}–{max(per):.2f})" if per else ""
+            cells.append(f"{t} thr {sp:.2f}×{rng}")
+        print(f"  {p['workload']:10s} " + "   ".join(cells))
+
+
 def add_scaling(rows: list[dict]) -> None:
     """Speed-up over one thread and parallel efficiency, per workload and implementation."""
     base = {r["workload"]: r for r in rows if r["threads"] == 1}
@@ -357,6 +397,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", help="comma-separated thread counts (default 1, 2, 4 … cores)")
     ap.add_argument("--only", help="comma-separated workload labels, e.g. 'W3 b128'")
     ap.add_argument("--threshold", action="store_true", help="print the serial/parallel GEMM crossover")
+    ap.add_argument("--paired-only", action="store_true",
+                    help="only the interleaved speed-ups over one thread (no references, no products)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "scaling.json"))
     args = ap.parse_args(argv)
     cores = physical_cores()
@@ -369,17 +411,23 @@ def main(argv=None) -> int:
         return 0
     peak = fma_peak(cores)
     cases = [wl for wl in CASES if not args.only or wl.label in {s.strip() for s in args.only.split(",")}]
-    rows = []
+    rows, paired = [], []
     for wl in cases:
-        for t in counts:
-            rows.append(measure_case(wl, t, args))
-            print(f"{wl.label} {t} threads: {rows[-1]['samples_per_s']}", flush=True)
+        if not args.paired_only:
+            for t in counts:
+                rows.append(measure_case(wl, t, args))
+                print(f"{wl.label} {t} threads: {rows[-1]['samples_per_s']}", flush=True)
+        if len(counts) > 1 and counts[0] == 1:
+            paired.append(paired_speedups(wl, counts, args))
+            print_paired(paired[-1:])
     add_scaling(rows)
-    print_table(rows, peak)
+    if rows:
+        print_table(rows, peak)
+    print_paired(paired)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"machine": {"cores": cores, "cpu_count": os.cpu_count()}, "peak": peak, "quick": args.quick,
-                   "rows": rows}, f, indent=1)
+                   "rows": rows, "paired_speedups": paired}, f, indent=1)
     print(f"wrote {args.out}")
     return 0
 

@@ -156,3 +156,19 @@ def test_fma_peak_is_never_below_the_measured_fma_throughput():
     from bench.scaling import fma_peak
     peak = fma_peak(1)
     assert peak["measured_one_core_gflops"] <= peak["gflops"] * 1.02, peak
+
+
+def test_paired_speedups_time_every_thread_count_in_the_same_rounds():
+    """The speed-up over one thread is the median of per-round ratios of runs timed side by side
+    (one round = one run per thread count), so each per-round ratio is rate(t)/rate(1) of one round."""
+    import statistics
+    from types import SimpleNamespace
+
+    from bench.scaling import paired_speedups
+    wl = W3.with_(sizes=(20, 16, 3), batch=8)
+    res = paired_speedups(wl, [1, 2], SimpleNamespace(target_s=0.01, repeats=2))
+    assert set(res["speedup"]) == {1, 2} and res["speedup"][1] == 1.0
+    per = res["speedup_per_round"][2]
+    assert len(per) >= 4 and all(r > 0 for r in per)
+    assert res["speedup"][2] == pytest.approx(statistics.median(per))
+    assert all(res["samples_per_s"][t] > 0 for t in (1, 2))
