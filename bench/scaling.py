@@ -306,8 +306,10 @@ def paired_speedups(wl: Workload, counts: list[int], args) -> dict:
         r.ex.threads = t
         runs[f"t{t}"] = r.run
     with threads_for_all(max(counts)):
-        # A round where another process took CPU is repeated: on two cores one busy neighbour
-        # stalls every parallel region at its barrier (measured: W3 b128 at 2 threads 25× slower).
+        # A round where another process took CPU is repeated: in one run beside an unrelated test
+        # run, W3 b128's two-thread rounds ran at 0.04–0.09× the one-thread rate. (One or two busy
+        # loops beside it did not do that: two threads then ran at 0.9× one thread's rate, where
+        # PyTorch's eager Adam fell to 0.07–0.1×; so the cause is not known.)
         res = time_interleaved(runs, wl.batch, args.target_s, 2 * args.repeats, warmup=2,
                                max_rounds=6 * args.repeats, busy_limit=0.2)
     ratios = res["_round_ratios"]
