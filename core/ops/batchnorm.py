@@ -3,7 +3,8 @@ moving statistics in inference and when frozen (the header's train_w is 0), as K
 from numba import njit
 
 from ..kernels.config import JIT_INLINE
-from ..kernels.norm import batchnorm_backward, batchnorm_forward
+from ..kernels.norm import (PARALLEL_MIN_ELEMENTS, batchnorm_backward, batchnorm_backward_par, batchnorm_forward,
+                            batchnorm_forward_par)
 from .common import grad_flags, io_of, view, weight_slice
 from .schema import H_TRAIN_W, Aux, CudaSupport, OpSchema
 
@@ -22,11 +23,16 @@ def forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, tr
     xo, iw, yo, ow = io_of(s, ops, op_in, tens)
     g, b, mm, mv = ops[s, GAMMA], ops[s, BETA], ops[s, MEAN], ops[s, VAR]
     st = aux_off[ops[s, STATS]]
-    batchnorm_forward(view(acts, xo, n, iw), view(acts, yo, n, ow), weight_slice(params, g, iw),
-                      weight_slice(params, b, iw), params[mm:mm + iw], params[mv:mv + iw],
-                      view(aux, aux_off[ops[s, XHAT]], n, iw), aux[st:st + iw], aux[st + iw:st + 2 * iw],
-                      g >= 0, b >= 0, opf[s, EPS], opf[s, MOMENTUM],
-                      training and ops[s, H_TRAIN_W] != 0)   # frozen BN runs in inference mode (Keras)
+    batch_stats = training and ops[s, H_TRAIN_W] != 0     # frozen BN runs in inference mode (Keras)
+    x, y, xhat = view(acts, xo, n, iw), view(acts, yo, n, ow), view(aux, aux_off[ops[s, XHAT]], n, iw)
+    gamma, beta, mean, var = weight_slice(params, g, iw), weight_slice(params, b, iw), params[mm:mm + iw], \
+        params[mv:mv + iw]
+    if threads > 1 and n * iw >= PARALLEL_MIN_ELEMENTS:
+        batchnorm_forward_par(x, y, gamma, beta, mean, var, xhat, aux[st:st + iw], aux[st + iw:st + 2 * iw],
+                              g >= 0, b >= 0, opf[s, EPS], opf[s, MOMENTUM], batch_stats, threads)
+    else:
+        batchnorm_forward(x, y, gamma, beta, mean, var, xhat, aux[st:st + iw], aux[st + iw:st + 2 * iw],
+                          g >= 0, b >= 0, opf[s, EPS], opf[s, MOMENTUM], batch_stats, 0, iw)
 
 
 @njit(**JIT_INLINE)
@@ -36,10 +42,15 @@ def backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off,
     need_dw = ops[s, H_TRAIN_W] != 0
     g, b = ops[s, GAMMA], ops[s, BETA]
     st = aux_off[ops[s, STATS]]
-    batchnorm_backward(view(dacts, yo, n, ow), view(aux, aux_off[ops[s, XHAT]], n, iw), weight_slice(params, g, iw),
-                       aux[st + iw:st + 2 * iw], aux[st + 2 * iw:st + 3 * iw], aux[st + 3 * iw:st + 4 * iw],
-                       weight_slice(grads, g, iw), weight_slice(grads, b, iw), g >= 0, b >= 0, need_dw,
-                       view(dacts, xo, n, iw), need_dx, acc, training and need_dw)
+    dy, xhat, dx = view(dacts, yo, n, ow), view(aux, aux_off[ops[s, XHAT]], n, iw), view(dacts, xo, n, iw)
+    gamma, dgamma, dbeta = weight_slice(params, g, iw), weight_slice(grads, g, iw), weight_slice(grads, b, iw)
+    invstd, sum_dy, sum_dyh = aux[st + iw:st + 2 * iw], aux[st + 2 * iw:st + 3 * iw], aux[st + 3 * iw:st + 4 * iw]
+    if threads > 1 and n * iw >= PARALLEL_MIN_ELEMENTS:
+        batchnorm_backward_par(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta, g >= 0, b >= 0, need_dw,
+                               dx, need_dx, acc, training and need_dw, threads)
+    else:
+        batchnorm_backward(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta, g >= 0, b >= 0, need_dw,
+                           dx, need_dx, acc, training and need_dw, 0, iw)
 
 
 def _cuda_forward(ex, s, row, n, P, A, d_X, d_rows, start):

@@ -2,7 +2,8 @@
 from numba import njit
 
 from ..kernels.config import JIT_INLINE
-from ..kernels.norm import layernorm_backward, layernorm_forward
+from ..kernels.norm import (PARALLEL_MIN_ELEMENTS, layernorm_backward, layernorm_backward_par, layernorm_forward,
+                            layernorm_forward_par)
 from .common import grad_flags, io_of, view
 from .schema import H_TRAIN_W, Aux, CudaSupport, OpSchema
 
@@ -18,8 +19,11 @@ EPS = SCHEMA.fcol("epsilon")
 def forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
     xo, iw, yo, ow = io_of(s, ops, op_in, tens)
     g, b, r = ops[s, GAMMA], ops[s, BETA], aux_off[ops[s, INVSTD]]
-    layernorm_forward(view(acts, xo, n, iw), view(acts, yo, n, ow), params[g:g + iw], params[b:b + iw],
-                      view(aux, aux_off[ops[s, XHAT]], n, iw), aux[r:r + n], opf[s, EPS])
+    x, y, xhat = view(acts, xo, n, iw), view(acts, yo, n, ow), view(aux, aux_off[ops[s, XHAT]], n, iw)
+    if threads > 1 and n * iw >= PARALLEL_MIN_ELEMENTS:
+        layernorm_forward_par(x, y, params[g:g + iw], params[b:b + iw], xhat, aux[r:r + n], opf[s, EPS], threads)
+    else:
+        layernorm_forward(x, y, params[g:g + iw], params[b:b + iw], xhat, aux[r:r + n], opf[s, EPS], 0, n)
 
 
 @njit(**JIT_INLINE)
@@ -27,9 +31,14 @@ def backward(s, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off,
     xo, iw, yo, ow = io_of(s, ops, op_in, tens)
     acc, need_dx = grad_flags(s, ops, op_in)
     g, b, r = ops[s, GAMMA], ops[s, BETA], aux_off[ops[s, INVSTD]]
-    layernorm_backward(view(dacts, yo, n, ow), view(aux, aux_off[ops[s, XHAT]], n, iw), params[g:g + iw],
-                       aux[r:r + n], grads[g:g + iw], grads[b:b + iw], ops[s, H_TRAIN_W] != 0,
-                       view(dacts, xo, n, iw), need_dx, acc)
+    dy, xhat, dx = view(dacts, yo, n, ow), view(aux, aux_off[ops[s, XHAT]], n, iw), view(dacts, xo, n, iw)
+    need_dw = ops[s, H_TRAIN_W] != 0
+    if threads > 1 and n * iw >= PARALLEL_MIN_ELEMENTS:
+        layernorm_backward_par(dy, xhat, params[g:g + iw], aux[r:r + n], grads[g:g + iw], grads[b:b + iw], need_dw,
+                               dx, need_dx, acc, threads)
+    else:
+        layernorm_backward(dy, xhat, params[g:g + iw], aux[r:r + n], grads[g:g + iw], grads[b:b + iw], need_dw,
+                           dx, need_dx, acc, 0, iw, 0, n)
 
 
 def _cuda_forward(ex, s, row, n, P, A, d_X, d_rows, start):
