@@ -33,6 +33,24 @@ def uniform(state):
     return float(next_u64(state) >> _S11) * _INV53
 
 
+@njit(**JIT)
+def uniform_at(s0, k):
+    """The k-th (k ≥ 1) value `uniform` returns from a state holding s0: SplitMix64 is a counter,
+    so any draw is computed without the ones before it. A loop of these has no carried state, so
+    it vectorises and splits over threads, and draws the same numbers as k calls of `uniform`."""
+    z = s0 + np.uint64(k) * _GOLDEN
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    z = z ^ (z >> _S31)
+    return float(z >> _S11) * _INV53
+
+
+@njit(**JIT)
+def advance(state, count):
+    """The state after `count` draws (what `count` calls of `uniform` leave)."""
+    state[0] = state[0] + np.uint64(count) * _GOLDEN
+
+
 def make_state(seed: int) -> np.ndarray:
     # Python ints wrap explicitly; np.uint64 scalar arithmetic warns on the (intended) overflow.
     return np.array([(int(seed) * 0x2545F4914F6CDD1D + 1) % 2**64], dtype=np.uint64)

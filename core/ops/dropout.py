@@ -17,7 +17,7 @@ def forward(s, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, tr
     xo, iw, yo, ow = io_of(s, ops, op_in, tens)
     a = aux_off[ops[s, MASK]]
     dropout_forward(flat(acts, xo, n, iw), flat(acts, yo, n, ow), aux[a:a + n * iw], opf[s, RATE],
-                    ops[s, INVERTED] != 0, training, rng)
+                    ops[s, INVERTED] != 0, training, rng, threads)
 
 
 @njit(**JIT_INLINE)
