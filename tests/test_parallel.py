@@ -263,6 +263,136 @@ def test_a_training_step_with_every_parallel_path_equals_one_thread():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n,w,chunks", [(7, 1001, 3), (300, 35, 2), (5, 17, 4), (3, 40, 2)])
+def test_parallel_normalisation_equals_serial(n, w, chunks, dtype):
+    """BatchNorm in column ranges, LayerNorm in row ranges (its γ/β sums in column ranges), on
+    widths that are not multiples of the 16-column alignment and with more threads than ranges
+    (5×17 on 4: the last chunks are empty): every output, statistic and gradient bit for bit."""
+    from core.kernels import norm
+    rng = np.random.default_rng(n * w + chunks)
+    x = rng.standard_normal((n, w)).astype(dtype)
+    dy = rng.standard_normal((n, w)).astype(dtype)
+    gamma, beta = rng.standard_normal(w).astype(dtype), rng.standard_normal(w).astype(dtype)
+    mm0, mv0 = rng.standard_normal(w).astype(dtype), rng.random(w).astype(dtype) + 0.5
+
+    def bn(par, training):
+        out = [np.zeros((n, w), dtype), mm0.copy(), mv0.copy(), np.zeros((n, w), dtype), np.zeros(w, dtype),
+               np.zeros(w, dtype)]
+        y, mm, mv, xhat, mean, invstd = out
+        args = (x, y, gamma, beta, mm, mv, xhat, mean, invstd, True, True, 1e-3, 0.9, training)
+        norm.batchnorm_forward_par(*args, chunks) if par else norm.batchnorm_forward(*args, 0, w)
+        grads = [np.zeros(w, dtype) for _ in range(4)] + [np.ones((n, w), dtype)]
+        s_dy, s_dyh, dgamma, dbeta, dx = grads
+        for acc in (False, True):
+            bargs = (dy, xhat, gamma, invstd, s_dy, s_dyh, dgamma, dbeta, True, True, True, dx, True, acc, training)
+            norm.batchnorm_backward_par(*bargs, chunks) if par else norm.batchnorm_backward(*bargs, 0, w)
+        return out + grads
+
+    def ln(par):
+        y, xhat, invstd = np.zeros((n, w), dtype), np.zeros((n, w), dtype), np.zeros(n, dtype)
+        args = (x, y, gamma, beta, xhat, invstd, 1e-5)
+        norm.layernorm_forward_par(*args, chunks) if par else norm.layernorm_forward(*args, 0, n)
+        dgamma, dbeta, dx = np.zeros(w, dtype), np.zeros(w, dtype), np.ones((n, w), dtype)
+        for acc in (False, True):
+            bargs = (dy, xhat, gamma, invstd, dgamma, dbeta, True, dx, True, acc)
+            norm.layernorm_backward_par(*bargs, chunks) if par else norm.layernorm_backward(*bargs, 0, w, 0, n)
+        return [y, xhat, invstd, dgamma, dbeta, dx]
+
+    for training in (True, False):
+        for a, b in zip(bn(False, training), bn(True, training)):
+            np.testing.assert_array_equal(a, b)
+    serial, par = ln(False), ln(True)
+    for a, b in zip(serial, par):
+        np.testing.assert_array_equal(a, b)
+    # and the serial kernels are right: LayerNorm's x̂ has mean 0 and variance ≈ 1 per row
+    np.testing.assert_allclose(serial[1].mean(axis=1), 0, atol=1e-5)
+
+
+@pytest.mark.parametrize("block", ["BatchNorm", "LayerNorm"])
+def test_a_normalised_training_step_on_two_threads_equals_one_thread(block):
+    """Batch 256 through a 2048-wide Dense → norm → ReLU: the normalisation's 524 288 elements are
+    over its threshold, so two threads split it; losses, weights (γ, β, moving statistics) and
+    predictions equal one thread's bit for bit."""
+    from core.kernels.norm import PARALLEL_MIN_ELEMENTS
+    from core.optimizers import OPTIMIZERS
+    from tests.helpers import make_executor, sequential
+    assert 256 * 2048 >= PARALLEL_MIN_ELEMENTS
+    g = sequential((64,), ("Dense", {"units": 2048}), block, "ReLU", ("Dense", {"units": 3}))
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((512, 64)).astype(np.float32)
+    Y = rng.standard_normal((512, 3)).astype(np.float32)
+    spec = OPTIMIZERS.get("adam")
+    hp = spec.hyper_vector(spec.params.resolve({"learning_rate": 0.01}))
+    results = []
+    for t in (1, 2):
+        ex = make_executor(g, max_batch=256, dtype=np.float32)
+        ex.init_weights(0)
+        ex.threads = t
+        losses = np.zeros(2)
+        ex.train_batches(X, Y, np.arange(512, dtype=np.int64), 0, 256, 2, np.full(2, 0.01), losses, spec.code, hp)
+        results.append((losses, ex.params.copy(), ex.predict(X)))
+    assert np.isfinite(results[0][0]).all()
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dropout_masks_are_the_sequential_stream_on_any_thread_count(dtype):
+    """Element i's keep/drop is the (i+1)-th uniform draw from the state at the call, drawn one
+    by one (rng.uniform, the stream before draws became counter-based), and the state advances
+    past all of them; on 1, 2 and 3 threads, above and below the parallel threshold."""
+    from core.kernels.dropout import PARALLEL_MIN_ELEMENTS, alpha_dropout_forward, dropout_forward
+    from core.kernels.rng import make_state, uniform
+    for size in (1001, PARALLEL_MIN_ELEMENTS + 7):
+        x = np.random.default_rng(size).standard_normal(size).astype(dtype)
+        state = make_state(11)
+        draws = np.array([uniform(state) for _ in range(size)])
+        rate = 0.3
+        keep = np.where(draws >= rate, 1.0 / (1.0 - rate), 0.0)     # float64, as the kernel multiplies
+        want_mask, want_y = keep.astype(dtype), (x * keep).astype(dtype)
+        for chunks in (1, 2, 3):
+            rng = make_state(11)
+            y, mask = np.zeros_like(x), np.zeros_like(x)
+            dropout_forward(x, y, mask, rate, True, True, rng, chunks)
+            np.testing.assert_array_equal(mask, want_mask)
+            np.testing.assert_array_equal(y, want_y)
+            assert rng[0] == state[0]
+            rng = make_state(11)
+            y2, dydx = np.zeros_like(x), np.zeros_like(x)
+            alpha_dropout_forward(x, y2, dydx, rate, True, rng, chunks)
+            np.testing.assert_array_equal(dydx != 0, draws >= rate)
+            assert rng[0] == state[0]
+            if chunks == 1:
+                alpha_serial = y2
+            np.testing.assert_array_equal(y2, alpha_serial)
+
+
+def test_a_dropout_training_step_on_two_threads_equals_one_thread():
+    """Batch 256 through a 1024-wide Dense → Dropout → ReLU: the mask's 262 144 draws split over
+    two threads; losses, weights and predictions equal one thread's bit for bit."""
+    from core.kernels.dropout import PARALLEL_MIN_ELEMENTS
+    from core.optimizers import OPTIMIZERS
+    from tests.helpers import make_executor, sequential
+    assert 256 * 1024 >= PARALLEL_MIN_ELEMENTS
+    g = sequential((64,), ("Dense", {"units": 1024}), ("Dropout", {"rate": 0.5}), "ReLU", ("Dense", {"units": 3}))
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((512, 64)).astype(np.float32)
+    Y = rng.standard_normal((512, 3)).astype(np.float32)
+    spec = OPTIMIZERS.get("adam")
+    hp = spec.hyper_vector(spec.params.resolve({"learning_rate": 0.01}))
+    results = []
+    for t in (1, 2):
+        ex = make_executor(g, max_batch=256, dtype=np.float32)
+        ex.init_weights(0)
+        ex.threads = t
+        losses = np.zeros(2)
+        ex.train_batches(X, Y, np.arange(512, dtype=np.int64), 0, 256, 2, np.full(2, 0.01), losses, spec.code, hp)
+        results.append((losses, ex.params.copy(), ex.predict(X), ex.rng.copy()))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_without_a_thread_safe_layer_the_engine_stays_serial(monkeypatch):
     """Neither omp nor tbb loads (e.g. no OpenMP runtime): one thread everywhere, so no parallel
     region runs and numba's unsafe workqueue layer is never entered from two threads."""
