@@ -238,15 +238,12 @@ def test_parallel_activations_equal_serial(dtype):
     np.testing.assert_array_equal(y1 > 0, True)   # sigmoid output, last code: positive everywhere
 
 
-def test_a_training_step_with_every_parallel_path_equals_one_thread():
-    """Batch 256 through a 1024-wide ReLU layer: products, the activation (262 144 elements) and
-    the first weight run (66 560) are all over their thresholds; 2 threads equal 1 bit for bit."""
-    from core.kernels.activations import PARALLEL_MIN_ELEMENTS
+def _one_and_two_threads(g, seed):
+    """Two Adam steps of batch 256 on 1 and on 2 threads: (losses, weights, predictions, RNG state)
+    of each, for the caller to compare."""
     from core.optimizers import OPTIMIZERS
-    from tests.helpers import make_executor, sequential
-    assert 256 * 1024 >= PARALLEL_MIN_ELEMENTS
-    g = sequential((64,), ("Dense", {"units": 1024}), "ReLU", ("Dense", {"units": 3}))
-    rng = np.random.default_rng(3)
+    from tests.helpers import make_executor
+    rng = np.random.default_rng(seed)
     X = rng.standard_normal((512, 64)).astype(np.float32)
     Y = rng.standard_normal((512, 3)).astype(np.float32)
     spec = OPTIMIZERS.get("adam")
@@ -258,8 +255,19 @@ def test_a_training_step_with_every_parallel_path_equals_one_thread():
         ex.threads = t
         losses = np.zeros(2)
         ex.train_batches(X, Y, np.arange(512, dtype=np.int64), 0, 256, 2, np.full(2, 0.01), losses, spec.code, hp)
-        results.append((losses, ex.params.copy(), ex.predict(X)))
-    for a, b in zip(*results):
+        results.append((losses, ex.params.copy(), ex.predict(X), ex.rng.copy()))
+    assert np.isfinite(results[0][0]).all()
+    return results
+
+
+def test_a_training_step_with_every_parallel_path_equals_one_thread():
+    """Batch 256 through a 1024-wide ReLU layer: products, the activation (262 144 elements) and
+    the first weight run (66 560) are all over their thresholds; 2 threads equal 1 bit for bit."""
+    from core.kernels.activations import PARALLEL_MIN_ELEMENTS
+    from tests.helpers import sequential
+    assert 256 * 1024 >= PARALLEL_MIN_ELEMENTS
+    g = sequential((64,), ("Dense", {"units": 1024}), "ReLU", ("Dense", {"units": 3}))
+    for a, b in zip(*_one_and_two_threads(g, 3)):
         np.testing.assert_array_equal(a, b)
 
 
@@ -315,25 +323,10 @@ def test_a_normalised_training_step_on_two_threads_equals_one_thread(block):
     over its threshold, so two threads split it; losses, weights (γ, β, moving statistics) and
     predictions equal one thread's bit for bit."""
     from core.kernels.norm import PARALLEL_MIN_ELEMENTS
-    from core.optimizers import OPTIMIZERS
-    from tests.helpers import make_executor, sequential
+    from tests.helpers import sequential
     assert 256 * 2048 >= PARALLEL_MIN_ELEMENTS
     g = sequential((64,), ("Dense", {"units": 2048}), block, "ReLU", ("Dense", {"units": 3}))
-    rng = np.random.default_rng(4)
-    X = rng.standard_normal((512, 64)).astype(np.float32)
-    Y = rng.standard_normal((512, 3)).astype(np.float32)
-    spec = OPTIMIZERS.get("adam")
-    hp = spec.hyper_vector(spec.params.resolve({"learning_rate": 0.01}))
-    results = []
-    for t in (1, 2):
-        ex = make_executor(g, max_batch=256, dtype=np.float32)
-        ex.init_weights(0)
-        ex.threads = t
-        losses = np.zeros(2)
-        ex.train_batches(X, Y, np.arange(512, dtype=np.int64), 0, 256, 2, np.full(2, 0.01), losses, spec.code, hp)
-        results.append((losses, ex.params.copy(), ex.predict(X)))
-    assert np.isfinite(results[0][0]).all()
-    for a, b in zip(*results):
+    for a, b in zip(*_one_and_two_threads(g, 4)):
         np.testing.assert_array_equal(a, b)
 
 
@@ -372,24 +365,10 @@ def test_a_dropout_training_step_on_two_threads_equals_one_thread():
     """Batch 256 through a 1024-wide Dense → Dropout → ReLU: the mask's 262 144 draws split over
     two threads; losses, weights and predictions equal one thread's bit for bit."""
     from core.kernels.dropout import PARALLEL_MIN_ELEMENTS
-    from core.optimizers import OPTIMIZERS
-    from tests.helpers import make_executor, sequential
+    from tests.helpers import sequential
     assert 256 * 1024 >= PARALLEL_MIN_ELEMENTS
     g = sequential((64,), ("Dense", {"units": 1024}), ("Dropout", {"rate": 0.5}), "ReLU", ("Dense", {"units": 3}))
-    rng = np.random.default_rng(6)
-    X = rng.standard_normal((512, 64)).astype(np.float32)
-    Y = rng.standard_normal((512, 3)).astype(np.float32)
-    spec = OPTIMIZERS.get("adam")
-    hp = spec.hyper_vector(spec.params.resolve({"learning_rate": 0.01}))
-    results = []
-    for t in (1, 2):
-        ex = make_executor(g, max_batch=256, dtype=np.float32)
-        ex.init_weights(0)
-        ex.threads = t
-        losses = np.zeros(2)
-        ex.train_batches(X, Y, np.arange(512, dtype=np.int64), 0, 256, 2, np.full(2, 0.01), losses, spec.code, hp)
-        results.append((losses, ex.params.copy(), ex.predict(X), ex.rng.copy()))
-    for a, b in zip(*results):
+    for a, b in zip(*_one_and_two_threads(g, 6)):
         np.testing.assert_array_equal(a, b)
 
 
