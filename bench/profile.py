@@ -29,7 +29,8 @@ from .workloads import Workload, batch_order, make_data
 @njit
 def _forward_n(reps, ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, rng):
     for _ in range(reps):
-        forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, True, rng)
+        # training as a runtime bool, the specialisation train_chunk uses (core/kernels/loop.py)
+        forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, reps >= 0, rng)
 
 
 @njit
@@ -43,7 +44,7 @@ def _loss_n(reps, code, delta, out, logits, y, g):
 @njit
 def _backward_n_training(reps, ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n):
     for _ in range(reps):
-        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, True)
+        backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, reps >= 0)
 
 
 @njit

@@ -3,17 +3,17 @@ leaves idle, so that no test waits for a cold compile (CI's fresh clone only: te
 starts this with the session, and waits for it before the tests that need it).
 
 On a fresh clone every engine signature compiles once, and the engine is big: on a 2-core
-machine one dtype's train_chunk took ~140 s (forward_pass ~40 s and backward_pass ~70 s of it),
-predict_chunk ~15 s more, and Executor.loss_and_gradients (a Python bool for ``training``, where
-train_chunk and predict_chunk pass a literal True/False — a separate specialisation of both
-passes) ~30 s more. The GUI tests, collected first, need the float32 engine at once (the
+machine one dtype's train_chunk took ~140 s (forward_pass ~40 s and backward_pass ~70 s of it).
+(predict_chunk and Executor.loss_and_gradients once compiled both passes again, ~45 s more, while
+the loop passed ``training`` as the constants True/False; it is a runtime bool now, so all three
+share one compiled pass: core/kernels/loop.py.) The GUI tests, collected first, need the float32 engine at once (the
 dashboard's first training); the engine tests after them need the float64 one. Left to the
 tests, the main test process waited ~3 minutes for the first training's child process to
 compile the float32 engine, and compiled both dtypes' loss_and_gradients passes itself later.
 
 So the work is split into jobs, run two at a time (one per core) in child processes, float32
 first: the forward and backward passes that train_chunk calls are compiled in parallel (through
-the jitted callers below, with the same literal ``training`` train_chunk gives them), then
+the jitted callers below, with ``training`` a runtime bool as train_chunk gives it), then
 train_chunk loads both from the cache; the other jobs wait for the passes whose kernels they
 share (JOBS). When every float32 job is done, ``float32.done`` appears
 in the folder given by $NETDESIGNER_WARM_DIR (the session then starts its tests), likewise
@@ -72,18 +72,18 @@ def run_job(job: str, dtype) -> None:
         rows = np.arange(8, dtype=np.int64)
         if job == "forward_train":
             @njit
-            def forward_train(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, rng, threads):
-                forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, True, rng, threads)
+            def forward_train(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads):
+                forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows, n, training, rng, threads)
             forward_train(ex.ops, p.opf, p.op_in, ex.tens, ex.params, ex.acts, ex.aux, ex.aux_off, X, rows, n,
-                          ex.rng, threads)
+                          True, ex.rng, threads)
         else:
             @njit
             def backward_train(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n,
-                               threads):
-                backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, True,
+                               training, threads):
+                backward_pass(ops, opf, op_in, tens, params, grads, acts, dacts, aux, aux_off, scratch, n, training,
                               threads)
             backward_train(ex.ops, p.opf, p.op_in, ex.tens, ex.params, ex.grads, ex.acts, ex.dacts, ex.aux,
-                           ex.aux_off, ex.scratch, n, threads)
+                           ex.aux_off, ex.scratch, n, True, threads)
     else:
         raise ValueError(f"unknown job {job!r}")
 

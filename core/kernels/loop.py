@@ -36,6 +36,14 @@ from core.kernels.opcodes import (LOSS_SOFTMAX_SPARSE_CCE, LOSS_SPARSE_CCE, LOSS
 from core.kernels.optim import apply_update, apply_update_into, clip_gradients, regularization, update_is_finite
 
 
+# `training` reaches forward_pass and backward_pass as a runtime bool, never as the constant True
+# or False: numba compiles a callee once per argument *type*, and a constant is a type of its own
+# (Literal[bool](True)). With constants, train_chunk, predict_chunk and Executor.loss_and_gradients
+# (a Python bool) compiled forward_pass three times and backward_pass twice per dtype, the largest
+# part of a cold compile (on 2 cores ~100 s for one forward_pass). A comparison numba does not fold
+# while typing (`total >= 0`) is a plain bool, so all three share one compiled pass.
+
+
 @njit(**JIT)
 def rows_in_range(order, lo, hi, n_rows):
     """Whether order[lo:hi] are all valid row indices of an n_rows array (checked once per call by
@@ -126,6 +134,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
                          lrs, losses):
         return 0, STATUS_BAD_ARGS, 0
     total = order.shape[0]
+    training = total >= 0           # True, as a runtime bool (see the note above rows_in_range)
     ow = tens[out_t, 1]
     lw = tens[logits_t, 1]
     ky = Y.shape[1]
@@ -147,7 +156,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
         rows = order[lo:hi]
         if running:
             _copy_running_statistics(cur, segs, keep, True)
-        forward_pass(ops, opf, op_in, tens, cur, acts, aux, aux_off, X, rows, n, True, rng, threads)
+        forward_pass(ops, opf, op_in, tens, cur, acts, aux, aux_off, X, rows, n, training, rng, threads)
         yb = view(ybuf, 0, n, ky)
         for i in range(n):
             r = rows[i]
@@ -161,7 +170,7 @@ def train_chunk(ops, opf, op_in, tens, loss_code, loss_delta, out_t, logits_t,
             loss += regularization(cur, grads, segs, segf, False)
         losses[bi] = loss
         if math.isfinite(loss):
-            backward_pass(ops, opf, op_in, tens, cur, grads, acts, dacts, aux, aux_off, scratch, n, True, threads)
+            backward_pass(ops, opf, op_in, tens, cur, grads, acts, dacts, aux, aux_off, scratch, n, training, threads)
             if has_reg:
                 regularization(cur, grads, segs, segf, True)
             if clip_norm > 0.0 or clip_value > 0.0:
@@ -191,12 +200,13 @@ def predict_chunk(ops, opf, op_in, tens, out_t, logits_t, params, acts, aux, aux
     """Inference-mode forward over X[rows] in batches; writes the output rows into `out` and the
     output's logits (the fused softmax's input, else the output itself) into `logits_out`."""
     total = rows.shape[0]
+    training = total < 0            # False, as a runtime bool (see the note above rows_in_range)
     ow = tens[out_t, 1]
     lw = tens[logits_t, 1]
     for lo in range(0, total, batch_size):
         hi = min(lo + batch_size, total)
         n = hi - lo
-        forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows[lo:hi], n, False, rng, threads)
+        forward_pass(ops, opf, op_in, tens, params, acts, aux, aux_off, X, rows[lo:hi], n, training, rng, threads)
         y = view(acts, tens[out_t, 0], n, ow)
         lg = view(acts, tens[logits_t, 0], n, lw)
         for i in range(n):
