@@ -212,13 +212,15 @@ def test_pause_and_resume(qtbot, host):
     assert host.start()
     qtbot.waitUntil(lambda: host.progress.t_start is not None and host.progress.steps > 5, timeout=FIRST_RUN_MS)
     host.pause()
-    qtbot.waitUntil(lambda: host.progress.paused_since is not None, timeout=2000)
+    # The waits are hang guards (STOP_WAIT_MS), not latency checks: with 2 s, a CI run whose two
+    # xdist workers shared 2 cores with a compile missed the end of the run (the stop had come).
+    qtbot.waitUntil(lambda: host.progress.paused_since is not None, timeout=STOP_WAIT_MS)
     steps = host.progress.steps
     qtbot.wait(300)
     assert host.progress.steps == steps and host.resume_action.isVisible()
     host.resume()
-    qtbot.waitUntil(lambda: host.progress.steps > steps, timeout=2000)
-    with qtbot.waitSignal(host.runningChanged, timeout=2000):
+    qtbot.waitUntil(lambda: host.progress.steps > steps, timeout=STOP_WAIT_MS)
+    with qtbot.waitSignal(host.runningChanged, timeout=STOP_WAIT_MS):
         host.stop()
 
 
