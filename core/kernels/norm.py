@@ -17,20 +17,23 @@ from numba import njit, prange
 from .config import JIT
 
 # Measured (BatchNorm forward, float32, two threads against one, this round's Zen 5 machine):
-# 512×512 0.76× (114 µs against 87: the passes run from cache at ~60 GB/s on one core, and a
-# split by columns gains nothing there), 256×2048 1.36× (129 µs against 175). So 2¹⁹ elements:
-# W5-wide layers split; W4 b512 (512×512) and every playground or digits net stay serial.
+# 512×512 0.76–1.3× over five runs (74–88 µs on one thread: the passes run from cache, and a
+# split by columns gains nothing reliable there), 256×2048 1.36–1.56× (97–129 µs against
+# 151–175). So 2¹⁹ elements: W5-wide layers split; W4 b512 (512×512) and every playground or
+# digits net stay serial.
 PARALLEL_MIN_ELEMENTS = 1 << 19
 # Column ranges start on a multiple of this many columns (a 64-byte line of float32).
 _ALIGN = 16
 
 
 @njit(**JIT)
-def _ranges(total, chunks, align):
-    """The length of each of `chunks` near-equal ranges of [0, total), a multiple of `align` (the
-    last range takes what is left and may be short or empty)."""
+def _chunk(total, chunks, align, c):
+    """[lo, hi) of chunk c when [0, total) is cut into `chunks` near-equal ranges whose length is a
+    multiple of `align` (the last takes what is left; trailing ones may be empty)."""
     per = (total + chunks - 1) // chunks
-    return (per + align - 1) // align * align
+    per = (per + align - 1) // align * align
+    lo = min(total, c * per)
+    return lo, min(total, lo + per)
 
 
 @njit(**JIT)
@@ -44,9 +47,8 @@ def batchnorm_forward(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
     and it no longer vectorises (this pass on 512×512 ran 9× slower)."""
     n = x.shape[0]
     w = j1 - j0
-    mu, r = mean[j0:j1], invstd[j0:j1]
+    mu, r, mm, mv = mean[j0:j1], invstd[j0:j1], mmean[j0:j1], mvar[j0:j1]
     if training:
-        mm, mv = mmean[j0:j1], mvar[j0:j1]
         for j in range(w):
             mu[j] = 0.0
             r[j] = 0.0
@@ -68,8 +70,8 @@ def batchnorm_forward(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
             mv[j] = momentum * mv[j] + (1.0 - momentum) * var
     else:
         for j in range(w):
-            mu[j] = mmean[j0 + j]
-            r[j] = 1.0 / math.sqrt(mvar[j0 + j] + eps)
+            mu[j] = mm[j]
+            r[j] = 1.0 / math.sqrt(mv[j] + eps)
     ga, be = gamma[j0:j1] if use_gamma else gamma, beta[j0:j1] if use_beta else beta
     for i in range(n):
         xi, hi, yi = x[i, j0:j1], xhat[i, j0:j1], y[i, j0:j1]
@@ -179,11 +181,8 @@ def layernorm_backward(dy, xhat, gamma, invstd, dgamma, dbeta, need_dw, dx, need
 @njit(parallel=True, **JIT)
 def batchnorm_forward_par(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
                           use_gamma, use_beta, eps, momentum, training, chunks):
-    w = x.shape[1]
-    per = _ranges(w, chunks, _ALIGN)
     for c in prange(chunks):
-        j0 = min(w, c * per)
-        j1 = min(w, j0 + per)
+        j0, j1 = _chunk(x.shape[1], chunks, _ALIGN, c)
         if j0 < j1:
             batchnorm_forward(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
                               use_gamma, use_beta, eps, momentum, training, j0, j1)
@@ -192,11 +191,8 @@ def batchnorm_forward_par(x, y, gamma, beta, mmean, mvar, xhat, mean, invstd,
 @njit(parallel=True, **JIT)
 def batchnorm_backward_par(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta,
                            use_gamma, use_beta, need_dw, dx, need_dx, acc, training, chunks):
-    w = dy.shape[1]
-    per = _ranges(w, chunks, _ALIGN)
     for c in prange(chunks):
-        j0 = min(w, c * per)
-        j1 = min(w, j0 + per)
+        j0, j1 = _chunk(dy.shape[1], chunks, _ALIGN, c)
         if j0 < j1:
             batchnorm_backward(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbeta,
                                use_gamma, use_beta, need_dw, dx, need_dx, acc, training, j0, j1)
@@ -204,22 +200,15 @@ def batchnorm_backward_par(dy, xhat, gamma, invstd, sum_dy, sum_dyh, dgamma, dbe
 
 @njit(parallel=True, **JIT)
 def layernorm_forward_par(x, y, gamma, beta, xhat, invstd, eps, chunks):
-    n = x.shape[0]
-    per = _ranges(n, chunks, 1)
     for c in prange(chunks):
-        i0 = min(n, c * per)
-        i1 = min(n, i0 + per)
+        i0, i1 = _chunk(x.shape[0], chunks, 1, c)
         if i0 < i1:
             layernorm_forward(x, y, gamma, beta, xhat, invstd, eps, i0, i1)
 
 
 @njit(parallel=True, **JIT)
 def layernorm_backward_par(dy, xhat, gamma, invstd, dgamma, dbeta, need_dw, dx, need_dx, acc, chunks):
-    n, w = dy.shape
-    per_i = _ranges(n, chunks, 1)
-    per_j = _ranges(w, chunks, _ALIGN)
     for c in prange(chunks):
-        j0 = min(w, c * per_j)
-        i0 = min(n, c * per_i)
-        layernorm_backward(dy, xhat, gamma, invstd, dgamma, dbeta, need_dw, dx, need_dx, acc,
-                           j0, min(w, j0 + per_j), i0, min(n, i0 + per_i))
+        j0, j1 = _chunk(dy.shape[1], chunks, _ALIGN, c)
+        i0, i1 = _chunk(dy.shape[0], chunks, 1, c)
+        layernorm_backward(dy, xhat, gamma, invstd, dgamma, dbeta, need_dw, dx, need_dx, acc, j0, j1, i0, i1)
